@@ -1,0 +1,425 @@
+package policyfile
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/tailscale/hujson"
+)
+
+// MaxSize is the largest policy file Parse reads. Tailscale's own limit is far lower; anything this
+// large is a mistake, not a policy.
+const MaxSize = 10 << 20
+
+// maxDepth bounds nesting so that hostile input cannot exhaust the parser's stack.
+const maxDepth = 64
+
+// File is a parsed policy file.
+type File struct {
+	// Name is the path the file was read from, as the user gave it.
+	Name string
+	// Doc is the policy with keys in Tailscale's canonical spelling and legacy aliases rewritten:
+	// maps, slices, strings, bools, json.Number and nil.
+	Doc map[string]any
+	// Legacy lists every deprecated spelling the file uses, in file order.
+	Legacy []LegacyUse
+	// Waivers lists the inline tailaudit:ignore comments, in file order.
+	Waivers []InlineWaiver
+	// Warnings lists what Tailscale would ignore or may reject but that does not stop a check,
+	// such as unknown keys.
+	Warnings []*Error
+
+	positions map[string]Position
+	src       []byte
+}
+
+// Position is where a value starts in the file. Line and Column are 1-based; Column counts bytes.
+type Position struct {
+	Offset, Line, Column int
+}
+
+// LegacyUse records one deprecated spelling and what it means today.
+type LegacyUse struct {
+	Path []any // JSON path into the tailaudit input document, starting with "policy"
+	Was  string
+	Now  string
+}
+
+// Error is a problem at a place in a file.
+type Error struct {
+	File         string
+	Line, Column int
+	Msg          string
+}
+
+func (e *Error) Error() string {
+	if e.Line == 0 {
+		return fmt.Sprintf("%s: %s", e.File, e.Msg)
+	}
+	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Column, e.Msg)
+}
+
+// Parse reads a HuJSON policy file. Syntax errors, invalid UTF-8, values of the wrong type, duplicate
+// keys and malformed inline waivers are returned as *Error with the file, line and column.
+func Parse(name string, src []byte) (*File, error) {
+	p := &parser{file: &File{Name: name, positions: map[string]Position{}, src: src}, lines: lineIndex(src)}
+	if err := p.precheck(src); err != nil {
+		return nil, err
+	}
+	root, err := hujson.Parse(src)
+	if err != nil {
+		return nil, p.syntaxError(err)
+	}
+	obj, ok := root.Value.(*hujson.Object)
+	if !ok {
+		return nil, p.errorAt(root.StartOffset, "a policy file must be a JSON object, not %s", describe(root.Value))
+	}
+	p.collectWaivers(root.BeforeExtra, root.StartOffset, "")
+	doc, err := p.object(obj, policyShape(), "", true, root.EndOffset)
+	if err != nil {
+		return nil, err
+	}
+	if p.err != nil {
+		return nil, p.err
+	}
+	p.file.positions[""] = p.position(root.StartOffset)
+	p.file.Doc = doc
+	return p.file, nil
+}
+
+// Source returns the bytes the file was parsed from.
+func (f *File) Source() []byte { return f.src }
+
+// Position returns where the value at a JSON pointer (canonical keys, e.g. /ssh/2/users/0) starts, or
+// where its nearest enclosing value starts when the pointer names nothing that was written.
+func (f *File) Position(pointer string) (Position, bool) {
+	for {
+		if pos, ok := f.positions[pointer]; ok {
+			return pos, true
+		}
+		if pointer == "" {
+			return Position{}, false
+		}
+		pointer = pointer[:strings.LastIndexByte(pointer, '/')]
+	}
+}
+
+// Pointer turns path segments (strings and numbers, as Rego rules give them) into a JSON pointer.
+func Pointer(path []any) string {
+	var b strings.Builder
+	for _, seg := range path {
+		b.WriteByte('/')
+		switch s := seg.(type) {
+		case string:
+			b.WriteString(strings.NewReplacer("~", "~0", "/", "~1").Replace(s))
+		case json.Number:
+			b.WriteString(s.String())
+		default:
+			fmt.Fprint(&b, s)
+		}
+	}
+	return b.String()
+}
+
+type parser struct {
+	file  *File
+	lines []int // offsets at which each line starts
+	depth int
+	err   error // the first malformed inline waiver
+}
+
+func lineIndex(src []byte) []int {
+	lines := []int{0}
+	for i, c := range src {
+		if c == '\n' {
+			lines = append(lines, i+1)
+		}
+	}
+	return lines
+}
+
+func (p *parser) position(offset int) Position {
+	line, _ := slices.BinarySearch(p.lines, offset+1)
+	return Position{Offset: offset, Line: line, Column: offset - p.lines[line-1] + 1}
+}
+
+func (p *parser) errorAt(offset int, format string, args ...any) *Error {
+	pos := p.position(offset)
+	return &Error{File: p.file.Name, Line: pos.Line, Column: pos.Column, Msg: fmt.Sprintf(format, args...)}
+}
+
+// precheck rejects what hujson would mishandle or report poorly: empty input, oversized input,
+// invalid UTF-8 and nesting deep enough to threaten the stack.
+func (p *parser) precheck(src []byte) error {
+	if len(src) > MaxSize {
+		return &Error{File: p.file.Name, Msg: fmt.Sprintf("file is %.1f MB; policy files larger than %d MB are not read", float64(len(src))/(1<<20), MaxSize>>20)}
+	}
+	if len(bytes.TrimSpace(src)) == 0 {
+		return &Error{File: p.file.Name, Msg: "file is empty; a policy file is a HuJSON object such as {\"acls\": []}"}
+	}
+	if !utf8.Valid(src) {
+		off := 0
+		for off < len(src) {
+			r, n := utf8.DecodeRune(src[off:])
+			if r == utf8.RuneError && n == 1 {
+				break
+			}
+			off += n
+		}
+		return p.errorAt(off, "invalid UTF-8 byte 0x%02x", src[off])
+	}
+	return p.checkDepth(src)
+}
+
+// checkDepth scans brackets outside strings and comments.
+func (p *parser) checkDepth(src []byte) error {
+	depth := 0
+	for i := 0; i < len(src); i++ {
+		switch c := src[i]; c {
+		case '"':
+			for i++; i < len(src) && src[i] != '"'; i++ {
+				if src[i] == '\\' {
+					i++
+				}
+			}
+		case '/':
+			if i+1 < len(src) && src[i+1] == '/' {
+				for i < len(src) && src[i] != '\n' {
+					i++
+				}
+			} else if i+1 < len(src) && src[i+1] == '*' {
+				end := bytes.Index(src[i+2:], []byte("*/"))
+				if end < 0 {
+					return nil // hujson reports the unterminated comment
+				}
+				i += end + 3
+			}
+		case '[', '{':
+			depth++
+			if depth > maxDepth {
+				return p.errorAt(i, "values are nested more than %d levels deep", maxDepth)
+			}
+		case ']', '}':
+			depth--
+		}
+	}
+	return nil
+}
+
+var hujsonErrorRE = regexp.MustCompile(`(?s)^hujson: line (\d+), column (\d+): (.*)$`)
+
+func (p *parser) syntaxError(err error) error {
+	m := hujsonErrorRE.FindStringSubmatch(err.Error())
+	if m == nil {
+		return &Error{File: p.file.Name, Msg: "invalid HuJSON: " + err.Error()}
+	}
+	line, _ := strconv.Atoi(m[1])
+	col, _ := strconv.Atoi(m[2])
+	msg := strings.Join(strings.Fields(m[3]), " ")
+	if strings.HasSuffix(msg, "unexpected EOF") {
+		msg = "unexpected end of file (an object, array, string or comment is not closed)"
+	}
+	return &Error{File: p.file.Name, Line: line, Column: col, Msg: "invalid HuJSON: " + msg}
+}
+
+func describe(v hujson.ValueTrimmed) string {
+	switch v := v.(type) {
+	case *hujson.Object:
+		return "an object"
+	case *hujson.Array:
+		return "an array"
+	case hujson.Literal:
+		switch v.Kind() {
+		case '"':
+			return "a string"
+		case '0':
+			return "a number"
+		case 't', 'f':
+			return "a boolean"
+		case 'n':
+			return "null"
+		}
+	}
+	return "an unknown value"
+}
+
+// value converts v, checking it against s. ptr is v's JSON pointer in canonical spelling.
+func (p *parser) value(v *hujson.Value, s *shape, ptr string) (any, error) {
+	p.file.positions[ptr] = p.position(v.StartOffset)
+	if lit, ok := v.Value.(hujson.Literal); ok && lit.Kind() == 'n' {
+		return nil, nil // null means "absent" to Tailscale's decoder, whatever the field's type
+	}
+	switch s.kind {
+	case anyKind:
+		return p.plain(v, ptr)
+	case objectKind, mapKind:
+		obj, ok := v.Value.(*hujson.Object)
+		if !ok {
+			return nil, p.typeError(v, s, ptr)
+		}
+		return p.object(obj, s, ptr, false, v.EndOffset)
+	case arrayKind:
+		arr, ok := v.Value.(*hujson.Array)
+		if !ok {
+			return nil, p.typeError(v, s, ptr)
+		}
+		out := make([]any, 0, len(arr.Elements))
+		for i := range arr.Elements {
+			el := &arr.Elements[i]
+			elPtr := ptr + "/" + strconv.Itoa(i)
+			p.collectWaivers(el.BeforeExtra, el.StartOffset, elPtr)
+			x, err := p.value(el, s.elem, elPtr)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, x)
+		}
+		return out, nil
+	}
+	lit, ok := v.Value.(hujson.Literal)
+	if !ok {
+		return nil, p.typeError(v, s, ptr)
+	}
+	switch {
+	case lit.Kind() == '"' && (s.kind == stringKind || s.kind == stringOrNum):
+		return p.rewriteString(lit.String(), ptr), nil
+	case lit.Kind() == '0' && s.kind == stringOrNum:
+		return json.Number(lit), nil
+	case (lit.Kind() == 't' || lit.Kind() == 'f') && s.kind == boolKind:
+		return lit.Bool(), nil
+	}
+	return nil, p.typeError(v, s, ptr)
+}
+
+func (p *parser) typeError(v *hujson.Value, s *shape, ptr string) error {
+	return p.errorAt(v.StartOffset, "%s: want %s, got %s", displayPath(ptr), s.kind, describe(v.Value))
+}
+
+// displayPath renders a JSON pointer the way people read policy files: acls[3].src[0].
+func displayPath(ptr string) string {
+	var b strings.Builder
+	for _, seg := range strings.Split(strings.TrimPrefix(ptr, "/"), "/") {
+		seg = strings.NewReplacer("~1", "/", "~0", "~").Replace(seg)
+		if _, err := strconv.Atoi(seg); err == nil && b.Len() > 0 {
+			fmt.Fprintf(&b, "[%s]", seg)
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		if strings.ContainsAny(seg, ":.@/*") {
+			seg = strconv.Quote(seg)
+		}
+		b.WriteString(seg)
+	}
+	return b.String()
+}
+
+// object converts a JSON object. For struct-like shapes, keys are matched case-insensitively and
+// renamed to their canonical spelling; unknown keys are kept as written, with a warning.
+func (p *parser) object(obj *hujson.Object, s *shape, ptr string, top bool, end int) (map[string]any, error) {
+	p.depth++
+	defer func() { p.depth-- }()
+	out := make(map[string]any, len(obj.Members))
+	seen := make(map[string]int, len(obj.Members)) // canonical key → offset of its first occurrence
+	for i := range obj.Members {
+		m := &obj.Members[i]
+		written := m.Name.Value.(hujson.Literal).String()
+		key, elem, legacy := written, s.elem, ""
+		if s.kind == objectKind {
+			f, ok := s.fields[strings.ToLower(written)]
+			switch {
+			case ok:
+				key, elem, legacy = f.name, f.shape, f.legacy
+			default:
+				elem = scalar(anyKind)
+				where := "top-level key"
+				if !top {
+					where = "key in " + displayPath(ptr)
+				}
+				p.file.Warnings = append(p.file.Warnings, p.errorAt(m.Name.StartOffset, "unknown %s %q: Tailscale does not read it", where, written))
+			}
+		}
+		if first, dup := seen[key]; dup {
+			pos := p.position(first)
+			return nil, p.errorAt(m.Name.StartOffset, "duplicate key %q (first written at line %d as the same key)", written, pos.Line)
+		}
+		seen[key] = m.Name.StartOffset
+		childPtr := ptr + "/" + escapeToken(key)
+		p.collectWaivers(m.Name.BeforeExtra, m.Name.StartOffset, childPtr)
+		if legacy != "" {
+			p.file.Legacy = append(p.file.Legacy, LegacyUse{Path: inputPath(ptr + "/" + escapeToken(legacy)), Was: legacy, Now: key})
+			p.file.positions[ptr+"/"+escapeToken(legacy)] = p.position(m.Value.StartOffset)
+		}
+		v, err := p.value(&m.Value, elem, childPtr)
+		if err != nil {
+			return nil, err
+		}
+		if key == "action" && v == "allow" && strings.Contains(ptr, "/acls/") {
+			p.file.Legacy = append(p.file.Legacy, LegacyUse{Path: inputPath(childPtr), Was: "allow", Now: "accept"})
+			v = "accept"
+		}
+		out[key] = v
+	}
+	p.collectWaivers(obj.AfterExtra, end-1, "")
+	return out, nil
+}
+
+func escapeToken(s string) string {
+	if !strings.ContainsAny(s, "~/") {
+		return s
+	}
+	return strings.NewReplacer("~", "~0", "/", "~1").Replace(s)
+}
+
+// inputPath turns a pointer into the path segments a Rego rule would use, rooted at input.policy.
+func inputPath(ptr string) []any {
+	path := []any{"policy"}
+	for _, seg := range strings.Split(strings.TrimPrefix(ptr, "/"), "/") {
+		if n, err := strconv.Atoi(seg); err == nil {
+			path = append(path, n)
+			continue
+		}
+		path = append(path, strings.NewReplacer("~1", "/", "~0", "~").Replace(seg))
+	}
+	return path
+}
+
+// rewriteString applies the legacy value aliases Tailscale still accepts.
+func (p *parser) rewriteString(s, ptr string) string {
+	const old, now = "autogroup:members", "autogroup:member"
+	if s == old || strings.HasPrefix(s, old+":") {
+		p.file.Legacy = append(p.file.Legacy, LegacyUse{Path: inputPath(ptr), Was: s, Now: now + strings.TrimPrefix(s, old)})
+		return now + strings.TrimPrefix(s, old)
+	}
+	return s
+}
+
+// plain converts a value whose structure tailaudit does not check (derpMap, app capabilities).
+func (p *parser) plain(v *hujson.Value, ptr string) (any, error) {
+	if p.depth > maxDepth {
+		return nil, p.errorAt(v.StartOffset, "values are nested more than %d levels deep", maxDepth)
+	}
+	switch x := v.Value.(type) {
+	case *hujson.Object:
+		return p.object(x, mapOf(scalar(anyKind)), ptr, false, v.EndOffset)
+	case *hujson.Array:
+		return p.value(v, arrayOf(scalar(anyKind)), ptr)
+	case hujson.Literal:
+		switch x.Kind() {
+		case '"':
+			return x.String(), nil
+		case '0':
+			return json.Number(x), nil
+		case 't', 'f':
+			return x.Bool(), nil
+		}
+	}
+	return nil, nil
+}

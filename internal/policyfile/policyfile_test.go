@@ -1,0 +1,240 @@
+package policyfile_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/tailaudit/tailaudit/internal/policyfile"
+	"github.com/tailaudit/tailaudit/internal/sharedcorpus"
+)
+
+func TestParseErrors(t *testing.T) {
+	deep := strings.Repeat("[", 100000) + strings.Repeat("]", 100000)
+	for _, tt := range []struct {
+		name       string
+		src        string
+		line, col  int
+		msgContain string
+	}{
+		{"empty_file", "", 0, 0, "file is empty"},
+		{"only_comments", "// nothing here\n", 2, 1, "unexpected end of file"},
+		{"not_hujson", "acls = []\n", 1, 1, "invalid HuJSON"},
+		{"missing_value", "{\n \"acls\":\n}", 3, 1, "invalid HuJSON"},
+		{"unterminated_string", "{\n  \"acls\": [\"x],\n}", 3, 2, "unexpected end of file"},
+		{"array_not_object", `[{"acls": []}]`, 1, 1, "must be a JSON object, not an array"},
+		{"string_not_object", `"acls"`, 1, 1, "must be a JSON object, not a string"},
+		{"acls_not_array", "{\n  \"acls\": {\"action\": \"accept\"},\n}", 2, 11, "acls: want an array, got an object"},
+		{"src_is_string", "{\"acls\": [\n  {\"action\": \"accept\", \"src\": \"*\", \"dst\": [\"*:*\"]},\n]}", 2, 31, "acls[0].src: want an array, got a string"},
+		{"group_member_number", `{"groups": {"group:eng": [1]}}`, 1, 27, `groups."group:eng"[0]: want a string, got a number`},
+		{"test_accept_string", "{\"tests\": [{\"src\": \"a@b.c\", \"accept\": \"tag:x:22\"}]}", 1, 39, "tests[0].accept: want an array, got a string"},
+		{"duplicate_key_any_case", "{\n\"acls\": [],\n\"ACLs\": [],\n}", 3, 1, `duplicate key "ACLs"`},
+		{"invalid_utf8", "{\"hosts\": {\"a\": \"\xff\"}}", 1, 18, "invalid UTF-8"},
+		{"deep_nesting", deep, 1, 65, "nested more than 64 levels"},
+		{"deep_nesting_in_derpmap", `{"derpMap": ` + strings.Repeat(`{"a":`, 80) + "1" + strings.Repeat("}", 80) + "}", 1, 0, "nested more than 64 levels"},
+		{"malformed_waiver", "{\n  // tailaudit:ignore TA-SSH-001 until=tomorrow reason=\"x\"\n  \"ssh\": [],\n}", 2, 6, "until must be a date"},
+		{"waiver_without_reason", "{\n  // tailaudit:ignore TA-SSH-001 until=2027-01-01\n  \"ssh\": [],\n}", 2, 6, "a reason is required"},
+		{"too_large", "{\"hosts\": {}}" + strings.Repeat(" ", policyfile.MaxSize), 0, 0, "larger than 10 MB"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := policyfile.Parse("policy.hujson", []byte(tt.src))
+			var perr *policyfile.Error
+			if !errors.As(err, &perr) {
+				t.Fatalf("Parse() error = %v, want *policyfile.Error", err)
+			}
+			if perr.File != "policy.hujson" || perr.Line != tt.line || (tt.col != 0 && perr.Column != tt.col) {
+				t.Errorf("Parse() error at %s:%d:%d, want policy.hujson:%d:%d (%v)", perr.File, perr.Line, perr.Column, tt.line, tt.col, err)
+			}
+			if !strings.Contains(err.Error(), tt.msgContain) {
+				t.Errorf("Parse() error = %q, want it to contain %q", err, tt.msgContain)
+			}
+		})
+	}
+}
+
+func TestParseNormalises(t *testing.T) {
+	src := `// Legacy spellings, any case.
+{
+	"ACLs": [
+		{"Action": "allow", "Users": ["autogroup:members"], "Ports": ["tag:prod:22"]},
+	],
+	"TagOwners": {"tag:Prod": ["group:ops"]},
+	"tests": [{"user": "a@example.com", "accept": ["tag:prod:22"]}],
+	"hosts": {"MixedCase": "10.0.0.1"},
+}`
+	f, err := policyfile.Parse("p.hujson", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := json.Marshal(f.Doc)
+	want := `{"acls":[{"action":"accept","dst":["tag:prod:22"],"src":["autogroup:member"]}],"hosts":{"MixedCase":"10.0.0.1"},"tagOwners":{"tag:Prod":["group:ops"]},"tests":[{"accept":["tag:prod:22"],"src":"a@example.com"}]}`
+	if d := cmp.Diff(want, string(got)); d != "" {
+		t.Errorf("Doc (-want +got):\n%s", d)
+	}
+	var legacy []string
+	for _, l := range f.Legacy {
+		legacy = append(legacy, policyfile.Pointer(l.Path)+" "+l.Was+"→"+l.Now)
+	}
+	wantLegacy := []string{
+		"/policy/acls/0/action allow→accept",
+		"/policy/acls/0/users users→src",
+		"/policy/acls/0/src/0 autogroup:members→autogroup:member",
+		"/policy/acls/0/ports ports→dst",
+		"/policy/tests/0/user user→src",
+	}
+	if d := cmp.Diff(wantLegacy, legacy); d != "" {
+		t.Errorf("Legacy (-want +got):\n%s", d)
+	}
+}
+
+func TestPosition(t *testing.T) {
+	src := "{\n\t\"ssh\": [\n\t\t{\n\t\t\t\"action\": \"accept\",\n\t\t\t\"users\": [\"root\", \"ubuntu\"],\n\t\t},\n\t],\n\t\"acls\": [{\"users\": [\"*\"]}],\n}\n"
+	f, err := policyfile.Parse("p.hujson", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		pointer   string
+		line, col int
+	}{
+		{"", 1, 1},
+		{"/ssh", 2, 9},
+		{"/ssh/0", 3, 3},
+		{"/ssh/0/users/1", 5, 22},
+		{"/ssh/0/users/7", 5, 13},    // no such element: the enclosing array
+		{"/ssh/0/checkPeriod", 3, 3}, // not written: the enclosing rule
+		{"/acls/0/src", 8, 21},       // canonical name of a legacy key
+		{"/acls/0/users", 8, 21},     // the legacy name itself
+		{"/nothing/at/all", 1, 1},    // falls back to the document
+	} {
+		pos, ok := f.Position(tt.pointer)
+		if !ok || pos.Line != tt.line || pos.Column != tt.col {
+			t.Errorf("Position(%q) = %d:%d (%v), want %d:%d", tt.pointer, pos.Line, pos.Column, ok, tt.line, tt.col)
+		}
+	}
+}
+
+func TestInlineWaivers(t *testing.T) {
+	src := `{
+	"ssh": [
+		// tailaudit:ignore TA-SSH-001,TA-SSH-002 until=2027-01-31 reason="break-glass account" by=sec@example.com
+		{"action": "accept", "src": ["group:ops"], "dst": ["tag:prod"], "users": ["root"]},
+	],
+	// tailaudit:ignore TA-TEST-001 until=2026-12-01 reason="tests arrive next sprint"
+	"acls": [],
+	// tailaudit:ignore TA-X-001 until=2026-12-01 reason="dangling"
+}`
+	f, err := policyfile.Parse("p.hujson", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []policyfile.InlineWaiver{
+		{Rules: []string{"TA-SSH-001", "TA-SSH-002"}, Until: "2027-01-31", Reason: "break-glass account", By: "sec@example.com", Pointer: "/ssh/0", Position: policyfile.Position{Line: 3, Column: 6}},
+		{Rules: []string{"TA-TEST-001"}, Until: "2026-12-01", Reason: "tests arrive next sprint", Pointer: "/acls", Position: policyfile.Position{Line: 6, Column: 5}},
+	}
+	for i := range f.Waivers {
+		f.Waivers[i].Offset = 0
+	}
+	if d := cmp.Diff(want, f.Waivers); d != "" {
+		t.Errorf("Waivers (-want +got):\n%s", d)
+	}
+	if len(f.Warnings) != 1 || !strings.Contains(f.Warnings[0].Error(), "p.hujson:8:5: tailaudit:ignore comment is not on the line before a value") {
+		t.Errorf("Warnings = %v, want one about the dangling comment at 8:5", f.Warnings)
+	}
+}
+
+func TestUnknownKeysWarn(t *testing.T) {
+	f, err := policyfile.Parse("p.hujson", []byte("{\n  \"acl\": [],\n  \"acls\": [{\"action\": \"accept\", \"source\": []}],\n}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, w := range f.Warnings {
+		got = append(got, w.Error())
+	}
+	want := []string{
+		`p.hujson:2:3: unknown top-level key "acl": Tailscale does not read it`,
+		`p.hujson:3:33: unknown key in acls[0] "source": Tailscale does not read it`,
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("Warnings (-want +got):\n%s", d)
+	}
+}
+
+// TestCorpus parses every real-world policy file in the shared corpus. The files SOURCES.md lists as
+// invalid HuJSON or of the wrong schema must fail with a line and column; all others must parse.
+func TestCorpus(t *testing.T) {
+	dir := sharedcorpus.Require(t, "corpus/policies")
+	wantError := map[string]int{ // file → line of the error
+		"anoopkansupada__tailscale-policy__policy.hujson":                     14,
+		"kaywoz__tailscale__old.hujson":                                       63,
+		"Jmurp11__homelab__headscale_acl.hujson":                              1,
+		"tailscale__tailscale__tsnet_example_tsnet-services_README.md.hujson": 1,
+		"tailscale__terraform-provider-tailscale__examples_resources_tailscale_acl_resource.tf_as_hujson_at_73e7c60.hujson": 6,
+		"cryan1988__tailscale-infra__tests_conal-access.hujson":                                                             0, // wrong schema: any line
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*.hujson"))
+	if len(files) == 0 {
+		t.Skipf("no policy files in %s", dir)
+	}
+	for _, path := range files {
+		name := filepath.Base(path)
+		t.Run(name, func(t *testing.T) {
+			src, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := policyfile.Parse(name, src)
+			wantLine, bad := wantError[name]
+			if !bad {
+				if err != nil {
+					t.Fatalf("Parse() = %v, want success", err)
+				}
+				if len(f.Doc) == 0 && !bytes.Contains(src, []byte("{}")) {
+					t.Errorf("Parse() gave an empty document")
+				}
+				return
+			}
+			var perr *policyfile.Error
+			if !errors.As(err, &perr) || perr.Line == 0 || perr.Column == 0 {
+				t.Fatalf("Parse() = %v, want an error with line and column", err)
+			}
+			if wantLine != 0 && perr.Line != wantLine {
+				t.Errorf("Parse() error at line %d, want %d: %v", perr.Line, wantLine, err)
+			}
+		})
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	for _, seed := range []string{
+		`{}`, `{"acls": [{"action": "accept", "src": ["*"], "dst": ["*:*"]}]}`,
+		"{\n// tailaudit:ignore TA-A-1 until=2027-01-01 reason=\"x\"\n\"ssh\": []}",
+		`{"ACLs": [{"Users": ["autogroup:members"], "Ports": ["a:1"]}], "derpMap": {"Regions": {"900": {}}}}`,
+		`[`, `{"a": /* c */ 1,}`, "\xff",
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		file, err := policyfile.Parse("fuzz.hujson", src)
+		if err != nil {
+			var perr *policyfile.Error
+			if !errors.As(err, &perr) {
+				t.Fatalf("error %v is not a *policyfile.Error", err)
+			}
+			return
+		}
+		if _, err := json.Marshal(file.Doc); err != nil {
+			t.Fatalf("Doc does not marshal: %v", err)
+		}
+		for ptr := range map[string]bool{"": true, "/acls/0": true} {
+			file.Position(ptr)
+		}
+	})
+}
