@@ -1,0 +1,3 @@
+// Package engine loads Rego rule bundles, compiles them once and evaluates policy files and tailnet
+// snapshots into findings.
+package engine

@@ -1,0 +1,254 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+
+	"github.com/tailaudit/tailaudit/engine/finding"
+)
+
+// networkBuiltins are the Rego built-ins that reach outside the process. User rules may call them
+// only when the caller opts in with WithNetworkBuiltins.
+var networkBuiltins = []string{"http.send", "net.lookup_ip_addr", "opa.runtime"}
+
+// Option configures an Engine.
+type Option func(*settings)
+
+type settings struct {
+	builtin      fs.FS
+	ruleDirs     []string
+	allowNetwork bool
+	logger       *slog.Logger
+	controls     map[string]map[string][]string
+	knownControl func(framework, id string) bool
+	functions    []Function
+}
+
+// Function is a custom Rego built-in, such as tailscale.reachable.
+type Function struct {
+	Decl *rego.Function
+	Impl rego.BuiltinDyn
+}
+
+// WithBuiltinRules sets the file system holding the built-in rules (policies.FS); nil leaves them out.
+func WithBuiltinRules(fsys fs.FS) Option { return func(s *settings) { s.builtin = fsys } }
+
+// WithRuleDirs adds directories (or single .rego files) of user rules.
+func WithRuleDirs(dirs ...string) Option {
+	return func(s *settings) { s.ruleDirs = append(s.ruleDirs, dirs...) }
+}
+
+// WithNetworkBuiltins lets rules call http.send, net.lookup_ip_addr and opa.runtime.
+func WithNetworkBuiltins(allow bool) Option { return func(s *settings) { s.allowNetwork = allow } }
+
+// WithLogger sets where diagnostics go; the default discards them.
+func WithLogger(l *slog.Logger) Option { return func(s *settings) { s.logger = l } }
+
+// WithControls sets the framework controls each rule evidences (rule id → framework id → control
+// ids) and how to tell whether a control id exists, so custom rules' own controls can be checked.
+func WithControls(byRule map[string]map[string][]string, known func(framework, id string) bool) Option {
+	return func(s *settings) { s.controls, s.knownControl = byRule, known }
+}
+
+// WithFunctions adds custom Rego built-ins.
+func WithFunctions(fns ...Function) Option {
+	return func(s *settings) { s.functions = append(s.functions, fns...) }
+}
+
+// Engine holds compiled rules. It is safe for concurrent use once built.
+type Engine struct {
+	settings
+	rules    []*rule
+	compiler *ast.Compiler
+	groups   map[string]*queryGroup // by input document
+}
+
+// queryGroup is one prepared query that evaluates every result set of every rule needing one input
+// document, so a document is evaluated once, not once per rule.
+type queryGroup struct {
+	query rego.PreparedEvalQuery
+	terms []queryTerm
+}
+
+type queryTerm struct {
+	rule *rule
+	set  string // deny, warn or manual
+	bind string // the query variable holding the set
+}
+
+// New loads, validates and compiles the rules. Errors name the file and line.
+func New(ctx context.Context, opts ...Option) (*Engine, error) {
+	e := &Engine{settings: settings{logger: slog.New(slog.DiscardHandler)}}
+	for _, o := range opts {
+		o(&e.settings)
+	}
+	srcs, builtin, err := e.sources(false)
+	if err != nil {
+		return nil, err
+	}
+	mods, err := parseModules(srcs)
+	if err != nil {
+		return nil, err
+	}
+	if e.rules, err = collectRules(mods, builtin, e.knownControl); err != nil {
+		return nil, err
+	}
+	for _, r := range e.rules {
+		if extra := e.controls[r.meta.ID]; len(extra) > 0 {
+			r.meta.Controls = mergeControls(r.meta.Controls, extra)
+		}
+	}
+	e.compiler = ast.NewCompiler().WithCapabilities(e.capabilities()).WithEnablePrintStatements(false)
+	if e.compiler.Compile(mods); e.compiler.Failed() {
+		return nil, e.compileErrors(e.compiler.Errors)
+	}
+	if err := e.prepare(ctx); err != nil {
+		return nil, err
+	}
+	e.logger.Debug("rules compiled", "rules", len(e.rules), "modules", len(mods))
+	return e, nil
+}
+
+// sources reads the built-in rules and the user's rule directories.
+func (e *Engine) sources(withTests bool) ([]source, map[string]bool, error) {
+	var srcs []source
+	builtin := map[string]bool{}
+	if e.builtin != nil {
+		b, err := readFS(e.builtin, ".", "", true, withTests)
+		if err != nil {
+			return nil, nil, fmt.Errorf("read built-in rules: %w", err)
+		}
+		for i := range b {
+			b[i].name = builtinDisplayPath(b[i].name)
+			builtin[b[i].name] = true
+		}
+		srcs = append(srcs, b...)
+	}
+	for _, dir := range e.ruleDirs {
+		u, err := readDir(dir, withTests)
+		if err != nil {
+			return nil, nil, err
+		}
+		srcs = append(srcs, u...)
+	}
+	return srcs, builtin, nil
+}
+
+// capabilities are OPA's built-ins, without the network ones unless allowed, plus custom functions.
+func (e *Engine) capabilities() *ast.Capabilities {
+	caps := ast.CapabilitiesForThisVersion()
+	if !e.allowNetwork {
+		caps.Builtins = slices.DeleteFunc(caps.Builtins, func(b *ast.Builtin) bool {
+			return slices.Contains(networkBuiltins, b.Name)
+		})
+	}
+	for _, f := range e.functions {
+		caps.Builtins = append(caps.Builtins, &ast.Builtin{Name: f.Decl.Name, Decl: f.Decl.Decl, Nondeterministic: f.Decl.Nondeterministic})
+	}
+	return caps
+}
+
+func (e *Engine) compileErrors(errs ast.Errors) error {
+	out := astErrors("", errs)
+	for _, le := range out {
+		for _, name := range networkBuiltins {
+			if !e.allowNetwork && strings.Contains(le.Msg, "undefined function "+name) {
+				le.Msg += " (network built-ins are off for rules; pass --allow-network-builtins to allow them)"
+			}
+		}
+	}
+	return out
+}
+
+func (e *Engine) regoOptions() []func(*rego.Rego) {
+	opts := []func(*rego.Rego){rego.Compiler(e.compiler)}
+	for _, f := range e.functions {
+		opts = append(opts, rego.FunctionDyn(f.Decl, f.Impl))
+	}
+	return opts
+}
+
+// prepare builds one query per input document.
+func (e *Engine) prepare(ctx context.Context) error {
+	e.groups = map[string]*queryGroup{}
+	byDoc := map[string][]*rule{}
+	for _, r := range e.rules {
+		byDoc[r.document] = append(byDoc[r.document], r)
+	}
+	for _, doc := range slices.Sorted(maps.Keys(byDoc)) {
+		g, err := e.prepareGroup(ctx, byDoc[doc])
+		if err != nil {
+			return err
+		}
+		e.groups[doc] = g
+	}
+	return nil
+}
+
+func (e *Engine) prepareGroup(ctx context.Context, rules []*rule) (*queryGroup, error) {
+	g := &queryGroup{}
+	body := make(ast.Body, 0, len(rules))
+	for _, r := range rules {
+		ref := ast.MustParseRef("data." + r.pkg)
+		for _, set := range r.sets {
+			bind := fmt.Sprintf("r%d", len(g.terms))
+			g.terms = append(g.terms, queryTerm{rule: r, set: set, bind: bind})
+			body = append(body, ast.Equality.Expr(ast.VarTerm(bind), ast.NewTerm(ref.Append(ast.StringTerm(set)))))
+		}
+	}
+	for i := range body {
+		body[i].Index = i
+	}
+	opts := append(e.regoOptions(), rego.ParsedQuery(body))
+	pq, err := rego.New(opts...).PrepareForEval(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("prepare rules: %w", err)
+	}
+	g.query = pq
+	return g, nil
+}
+
+// Rules returns the metadata of every loaded rule, sorted by id.
+func (e *Engine) Rules() []finding.Rule {
+	out := make([]finding.Rule, len(e.rules))
+	for i, r := range e.rules {
+		out[i] = r.meta
+	}
+	slices.SortFunc(out, func(a, b finding.Rule) int { return strings.Compare(a.ID, b.ID) })
+	return out
+}
+
+// Rule returns one rule's metadata by id.
+func (e *Engine) Rule(id string) (finding.Rule, bool) {
+	for _, r := range e.rules {
+		if strings.EqualFold(r.meta.ID, id) {
+			return r.meta, true
+		}
+	}
+	return finding.Rule{}, false
+}
+
+func mergeControls(a, b map[string][]string) map[string][]string {
+	out := map[string][]string{}
+	for _, m := range []map[string][]string{a, b} {
+		for fw, ids := range m {
+			for _, id := range ids {
+				if !slices.Contains(out[fw], id) {
+					out[fw] = append(out[fw], id)
+				}
+			}
+		}
+	}
+	for fw := range out {
+		slices.Sort(out[fw])
+	}
+	return out
+}

@@ -1,0 +1,269 @@
+package engine_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/tailaudit/tailaudit/engine"
+	"github.com/tailaudit/tailaudit/engine/finding"
+	"github.com/tailaudit/tailaudit/internal/policyfile"
+)
+
+var now = time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+
+func TestNewLoadErrors(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		dir  string
+		want string // substring; the message must start with a file:line
+	}{
+		{"syntax_error", "testdata/bad_syntax", "testdata/bad_syntax/broken.rego:11:"},
+		{"duplicate_id", "testdata/dup_ids", "rule id T-SSH-001 is already used by tailaudit.policy.ssh_root"},
+		{"missing_metadata", "testdata/no_meta", "testdata/no_meta/anon.rego:1: rule package tailaudit.policy.anonymous has no METADATA"},
+		{"unknown_severity", "testdata/bad_severity", `sev.rego:1: METADATA of tailaudit.policy.sev: custom.severity: unknown severity "severe"`},
+		{"network_builtin", "testdata/network", "undefined function http.send (network built-ins are off for rules; pass --allow-network-builtins"},
+		{"missing_dir", "testdata/nope", "rule directory: stat testdata/nope: no such file or directory"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := engine.New(context.Background(), engine.WithRuleDirs(tt.dir))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("New() error = %v, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestNetworkBuiltinsOptIn(t *testing.T) {
+	if _, err := engine.New(context.Background(), engine.WithRuleDirs("testdata/network"), engine.WithNetworkBuiltins(true)); err != nil {
+		t.Fatalf("New() with network built-ins allowed: %v", err)
+	}
+}
+
+func TestControlsAreChecked(t *testing.T) {
+	known := func(fw, id string) bool { return fw == "soc2" && id == "CC6.2" }
+	_, err := engine.New(context.Background(), engine.WithRuleDirs("testdata/rules"), engine.WithControls(nil, known))
+	if err == nil || !strings.Contains(err.Error(), `custom.controls.soc2 names unknown control "CC6.1"`) {
+		t.Fatalf("New() error = %v, want an unknown control error", err)
+	}
+}
+
+func mustPolicy(t *testing.T, src string) *policyfile.File {
+	t.Helper()
+	f, err := policyfile.Parse("policy.hujson", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// brief is what a test compares of a finding.
+type brief struct {
+	Rule, Result, Message, Where string
+}
+
+func briefs(r *finding.Report) []brief {
+	var out []brief
+	for _, f := range r.Findings {
+		out = append(out, brief{f.Rule.ID, string(f.Result), f.Message, f.Location.String()})
+	}
+	return out
+}
+
+func TestEvaluate(t *testing.T) {
+	eng, err := engine.New(context.Background(), engine.WithRuleDirs("testdata/rules"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pol := mustPolicy(t, `{
+	"ssh": [
+		{"action": "check", "src": ["group:a"], "dst": ["tag:x"], "users": ["root"]},
+		{"action": "accept", "src": ["group:b"], "dst": ["tag:x"], "users": ["root"]},
+	],
+}`)
+	snap := map[string]any{"devices": []any{
+		map[string]any{"nodeId": "n1", "name": "db-1", "stale": true},
+		map[string]any{"nodeId": "n2", "name": "web-1", "stale": false},
+		map[string]any{"nodeId": "n3", "name": "web-2"},
+	}}
+	rep, err := eng.Evaluate(context.Background(), engine.Input{Policy: pol, Tailnet: snap, TailnetFile: "snap.json", Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []brief{
+		{"T-SSH-001", "fail", "ssh[1] accepts root without check", "policy.hujson:4:71"},
+		{"T-DEV-001", "fail", "db-1 is stale", "snap.json"},
+		{"T-DEV-001", "pass", "2 of 3 devices passed", ""},
+		{"T-TEST-001", "warn", "the policy has no tests (reported as a warning until the rule takes effect on 2099-01-01)", ""},
+	}
+	if d := cmp.Diff(want, briefs(rep)); d != "" {
+		t.Errorf("findings (-want +got):\n%s", d)
+	}
+	if !rep.Failed() || rep.Summary.Gate != "failed" {
+		t.Errorf("gate = %q, want failed at high", rep.Summary.Gate)
+	}
+	if got := rep.Findings[0].Controls["soc2"]; !cmp.Equal(got, []string{"CC6.1"}) {
+		t.Errorf("controls = %v, want soc2 CC6.1", got)
+	}
+}
+
+func TestNotAssessed(t *testing.T) {
+	eng, err := engine.New(context.Background(), engine.WithRuleDirs("testdata/rules"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name string
+		in   engine.Input
+		want string
+	}{
+		{"no_snapshot", engine.Input{Policy: mustPolicy(t, `{}`)}, "no tailnet snapshot was given (--snapshot)"},
+		{"collection_error", engine.Input{Policy: mustPolicy(t, `{}`), Tailnet: map[string]any{"collection": map[string]any{"errors": []any{
+			map[string]any{"endpoint": "devices", "status": 403, "message": "missing scope devices:core:read"},
+		}}}}, "the snapshot could not collect devices: 403 missing scope devices:core:read"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.in.Now = now
+			rep, err := eng.Evaluate(context.Background(), tt.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range rep.Findings {
+				if f.Rule.ID == "T-DEV-001" {
+					if f.Result != finding.NotAssessed || f.Message != tt.want {
+						t.Errorf("T-DEV-001 = %s %q, want not_assessed %q", f.Result, f.Message, tt.want)
+					}
+					return
+				}
+			}
+			t.Error("no finding for T-DEV-001")
+		})
+	}
+}
+
+func TestWaivers(t *testing.T) {
+	eng, err := engine.New(context.Background(), engine.WithRuleDirs("testdata/rules"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pol := mustPolicy(t, `{
+	"ssh": [
+		// tailaudit:ignore T-SSH-001 until=2027-01-31 reason="break-glass account"
+		{"action": "accept", "src": ["group:a"], "dst": ["tag:x"], "users": ["root"]},
+		// tailaudit:ignore T-SSH-001 until=2026-01-31 reason="old exception"
+		{"action": "accept", "src": ["group:b"], "dst": ["tag:x"], "users": ["root"]},
+		{"action": "accept", "src": ["group:c"], "dst": ["tag:x"], "users": ["root"]},
+	],
+	"tests": [],
+}`)
+	in := engine.Input{Policy: pol, Now: now, Waivers: []engine.Waiver{
+		{Rule: "T-SSH-001", Path: "/ssh/2", Reason: "migration", By: "sec", Expires: "2027-06-01", Source: ".tailaudit.hujson:4"},
+		{Rule: "T-DEV-001", Resource: "db-9", Reason: "decommissioned", By: "ops", Expires: "2027-01-01", Source: ".tailaudit.hujson:9"},
+	}}
+	rep, err := eng.Evaluate(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range rep.Findings {
+		if f.Rule.ID != "T-SSH-001" {
+			continue
+		}
+		s := string(f.Result) + " " + f.Location.String()
+		if f.Waiver != nil {
+			s += " waiver=" + f.Waiver.Source
+			if f.Waiver.Expired {
+				s += " expired"
+			}
+		}
+		got = append(got, s)
+	}
+	want := []string{
+		"fail policy.hujson:6:71 waiver=policy.hujson:5 expired",
+		"waived policy.hujson:4:71 waiver=policy.hujson:3",
+		"waived policy.hujson:7:71 waiver=.tailaudit.hujson:4",
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("SSH findings (-want +got):\n%s", d)
+	}
+	var diags []string
+	for _, d := range rep.Diagnostics {
+		diags = append(diags, d.Location.String()+" "+d.Message)
+	}
+	wantDiags := []string{
+		".tailaudit.hujson:9 waiver for T-DEV-001 matches no finding",
+		"policy.hujson:5:6 waiver for T-SSH-001 expired on 2026-01-31 and no longer applies",
+	}
+	if d := cmp.Diff(wantDiags, diags); d != "" {
+		t.Errorf("diagnostics (-want +got):\n%s", d)
+	}
+}
+
+// TestFingerprintStable checks that editing an unrelated part of the file, which moves the finding
+// to another line and index, keeps its fingerprint.
+func TestFingerprintStable(t *testing.T) {
+	eng, err := engine.New(context.Background(), engine.WithRuleDirs("testdata/rules"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rule := `{"action": "accept", "src": ["group:b"], "dst": ["tag:x"], "users": ["root"]}`
+	fp := func(src string) string {
+		rep, err := eng.Evaluate(context.Background(), engine.Input{Policy: mustPolicy(t, src), Now: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range rep.Findings {
+			if f.Rule.ID == "T-SSH-001" {
+				return f.Fingerprint
+			}
+		}
+		t.Fatal("no T-SSH-001 finding")
+		return ""
+	}
+	a := fp(`{"ssh": [` + rule + `]}`)
+	b := fp("{\n\"groups\": {\"group:b\": []},\n\"ssh\": [\n{\"action\": \"check\", \"src\": [\"group:a\"], \"dst\": [\"tag:x\"], \"users\": [\"root\"]},\n" + rule + "]}")
+	if a == "" || a != b {
+		t.Errorf("fingerprint changed with an unrelated edit: %q → %q", a, b)
+	}
+	c := fp(`{"ssh": [` + strings.Replace(rule, "group:b", "group:c", 1) + `]}`)
+	if c == a {
+		t.Errorf("fingerprint did not change when the offending rule changed")
+	}
+}
+
+func TestRuntimeErrorIsolated(t *testing.T) {
+	eng, err := engine.New(context.Background(), engine.WithRuleDirs("testdata/conflict"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := eng.Evaluate(context.Background(), engine.Input{Policy: mustPolicy(t, `{"a": 1, "b": 2, "ssh": [{"action": "accept", "src": ["*"], "users": ["root"]}]}`), Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]finding.Result{}
+	for _, f := range rep.Findings {
+		got[f.Rule.ID] = f.Result
+	}
+	if got["T-ERR-001"] != finding.Error || got["T-SSH-001"] != finding.Fail {
+		t.Errorf("results = %v, want T-ERR-001 error and T-SSH-001 still evaluated", got)
+	}
+}
+
+func TestEvaluateNeedsClock(t *testing.T) {
+	eng, err := engine.New(context.Background(), engine.WithRuleDirs("testdata/rules"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := eng.Evaluate(context.Background(), engine.Input{}); err == nil {
+		t.Error("Evaluate() without Now succeeded")
+	}
+	var le engine.LoadErrors
+	_, err = engine.New(context.Background(), engine.WithRuleDirs("testdata/bad_syntax"))
+	if !errors.As(err, &le) || le[0].Line == 0 {
+		t.Errorf("New() error = %#v, want LoadErrors with a line", err)
+	}
+}

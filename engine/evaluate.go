@@ -1,0 +1,454 @@
+package engine
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+
+	"github.com/tailaudit/tailaudit/engine/finding"
+	"github.com/tailaudit/tailaudit/internal/policyfile"
+)
+
+// Input is what one evaluation judges. Absent documents make the rules that need them "not assessed".
+type Input struct {
+	Policy *policyfile.File // the policy file, or nil
+
+	Tailnet     map[string]any // the snapshot document, or nil
+	TailnetFile string         // where the snapshot was read from, for locations
+
+	Now     time.Time      // the evaluation clock; rules see it as input.now
+	Params  map[string]any // rule thresholds; rules merge their own defaults
+	Waivers []Waiver       // from the config file
+	FailOn  finding.Severity
+	Inputs  []finding.Input // descriptions of the files read, for the report
+}
+
+// Waiver accepts findings of one rule, scoped by fingerprint, JSON pointer or resource.
+type Waiver struct {
+	Rule        string
+	Fingerprint string
+	Path        string // JSON pointer; covers the value and everything inside it
+	Resource    string // resource id or name
+	Reason      string
+	By          string
+	Expires     string // YYYY-MM-DD
+	Source      string // where the waiver is written, e.g. .tailaudit.hujson:12
+}
+
+// Evaluate runs every rule over in and returns the report.
+func (e *Engine) Evaluate(ctx context.Context, in Input) (*finding.Report, error) {
+	if in.Now.IsZero() {
+		return nil, fmt.Errorf("evaluate: Input.Now is required")
+	}
+	if in.FailOn == "" {
+		in.FailOn = finding.High
+	}
+	doc, err := e.inputDocument(in)
+	if err != nil {
+		return nil, err
+	}
+	value, err := ast.InterfaceToValue(doc)
+	if err != nil {
+		return nil, fmt.Errorf("convert input: %w", err)
+	}
+	ev := &evaluation{engine: e, in: in, doc: doc, seen: map[string]int{}}
+	for _, r := range e.rules {
+		if reason := ev.missing(r); reason != "" {
+			ev.add(r, finding.Finding{Result: finding.NotAssessed, Message: reason})
+		}
+	}
+	for docName, g := range e.groups {
+		if _, present := doc[docName]; !present {
+			continue
+		}
+		if err := ev.run(ctx, g, value); err != nil {
+			return nil, err
+		}
+	}
+	return ev.report(), nil
+}
+
+// inputDocument builds the Rego input: policy, policy_meta, tailnet, now, params.
+func (e *Engine) inputDocument(in Input) (map[string]any, error) {
+	doc := map[string]any{"now": in.Now.UTC().Format(time.RFC3339)}
+	params := in.Params
+	if params == nil {
+		params = map[string]any{}
+	}
+	doc["params"] = params
+	if in.Policy != nil {
+		doc["policy"] = in.Policy.Doc
+		legacy := make([]any, 0, len(in.Policy.Legacy))
+		for _, l := range in.Policy.Legacy {
+			legacy = append(legacy, map[string]any{"path": l.Path, "was": l.Was, "now": l.Now})
+		}
+		doc["policy_meta"] = map[string]any{"legacy": legacy, "file": in.Policy.Name}
+	}
+	if in.Tailnet != nil {
+		doc["tailnet"] = in.Tailnet
+	}
+	return doc, nil
+}
+
+// evaluation accumulates one Evaluate call's findings.
+type evaluation struct {
+	engine   *Engine
+	in       Input
+	doc      map[string]any
+	findings []finding.Finding
+	diags    []finding.Diagnostic
+	seen     map[string]int // fingerprint base → occurrences, to keep identical findings apart
+	used     map[int]bool   // config waivers that matched
+	usedIn   map[int]bool   // inline waivers that matched
+}
+
+// missing explains why a rule cannot be assessed, or returns "".
+func (ev *evaluation) missing(r *rule) string {
+	if _, ok := ev.doc[r.document]; !ok {
+		switch r.document {
+		case "policy":
+			return "no policy file was given"
+		case "tailnet":
+			return "no tailnet snapshot was given (--snapshot)"
+		case "event":
+			return "no events were given (tailaudit alerts --events)"
+		case "change":
+			return "no earlier version to compare with was given (--base)"
+		}
+		return "input document " + r.document + " is absent"
+	}
+	if r.document != "tailnet" {
+		return ""
+	}
+	for _, key := range r.requires {
+		if reason := snapshotMissing(ev.in.Tailnet, key); reason != "" {
+			return reason
+		}
+	}
+	return ""
+}
+
+// snapshotMissing explains why a snapshot lacks key, or returns "".
+func snapshotMissing(snap map[string]any, key string) string {
+	if coll, ok := snap["collection"].(map[string]any); ok {
+		errs, _ := coll["errors"].([]any)
+		for _, x := range errs {
+			ce, _ := x.(map[string]any)
+			if ce["endpoint"] == key {
+				return fmt.Sprintf("the snapshot could not collect %s: %v %v", key, ce["status"], ce["message"])
+			}
+		}
+	}
+	if _, ok := snap[key]; !ok {
+		return "the snapshot has no " + key
+	}
+	return ""
+}
+
+// run evaluates one query group. If the combined query fails, each rule is run on its own so one
+// broken rule becomes an error finding instead of stopping the run.
+func (ev *evaluation) run(ctx context.Context, g *queryGroup, value ast.Value) error {
+	var live []queryTerm
+	for _, t := range g.terms {
+		if ev.missing(t.rule) == "" {
+			live = append(live, t)
+		}
+	}
+	if len(live) == 0 {
+		return nil
+	}
+	rs, err := g.query.Eval(ctx, rego.EvalParsedInput(value))
+	if err == nil {
+		ev.collect(live, rs)
+		return nil
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	ev.engine.logger.Debug("combined evaluation failed; isolating rules", "err", err)
+	byRule := map[*rule][]queryTerm{}
+	var order []*rule
+	for _, t := range live {
+		if byRule[t.rule] == nil {
+			order = append(order, t.rule)
+		}
+		byRule[t.rule] = append(byRule[t.rule], t)
+	}
+	for _, r := range order {
+		single, perr := ev.engine.prepareGroup(ctx, []*rule{r})
+		if perr != nil {
+			return perr
+		}
+		rs, err := single.query.Eval(ctx, rego.EvalParsedInput(value))
+		if err != nil {
+			ev.add(r, finding.Finding{Result: finding.Error, Message: "rule failed to evaluate: " + err.Error()})
+			continue
+		}
+		ev.collect(single.terms, rs)
+	}
+	return nil
+}
+
+// collect turns query results into findings, rule by rule.
+func (ev *evaluation) collect(terms []queryTerm, rs rego.ResultSet) {
+	type ruleResults struct {
+		failed  map[string]bool // resource ids that failed
+		results int
+	}
+	per := map[*rule]*ruleResults{}
+	var order []*rule
+	for _, t := range terms {
+		rr := per[t.rule]
+		if rr == nil {
+			rr = &ruleResults{failed: map[string]bool{}}
+			per[t.rule] = rr
+			order = append(order, t.rule)
+		}
+		if len(rs) == 0 {
+			continue
+		}
+		set, _ := rs[0].Bindings[t.bind].([]any)
+		for _, raw := range set {
+			f := ev.decode(t.rule, resultSets[t.set], raw)
+			if t.set == "deny" {
+				rr.results++
+				if f.Resource != nil {
+					rr.failed[f.Resource.ID] = true
+				}
+			}
+			ev.add(t.rule, f)
+		}
+	}
+	for _, r := range order {
+		ev.addPasses(r, per[r].results, per[r].failed)
+	}
+}
+
+// decode reads one result: a string, or an object with msg, path, resource, evidence, severity.
+func (ev *evaluation) decode(r *rule, result finding.Result, raw any) finding.Finding {
+	f := finding.Finding{Result: result}
+	obj, isObj := raw.(map[string]any)
+	if !isObj {
+		f.Message = fmt.Sprint(raw)
+		return f
+	}
+	f.Message, _ = obj["msg"].(string)
+	if f.Message == "" {
+		f.Message = fmt.Sprint(raw)
+	}
+	if sev, ok := obj["severity"].(string); ok {
+		if s, err := finding.ParseSeverity(sev); err == nil {
+			f.Severity = s
+		}
+	}
+	if path, ok := obj["path"].([]any); ok && len(path) > 0 {
+		f.Location = ev.locate(path)
+	}
+	if res, ok := obj["resource"].(map[string]any); ok {
+		f.Resource = &finding.Resource{Type: str(res["type"]), ID: str(res["id"]), Name: str(res["name"])}
+	}
+	f.Evidence = obj["evidence"]
+	return f
+}
+
+func str(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	}
+	return fmt.Sprint(v)
+}
+
+// locate turns a result path (rooted at input) into a location in the file it came from.
+func (ev *evaluation) locate(path []any) *finding.Location {
+	root, _ := path[0].(string)
+	ptr := policyfile.Pointer(path[1:])
+	switch root {
+	case "policy":
+		if ev.in.Policy == nil {
+			return &finding.Location{Path: ptr}
+		}
+		loc := &finding.Location{File: ev.in.Policy.Name, Path: ptr}
+		if pos, ok := ev.in.Policy.Position(ptr); ok {
+			loc.Line, loc.Column = pos.Line, pos.Column
+		}
+		return loc
+	case "tailnet":
+		return &finding.Location{File: ev.in.TailnetFile, Path: ptr}
+	}
+	return &finding.Location{Path: policyfile.Pointer(path)}
+}
+
+// add completes a finding with the rule's metadata, fingerprint and waiver state, and keeps it.
+func (ev *evaluation) add(r *rule, f finding.Finding) {
+	f.Rule = r.meta.Ref()
+	if f.Severity == "" {
+		f.Severity = r.meta.Severity
+	}
+	f.Controls = r.meta.Controls
+	if f.Result == finding.Fail && r.meta.EffectiveOn != "" && ev.in.Now.Format(time.DateOnly) < r.meta.EffectiveOn {
+		f.Result = finding.Warn
+		f.Message += fmt.Sprintf(" (reported as a warning until the rule takes effect on %s)", r.meta.EffectiveOn)
+	}
+	if f.Result == finding.Fail || f.Result == finding.Warn {
+		f.Fingerprint = ev.fingerprint(r, f)
+		ev.applyWaivers(&f)
+	}
+	ev.findings = append(ev.findings, f)
+}
+
+// addPasses records what a rule examined and found nothing wrong with: for rules over a snapshot
+// collection, the resources not denied; otherwise the whole input, when nothing was denied.
+func (ev *evaluation) addPasses(r *rule, denied int, failed map[string]bool) {
+	if r.resources == "" || r.document != "tailnet" {
+		if denied == 0 {
+			ev.add(r, finding.Finding{Result: finding.Pass, Message: "no problems found"})
+		}
+		return
+	}
+	items, _ := ev.in.Tailnet[r.resources].([]any)
+	var passed []any
+	for _, it := range items {
+		res := resourceOf(r.resources, it)
+		if res.ID != "" && failed[res.ID] {
+			continue
+		}
+		passed = append(passed, map[string]any{"id": res.ID, "name": res.Name})
+	}
+	if len(passed) == 0 && len(items) > 0 {
+		return
+	}
+	ev.add(r, finding.Finding{
+		Result:   finding.Pass,
+		Message:  fmt.Sprintf("%d of %d %s passed", len(passed), len(items), r.resources),
+		Resource: &finding.Resource{Type: singular(r.resources)},
+		Evidence: map[string]any{"examined": len(items), "passed": passed},
+	})
+}
+
+// resourceOf names an item of a snapshot collection the way rules do.
+func resourceOf(collection string, item any) finding.Resource {
+	m, _ := item.(map[string]any)
+	first := func(keys ...string) string {
+		for _, k := range keys {
+			if s := str(m[k]); s != "" {
+				return s
+			}
+		}
+		return ""
+	}
+	return finding.Resource{
+		Type: singular(collection),
+		ID:   first("nodeId", "id", "endpointId"),
+		Name: first("name", "loginName", "displayName", "description", "endpointUrl"),
+	}
+}
+
+func singular(collection string) string {
+	switch collection {
+	case "devices":
+		return "device"
+	case "users":
+		return "user"
+	case "keys":
+		return "key"
+	case "webhooks":
+		return "webhook"
+	}
+	return strings.TrimSuffix(collection, "s")
+}
+
+// fingerprint identifies a finding by what it is about, not where it sits: the rule, the resource or
+// the content of the policy entry it points at. Editing elsewhere in the file does not change it.
+func (ev *evaluation) fingerprint(r *rule, f finding.Finding) string {
+	var anchor string
+	switch {
+	case f.Resource != nil && f.Resource.ID != "":
+		anchor = "resource:" + f.Resource.Type + "/" + f.Resource.ID
+	case f.Location != nil && f.Location.Path != "":
+		anchor = "value:" + ev.contentAnchor(r.document, f.Location.Path)
+	default:
+		anchor = "message:" + f.Message
+	}
+	base := r.meta.ID + "\x00" + anchor
+	n := ev.seen[base]
+	ev.seen[base] = n + 1
+	if n > 0 {
+		base += "\x00" + strconv.Itoa(n)
+	}
+	sum := sha256.Sum256([]byte(base))
+	return "sha256:" + hex.EncodeToString(sum[:16])
+}
+
+// contentAnchor describes the value at ptr by the shape of its path (indexes dropped) and the content
+// of the entry that holds it (the value at the first array index along the path).
+func (ev *evaluation) contentAnchor(document, ptr string) string {
+	segs := strings.Split(strings.TrimPrefix(ptr, "/"), "/")
+	shape := make([]string, len(segs))
+	var cur any = ev.doc[document]
+	var entry, leaf any
+	for i, s := range segs {
+		if _, err := strconv.Atoi(s); err == nil {
+			shape[i] = "#"
+		} else {
+			shape[i] = s
+		}
+		cur = child(cur, s)
+		if entry == nil && shape[i] == "#" {
+			entry = cur
+		}
+	}
+	leaf = cur
+	b1, _ := json.Marshal(entry)
+	b2, _ := json.Marshal(leaf)
+	return strings.Join(shape, "/") + "\x00" + string(b1) + "\x00" + string(b2)
+}
+
+func child(v any, seg string) any {
+	seg = strings.NewReplacer("~1", "/", "~0", "~").Replace(seg)
+	switch x := v.(type) {
+	case map[string]any:
+		return x[seg]
+	case []any:
+		if i, err := strconv.Atoi(seg); err == nil && i >= 0 && i < len(x) {
+			return x[i]
+		}
+	}
+	return nil
+}
+
+// report assembles the findings into a sorted, summarised report.
+func (ev *evaluation) report() *finding.Report {
+	ev.reportUnusedWaivers()
+	if ev.in.Policy != nil {
+		for _, w := range ev.in.Policy.Warnings {
+			ev.diags = append(ev.diags, finding.Diagnostic{Level: "warning", Message: w.Msg, Location: &finding.Location{File: w.File, Line: w.Line, Column: w.Column}})
+		}
+	}
+	finding.Sort(ev.findings)
+	slices.SortStableFunc(ev.diags, func(a, b finding.Diagnostic) int {
+		return strings.Compare(a.Location.String(), b.Location.String())
+	})
+	rep := &finding.Report{
+		SchemaVersion: finding.SchemaVersion,
+		GeneratedAt:   ev.in.Now.UTC(),
+		FailOn:        ev.in.FailOn,
+		Inputs:        ev.in.Inputs,
+		Rules:         ev.engine.Rules(),
+		Findings:      ev.findings,
+		Diagnostics:   ev.diags,
+	}
+	rep.Summarize()
+	return rep
+}

@@ -1,0 +1,375 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+
+	"github.com/tailaudit/tailaudit/engine/finding"
+)
+
+// Namespaces are the Rego package prefixes that hold rules, each with the input document it needs.
+var namespaces = []struct{ prefix, document string }{
+	{"tailaudit.policy.", "policy"},
+	{"tailaudit.tailnet.", "tailnet"},
+	{"tailaudit.alerts.", "event"},
+	{"tailaudit.change.", "change"},
+}
+
+// resultSets are the rule names a rule package may define, and what their results become.
+var resultSets = map[string]finding.Result{"deny": finding.Fail, "warn": finding.Warn, "manual": finding.Manual}
+
+// rule is a loaded rule package.
+type rule struct {
+	meta      finding.Rule
+	pkg       string   // e.g. tailaudit.policy.ssh_root_accept
+	document  string   // the input document it needs: policy, tailnet, event, change
+	sets      []string // which of deny, warn, manual it defines, sorted
+	resources string   // snapshot key of the array it examines, for per-resource pass records
+	requires  []string // snapshot keys it needs
+	badMeta   bool     // its METADATA was rejected (already reported)
+}
+
+// LoadError is a rule that cannot be used: a syntax error, bad metadata or a duplicate id.
+type LoadError struct {
+	File         string
+	Line, Column int
+	Msg          string
+}
+
+func (e *LoadError) Error() string {
+	switch {
+	case e.Line == 0:
+		return fmt.Sprintf("%s: %s", e.File, e.Msg)
+	case e.Column == 0:
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Column, e.Msg)
+}
+
+// LoadErrors is every problem found while loading rules.
+type LoadErrors []*LoadError
+
+func (es LoadErrors) Error() string {
+	msgs := make([]string, len(es))
+	for i, e := range es {
+		msgs[i] = e.Error()
+	}
+	return strings.Join(msgs, "\n")
+}
+
+// source is one Rego file to load.
+type source struct {
+	name    string // path shown to users
+	text    string
+	builtin bool
+}
+
+// readFS reads every .rego file under root of fsys, leaving out tests unless withTests.
+func readFS(fsys fs.FS, root, display string, builtin, withTests bool) ([]source, error) {
+	var out []source
+	err := fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() || !strings.HasSuffix(p, ".rego") || (!withTests && strings.HasSuffix(p, "_test.rego")) {
+			return nil
+		}
+		b, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return err
+		}
+		name := p
+		if display != "" {
+			name = filepath.Join(display, filepath.FromSlash(strings.TrimPrefix(strings.TrimPrefix(p, root), "/")))
+		}
+		out = append(out, source{name: name, text: string(b), builtin: builtin})
+		return nil
+	})
+	return out, err
+}
+
+// readDir reads a user rule directory (or a single .rego file).
+func readDir(dir string, withTests bool) ([]source, error) {
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return nil, fmt.Errorf("rule directory: %w", err)
+	}
+	if !fi.IsDir() {
+		if !strings.HasSuffix(dir, ".rego") {
+			return nil, fmt.Errorf("rule path %s: not a directory or a .rego file", dir)
+		}
+		b, err := os.ReadFile(dir)
+		if err != nil {
+			return nil, fmt.Errorf("read rule: %w", err)
+		}
+		return []source{{name: dir, text: string(b)}}, nil
+	}
+	srcs, err := readFS(os.DirFS(dir), ".", dir, false, withTests)
+	if err != nil {
+		return nil, fmt.Errorf("read rule directory %s: %w", dir, err)
+	}
+	return srcs, nil
+}
+
+// parseModules parses every source as Rego v1 with METADATA annotations.
+func parseModules(srcs []source) (map[string]*ast.Module, error) {
+	mods := make(map[string]*ast.Module, len(srcs))
+	var errs LoadErrors
+	for _, s := range srcs {
+		if _, dup := mods[s.name]; dup {
+			continue
+		}
+		m, err := ast.ParseModuleWithOpts(s.name, s.text, ast.ParserOptions{ProcessAnnotation: true, RegoVersion: ast.RegoV1})
+		if err != nil {
+			errs = append(errs, astErrors(s.name, err)...)
+			continue
+		}
+		mods[s.name] = m
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return mods, nil
+}
+
+// astErrors turns OPA's errors into LoadErrors with file, line and column.
+func astErrors(file string, err error) LoadErrors {
+	var aerrs ast.Errors
+	if !errors.As(err, &aerrs) {
+		return LoadErrors{{File: file, Msg: err.Error()}}
+	}
+	out := make(LoadErrors, 0, len(aerrs))
+	for _, e := range aerrs {
+		le := &LoadError{File: file, Msg: e.Message}
+		if e.Location != nil {
+			if e.Location.File != "" {
+				le.File = e.Location.File
+			}
+			le.Line, le.Column = e.Location.Row, e.Location.Col
+		}
+		out = append(out, le)
+	}
+	return out
+}
+
+// documentFor returns the input document a package's rules need, or "" when the package holds no
+// rules (a library, or a test).
+func documentFor(pkg string) string {
+	if strings.HasSuffix(pkg, "_test") {
+		return ""
+	}
+	for _, ns := range namespaces {
+		if strings.HasPrefix(pkg, ns.prefix) {
+			return ns.document
+		}
+	}
+	return ""
+}
+
+// packageName renders a module's package path without the data. prefix.
+func packageName(m *ast.Module) string {
+	return strings.TrimPrefix(m.Package.Path.String(), "data.")
+}
+
+// collectRules finds the rule packages among mods and validates their metadata.
+func collectRules(mods map[string]*ast.Module, builtin map[string]bool, knownControl func(framework, id string) bool) ([]*rule, error) {
+	byPkg := map[string]*rule{}
+	var errs LoadErrors
+	names := make([]string, 0, len(mods))
+	for name := range mods {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		m := mods[name]
+		pkg := packageName(m)
+		doc := documentFor(pkg)
+		if doc == "" {
+			continue
+		}
+		r := byPkg[pkg]
+		if r == nil {
+			r = &rule{pkg: pkg, document: doc}
+			byPkg[pkg] = r
+		}
+		for _, rl := range m.Rules {
+			set := rl.Head.Name.String()
+			if len(rl.Head.Reference) > 0 {
+				set = rl.Head.Reference[0].Value.(ast.Var).String()
+			}
+			if _, ok := resultSets[set]; ok && !slices.Contains(r.sets, set) {
+				r.sets = append(r.sets, set)
+			}
+		}
+		for _, a := range m.Annotations {
+			if a.Scope != "package" && a.Scope != "subpackages" {
+				continue
+			}
+			if r.meta.ID != "" {
+				errs = append(errs, &LoadError{File: name, Line: a.Location.Row, Msg: fmt.Sprintf("package %s has METADATA in more than one place", pkg)})
+				continue
+			}
+			if err := r.readMetadata(name, a, builtin[name], knownControl); err != nil {
+				errs = append(errs, err)
+				r.badMeta = true
+			}
+		}
+		if r.meta.Source == nil {
+			r.meta.Source = &finding.Location{File: name, Line: m.Package.Location.Row}
+		}
+	}
+	seen := map[string]*rule{}
+	var rules []*rule
+	pkgs := make([]string, 0, len(byPkg))
+	for pkg := range byPkg {
+		pkgs = append(pkgs, pkg)
+	}
+	slices.Sort(pkgs)
+	for _, pkg := range pkgs {
+		r := byPkg[pkg]
+		if len(r.sets) == 0 {
+			continue // a helper package in a rule namespace: it reports nothing
+		}
+		slices.Sort(r.sets)
+		if r.badMeta {
+			continue
+		}
+		if r.meta.ID == "" {
+			errs = append(errs, &LoadError{File: r.meta.Source.File, Line: r.meta.Source.Line, Msg: fmt.Sprintf("rule package %s has no METADATA block with custom.id and custom.severity", pkg)})
+			continue
+		}
+		if other, dup := seen[r.meta.ID]; dup {
+			errs = append(errs, &LoadError{File: r.meta.Source.File, Line: r.meta.Source.Line, Msg: fmt.Sprintf("rule id %s is already used by %s (%s:%d)", r.meta.ID, other.pkg, other.meta.Source.File, other.meta.Source.Line)})
+			continue
+		}
+		seen[r.meta.ID] = r
+		rules = append(rules, r)
+	}
+	if len(errs) > 0 {
+		slices.SortFunc(errs, func(a, b *LoadError) int {
+			return strings.Compare(fmt.Sprintf("%s:%09d", a.File, a.Line), fmt.Sprintf("%s:%09d", b.File, b.Line))
+		})
+		return nil, errs
+	}
+	return rules, nil
+}
+
+// readMetadata validates a package's METADATA block.
+func (r *rule) readMetadata(file string, a *ast.Annotations, builtin bool, knownControl func(framework, id string) bool) *LoadError {
+	fail := func(format string, args ...any) *LoadError {
+		return &LoadError{File: file, Line: a.Location.Row, Msg: fmt.Sprintf("METADATA of %s: ", r.pkg) + fmt.Sprintf(format, args...)}
+	}
+	str := func(key string) (string, bool) {
+		v, ok := a.Custom[key]
+		if !ok {
+			return "", true
+		}
+		s, isStr := v.(string)
+		return s, isStr
+	}
+	id, ok := str("id")
+	if !ok || id == "" {
+		return fail("custom.id is required (a unique string such as ACME-SSH-001)")
+	}
+	sevText, ok := str("severity")
+	if !ok || sevText == "" {
+		return fail("custom.severity is required (critical, high, medium, low or info)")
+	}
+	sev, err := finding.ParseSeverity(sevText)
+	if err != nil {
+		return fail("custom.severity: %v", err)
+	}
+	if a.Title == "" {
+		return fail("title is required")
+	}
+	remediation, ok := str("remediation")
+	if !ok {
+		return fail("custom.remediation must be a string")
+	}
+	effective, ok := str("effective_on")
+	if t, isTime := a.Custom["effective_on"].(time.Time); isTime { // YAML reads a bare date as a time
+		effective, ok = t.Format(time.DateOnly), true
+	}
+	if !ok {
+		return fail("custom.effective_on must be a date like 2027-01-31")
+	}
+	if effective != "" {
+		if _, err := time.Parse(time.DateOnly, effective); err != nil {
+			return fail("custom.effective_on must be a date like 2027-01-31, not %q", effective)
+		}
+	}
+	r.resources, ok = str("resources")
+	if !ok {
+		return fail("custom.resources must name one snapshot collection, such as devices")
+	}
+	if v, present := a.Custom["requires"]; present {
+		list, isList := stringList(v)
+		if !isList {
+			return fail("custom.requires must be a list of snapshot keys, such as [devices, settings]")
+		}
+		r.requires = list
+	}
+	controls := map[string][]string{}
+	if v, present := a.Custom["controls"]; present {
+		m, isMap := v.(map[string]any)
+		if !isMap {
+			return fail("custom.controls must map a framework id to a list of control ids")
+		}
+		for fw, ids := range m {
+			list, isList := stringList(ids)
+			if !isList {
+				return fail("custom.controls.%s must be a list of control ids", fw)
+			}
+			for _, id := range list {
+				if knownControl != nil && !knownControl(fw, id) {
+					return fail("custom.controls.%s names unknown control %q", fw, id)
+				}
+			}
+			controls[fw] = list
+		}
+	}
+	for key := range a.Custom {
+		switch key {
+		case "id", "severity", "remediation", "controls", "effective_on", "window", "resources", "requires":
+		default:
+			return fail("unknown key custom.%s (known: id, severity, remediation, controls, effective_on, window, resources, requires)", key)
+		}
+	}
+	r.meta = finding.Rule{
+		ID: id, Title: a.Title, Description: strings.TrimSpace(a.Description), Severity: sev,
+		Remediation: strings.TrimSpace(remediation), Namespace: r.pkg, EffectiveOn: effective,
+		Source: &finding.Location{File: file, Line: a.Location.Row}, Builtin: builtin,
+	}
+	if len(controls) > 0 {
+		r.meta.Controls = controls
+	}
+	return nil
+}
+
+func stringList(v any) ([]string, bool) {
+	items, ok := v.([]any)
+	if !ok {
+		return nil, false
+	}
+	out := make([]string, 0, len(items))
+	for _, it := range items {
+		s, ok := it.(string)
+		if !ok {
+			return nil, false
+		}
+		out = append(out, s)
+	}
+	return out, true
+}
+
+// builtinDisplayPath names an embedded rule file as it sits in the repository.
+func builtinDisplayPath(p string) string { return path.Join("policies", p) }

@@ -1,0 +1,3 @@
+package tailaudit.policy.anonymous
+
+deny contains "x" if true
