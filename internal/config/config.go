@@ -1,0 +1,213 @@
+package config
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/tailscale/hujson"
+
+	"github.com/tailaudit/tailaudit/engine"
+	"github.com/tailaudit/tailaudit/engine/finding"
+)
+
+// FileName is the config file tailaudit looks for in the working directory.
+const FileName = ".tailaudit.hujson"
+
+// Config is the parsed config file.
+type Config struct {
+	Path                 string // where it was read from; "" when there is none
+	FailOn               finding.Severity
+	RuleDirs             []string // resolved relative to the config file's directory
+	Params               map[string]any
+	AllowNetworkBuiltins bool
+	Waivers              []engine.Waiver
+}
+
+// file is the config file's JSON shape.
+type file struct {
+	FailOn               string         `json:"failOn"`
+	Rules                []string       `json:"rules"`
+	Params               map[string]any `json:"params"`
+	AllowNetworkBuiltins bool           `json:"allowNetworkBuiltins"`
+	Waivers              []waiver       `json:"waivers"`
+}
+
+type waiver struct {
+	Rule        string `json:"rule"`
+	Fingerprint string `json:"fingerprint"`
+	Path        string `json:"path"`
+	Resource    string `json:"resource"`
+	Reason      string `json:"reason"`
+	By          string `json:"by"`
+	Expires     string `json:"expires"`
+}
+
+// Error is a problem at a place in the config file.
+type Error struct {
+	File         string
+	Line, Column int
+	Msg          string
+}
+
+func (e *Error) Error() string {
+	if e.Line == 0 {
+		return fmt.Sprintf("%s: %s", e.File, e.Msg)
+	}
+	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Column, e.Msg)
+}
+
+// Find loads path when it is not empty (it must exist), otherwise FileName in dir if it exists.
+// With no config file it returns the defaults.
+func Find(path, dir string) (*Config, error) {
+	if path == "" {
+		path = filepath.Join(dir, FileName)
+		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+			return &Config{FailOn: finding.High}, nil
+		}
+	}
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	return Parse(path, src)
+}
+
+// Parse reads a config file's contents.
+func Parse(name string, src []byte) (*Config, error) {
+	errAt := func(offset int, format string, args ...any) *Error {
+		line, col := lineCol(src, offset)
+		return &Error{File: name, Line: line, Column: col, Msg: fmt.Sprintf(format, args...)}
+	}
+	tree, err := hujson.Parse(src)
+	if err != nil {
+		var line, col int
+		var msg string
+		if _, scanErr := fmt.Sscanf(err.Error(), "hujson: line %d, column %d:", &line, &col); scanErr == nil {
+			msg = strings.SplitN(err.Error(), ": ", 3)[2]
+		} else {
+			msg = err.Error()
+		}
+		return nil, &Error{File: name, Line: line, Column: col, Msg: "invalid HuJSON: " + msg}
+	}
+	std := tree.Clone()
+	std.Standardize() // comments become spaces: byte offsets are kept
+	dec := json.NewDecoder(bytes.NewReader(std.Pack()))
+	dec.DisallowUnknownFields()
+	dec.UseNumber()
+	var f file
+	if err := dec.Decode(&f); err != nil {
+		var syn *json.SyntaxError
+		var typ *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &syn):
+			return nil, errAt(int(syn.Offset), "%v", syn)
+		case errors.As(err, &typ):
+			return nil, errAt(int(typ.Offset), "%s: want %s, got %s", typ.Field, typ.Type, typ.Value)
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+			return nil, errAt(offsetOfKey(src, field), "unknown setting %q (known: failOn, rules, params, allowNetworkBuiltins, waivers)", field)
+		}
+		return nil, &Error{File: name, Msg: err.Error()}
+	}
+	cfg := &Config{Path: name, FailOn: finding.High, Params: f.Params, AllowNetworkBuiltins: f.AllowNetworkBuiltins}
+	if f.FailOn != "" {
+		sev, err := finding.ParseSeverity(f.FailOn)
+		if err != nil {
+			return nil, errAt(offsetOfKey(src, "failOn"), "failOn: %v", err)
+		}
+		cfg.FailOn = sev
+	}
+	for _, dir := range f.Rules {
+		if !filepath.IsAbs(dir) {
+			dir = filepath.Join(filepath.Dir(name), dir)
+		}
+		cfg.RuleDirs = append(cfg.RuleDirs, dir)
+	}
+	offsets := waiverOffsets(tree)
+	for i, w := range f.Waivers {
+		at := 0
+		if i < len(offsets) {
+			at = offsets[i]
+		}
+		ew, msg := w.check()
+		if msg != "" {
+			return nil, errAt(at, "waivers[%d]: %s", i, msg)
+		}
+		line, _ := lineCol(src, at)
+		ew.Source = fmt.Sprintf("%s:%d", name, line)
+		cfg.Waivers = append(cfg.Waivers, ew)
+	}
+	return cfg, nil
+}
+
+func (w waiver) check() (engine.Waiver, string) {
+	ew := engine.Waiver{Rule: w.Rule, Fingerprint: w.Fingerprint, Path: w.Path, Resource: w.Resource, Reason: w.Reason, By: w.By, Expires: w.Expires}
+	scopes := 0
+	for _, s := range []string{w.Fingerprint, w.Path, w.Resource} {
+		if s != "" {
+			scopes++
+		}
+	}
+	switch {
+	case w.Rule == "":
+		return ew, "rule is required (the id of the rule to waive)"
+	case scopes != 1:
+		return ew, "give exactly one of fingerprint, path or resource to say what the waiver covers"
+	case w.Path != "" && !strings.HasPrefix(w.Path, "/"):
+		return ew, fmt.Sprintf("path must be a JSON pointer such as /ssh/2, not %q", w.Path)
+	case w.Reason == "":
+		return ew, "reason is required"
+	case w.By == "":
+		return ew, "by is required (who accepted the risk)"
+	case w.Expires == "":
+		return ew, "expires is required (YYYY-MM-DD)"
+	}
+	if _, err := time.Parse(time.DateOnly, w.Expires); err != nil {
+		return ew, fmt.Sprintf("expires must be a date like 2027-01-31, not %q", w.Expires)
+	}
+	return ew, ""
+}
+
+// waiverOffsets returns where each element of the top-level "waivers" array starts.
+func waiverOffsets(tree hujson.Value) []int {
+	obj, ok := tree.Value.(*hujson.Object)
+	if !ok {
+		return nil
+	}
+	for _, m := range obj.Members {
+		if m.Name.Value.(hujson.Literal).String() != "waivers" {
+			continue
+		}
+		arr, ok := m.Value.Value.(*hujson.Array)
+		if !ok {
+			return nil
+		}
+		out := make([]int, len(arr.Elements))
+		for i, el := range arr.Elements {
+			out[i] = el.StartOffset
+		}
+		return out
+	}
+	return nil
+}
+
+// offsetOfKey finds where "key" is first written, for pointing at unknown or invalid settings.
+func offsetOfKey(src []byte, key string) int {
+	if i := bytes.Index(src, []byte(`"`+key+`"`)); i >= 0 {
+		return i
+	}
+	return 0
+}
+
+func lineCol(src []byte, offset int) (int, int) {
+	offset = min(max(offset, 0), len(src))
+	line := 1 + bytes.Count(src[:offset], []byte("\n"))
+	col := offset - bytes.LastIndexByte(src[:offset], '\n')
+	return line, col
+}

@@ -1,0 +1,86 @@
+package config_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/tailaudit/tailaudit/engine"
+	"github.com/tailaudit/tailaudit/engine/finding"
+	"github.com/tailaudit/tailaudit/internal/config"
+)
+
+func TestParse(t *testing.T) {
+	src := `{
+	// Gate on medium and above in this repository.
+	"failOn": "Medium",
+	"rules": ["./rules", "/abs/rules"],
+	"params": {"maxCheckPeriod": "8h"},
+	"waivers": [
+		{"rule": "TA-SSH-001", "path": "/ssh/2", "reason": "break-glass", "by": "sec@example.com", "expires": "2027-01-31"},
+		{"rule": "TA-DEV-004", "resource": "db-1", "reason": "decommissioning", "by": "ops@example.com", "expires": "2026-12-31",},
+	],
+}`
+	cfg, err := config.Parse("repo/.tailaudit.hujson", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &config.Config{
+		Path:     "repo/.tailaudit.hujson",
+		FailOn:   finding.Medium,
+		RuleDirs: []string{"repo/rules", "/abs/rules"},
+		Params:   map[string]any{"maxCheckPeriod": "8h"},
+		Waivers: []engine.Waiver{
+			{Rule: "TA-SSH-001", Path: "/ssh/2", Reason: "break-glass", By: "sec@example.com", Expires: "2027-01-31", Source: "repo/.tailaudit.hujson:7"},
+			{Rule: "TA-DEV-004", Resource: "db-1", Reason: "decommissioning", By: "ops@example.com", Expires: "2026-12-31", Source: "repo/.tailaudit.hujson:8"},
+		},
+	}
+	if d := cmp.Diff(want, cfg); d != "" {
+		t.Errorf("Parse() (-want +got):\n%s", d)
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	for _, tt := range []struct {
+		name, src string
+		want      string
+	}{
+		{"not_hujson", "{\n  failOn: high\n}", ".tailaudit.hujson:2:3: invalid HuJSON"},
+		{"unknown_setting", "{\n  \"failon\": \"high\",\n  \"rule\": []\n}", `.tailaudit.hujson:3:3: unknown setting "rule"`},
+		{"bad_fail_on", "{\"failOn\": \"severe\"}", `.tailaudit.hujson:1:2: failOn: unknown severity "severe"`},
+		{"wrong_type", "{\"rules\": \"./rules\"}", ".tailaudit.hujson:1:20: rules: want []string, got string"},
+		{"waiver_without_reason", "{\"waivers\": [\n  {\"rule\": \"X-1\", \"path\": \"/a\", \"by\": \"me\", \"expires\": \"2027-01-01\"},\n]}", ".tailaudit.hujson:2:3: waivers[0]: reason is required"},
+		{"waiver_two_scopes", "{\"waivers\": [{\"rule\": \"X-1\", \"path\": \"/a\", \"resource\": \"b\", \"reason\": \"r\", \"by\": \"me\", \"expires\": \"2027-01-01\"}]}", "give exactly one of fingerprint, path or resource"},
+		{"waiver_bad_date", "{\"waivers\": [{\"rule\": \"X-1\", \"path\": \"/a\", \"reason\": \"r\", \"by\": \"me\", \"expires\": \"next year\"}]}", `expires must be a date like 2027-01-31, not "next year"`},
+		{"waiver_relative_path", "{\"waivers\": [{\"rule\": \"X-1\", \"path\": \"ssh/2\", \"reason\": \"r\", \"by\": \"me\", \"expires\": \"2027-01-01\"}]}", "path must be a JSON pointer"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := config.Parse(".tailaudit.hujson", []byte(tt.src))
+			var cerr *config.Error
+			if !errors.As(err, &cerr) || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Parse() error = %v, want *config.Error containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestFind(t *testing.T) {
+	dir := t.TempDir()
+	cfg, err := config.Find("", dir)
+	if err != nil || cfg.FailOn != finding.High || cfg.Path != "" {
+		t.Fatalf("Find() with no file = %+v, %v; want defaults", cfg, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, config.FileName), []byte(`{"failOn": "low"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if cfg, err = config.Find("", dir); err != nil || cfg.FailOn != finding.Low {
+		t.Fatalf("Find() = %+v, %v; want failOn low from the file", cfg, err)
+	}
+	if _, err := config.Find(filepath.Join(dir, "missing.hujson"), dir); err == nil {
+		t.Error("Find() with a named missing file succeeded")
+	}
+}
