@@ -1,0 +1,188 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tailaudit/tailaudit/engine"
+	"github.com/tailaudit/tailaudit/engine/finding"
+	"github.com/tailaudit/tailaudit/internal/output"
+	"github.com/tailaudit/tailaudit/internal/policyfile"
+)
+
+type checkOptions struct {
+	IO       *iostreams
+	Rules    ruleSource
+	Policy   string   // path, "-" for stdin, or "" when only a snapshot is checked
+	Formats  []string // format or format=path
+	FailOn   string
+	failOnOK bool // --fail-on was given, overriding the config file
+	Verbose  bool
+}
+
+func newCheckCmd(s *iostreams, runF func(context.Context, *checkOptions) error) *cobra.Command {
+	opts := &checkOptions{IO: s}
+	if runF == nil {
+		runF = runCheck
+	}
+	cmd := &cobra.Command{
+		Use:   "check <policy.hujson>",
+		Short: "Check a policy file against the rules and report findings",
+		Long: `Check a Tailscale policy file (HuJSON) against the built-in rules and any custom rules, and report
+every finding with its severity, rule, message and file:line:column.
+
+Findings at or above --fail-on (default high) make the exit code 1; warnings never do. Findings can
+be waived in .tailaudit.hujson or inline, with a comment on the line before the value:
+  // tailaudit:ignore TA-SSH-001 until=2027-01-31 reason="break-glass account"
+
+Several outputs can be written at once: -f FORMAT writes to stdout, -f FORMAT=FILE to a file (written
+atomically: a failed run leaves an existing file as it was). Formats: ` + strings.Join(output.Formats(), ", ") + `.`,
+		Example: `  # Check the policy and print findings
+  tailaudit check policy.hujson
+
+  # In GitHub Actions: annotations on the pull request, SARIF for code scanning
+  tailaudit check policy.hujson -f github -f sarif=results.sarif
+
+  # Gate on medium findings too, with custom rules
+  tailaudit check policy.hujson --fail-on medium --rules ./rules`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return &usageError{fmt.Errorf("check needs a policy file, e.g. tailaudit check policy.hujson")}
+			}
+			opts.Policy = args[0]
+			opts.failOnOK = cmd.Flags().Changed("fail-on")
+			return runF(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringArrayVarP(&opts.Formats, "format", "f", []string{"text"}, "output `FORMAT[=FILE]` (repeatable): "+strings.Join(output.Formats(), ", "))
+	cmd.Flags().StringVar(&opts.FailOn, "fail-on", "high", "exit 1 when a finding is at or above this `SEVERITY`: critical, high, medium, low or info")
+	cmd.Flags().BoolVarP(&opts.Verbose, "verbose", "v", false, "text output: list every passing check, not only the count")
+	opts.Rules.addFlags(cmd)
+	return cmd
+}
+
+func runCheck(ctx context.Context, opts *checkOptions) error {
+	s := opts.IO
+	targets, err := parseTargets(opts.Formats)
+	if err != nil {
+		return err
+	}
+	cfg, eng, err := opts.Rules.engine(ctx, s)
+	if err != nil {
+		return err
+	}
+	failOn := cfg.FailOn
+	if opts.failOnOK || cfg.Path == "" {
+		if failOn, err = severityFlag("fail-on", opts.FailOn); err != nil {
+			return err
+		}
+	}
+	in := engine.Input{Now: s.now(), Params: cfg.Params, Waivers: cfg.Waivers, FailOn: failOn}
+	if cfg.Path != "" {
+		in.Inputs = append(in.Inputs, finding.Input{Kind: "config", Path: cfg.Path})
+	}
+	pol, src, err := readPolicy(s, opts.Policy)
+	if err != nil {
+		return err
+	}
+	in.Policy = pol
+	in.Inputs = append(in.Inputs, finding.Input{Kind: "policy", Path: pol.Name, SHA256: sha256Hex(src)})
+	rep, err := eng.Evaluate(ctx, in)
+	if err != nil {
+		return err
+	}
+	rep.Tool = finding.Tool{Name: "tailaudit", Version: version(), URI: "https://github.com/tailaudit/tailaudit"}
+	if err := writeOutputs(s, targets, rep, opts.Verbose); err != nil {
+		return err
+	}
+	if rep.Failed() {
+		return &exitError{Code: 1}
+	}
+	return nil
+}
+
+func parseTargets(specs []string) ([]output.Target, error) {
+	var targets []output.Target
+	for _, spec := range specs {
+		format, path, err := output.ParseTarget(spec)
+		if err != nil {
+			return nil, &usageError{fmt.Errorf("--format: %w", err)}
+		}
+		targets = append(targets, output.Target{Format: format, Path: path})
+	}
+	return targets, nil
+}
+
+// readPolicy reads and parses a policy file ("-" is stdin).
+func readPolicy(s *iostreams, path string) (*policyfile.File, []byte, error) {
+	var src []byte
+	var err error
+	name := path
+	if path == "-" {
+		name = "<stdin>"
+		src, err = io.ReadAll(io.LimitReader(s.In, policyfile.MaxSize+1))
+	} else {
+		src, err = readInputFile(path, "policy file", policyfile.MaxSize)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	f, err := policyfile.Parse(name, src)
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, src, nil
+}
+
+// readInputFile reads a file the user named, with messages that say what is wrong in their terms.
+func readInputFile(path, what string, maxSize int64) ([]byte, error) {
+	fi, err := os.Stat(path)
+	switch {
+	case os.IsNotExist(err):
+		return nil, fmt.Errorf("%s: no such %s", path, what)
+	case err != nil:
+		return nil, fmt.Errorf("read %s: %w", what, err)
+	case fi.IsDir():
+		return nil, fmt.Errorf("%s: is a directory, not a %s", path, what)
+	case maxSize > 0 && fi.Size() > maxSize:
+		return nil, fmt.Errorf("%s: %s is %.1f MB; tailaudit reads at most %d MB", path, what, float64(fi.Size())/(1<<20), maxSize>>20)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", what, err)
+	}
+	return b, nil
+}
+
+func sha256Hex(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// writeOutputs renders the report to every target; a GitHub job summary is appended to
+// $GITHUB_STEP_SUMMARY when the github format is asked for and the variable is set.
+func writeOutputs(s *iostreams, targets []output.Target, rep *finding.Report, verbose bool) error {
+	opts := output.Options{Verbose: verbose, Root: s.workDir()}
+	for _, t := range targets {
+		if t.Format == "text" && t.Path == "" {
+			opts.Color = s.OutTTY && s.env("NO_COLOR") == ""
+		}
+		if t.Format == "github" && s.env("GITHUB_STEP_SUMMARY") != "" && opts.StepSummary == nil {
+			f, err := os.OpenFile(s.env("GITHUB_STEP_SUMMARY"), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+			if err != nil {
+				return fmt.Errorf("open GITHUB_STEP_SUMMARY: %w", err)
+			}
+			defer f.Close()
+			opts.StepSummary = f
+		}
+	}
+	return output.WriteAll(targets, rep, s.Out, opts)
+}

@@ -1,0 +1,114 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tailaudit/tailaudit/frameworks"
+)
+
+func newFrameworksCmd(s *iostreams) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "frameworks",
+		Short: "List the compliance frameworks and the checks behind each control",
+	}
+	cmd.AddCommand(newFrameworksListCmd(s), newFrameworksShowCmd(s))
+	return cmd
+}
+
+func newFrameworksListCmd(s *iostreams) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List the framework catalogs with how much of each is automated",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			cats, err := frameworks.Load()
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeJSON(s.Out, cats)
+			}
+			tw := tabwriter.NewWriter(s.Out, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tFRAMEWORK\tCONTROLS\tAUTOMATED\tMANUAL\tRETENTION")
+			for _, c := range cats {
+				sum := frameworks.Summarize(frameworks.Assess(c, nil))
+				fmt.Fprintf(tw, "%s\t%s\t%d\t%d (%.0f%%)\t%d\t%s\n", c.ID, c.Name, sum.Controls, sum.Automated, 100*sum.AutomatedShare(), sum.Manual, retention(c.Retention))
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the catalogs as JSON")
+	return cmd
+}
+
+func newFrameworksShowCmd(s *iostreams) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:     "show <FRAMEWORK>",
+		Short:   "Show a framework's controls, the checks that evidence each one, and which need attestation",
+		Example: "  tailaudit frameworks show soc2\n  tailaudit frameworks show pci-dss --json",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			cats, err := frameworks.Load()
+			if err != nil {
+				return err
+			}
+			var ids []string
+			for _, c := range cats {
+				ids = append(ids, c.ID)
+				if !strings.EqualFold(c.ID, args[0]) {
+					continue
+				}
+				if asJSON {
+					return writeJSON(s.Out, c)
+				}
+				sum := frameworks.Summarize(frameworks.Assess(c, nil))
+				fmt.Fprintf(s.Out, "%s (%s)\n", c.Name, c.ID)
+				fmt.Fprintf(s.Out, "%d controls: %d automated (%.0f%%), %d need attestation\n", sum.Controls, sum.Automated, 100*sum.AutomatedShare(), sum.Manual)
+				fmt.Fprintf(s.Out, "Retention: %s\n\n", retention(c.Retention))
+				tw := tabwriter.NewWriter(s.Out, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "CONTROL\tTITLE\tCHECKS")
+				for _, ctl := range c.Controls {
+					checks := strings.Join(ctl.Checks, ", ")
+					if ctl.Manual {
+						checks = "manual: needs attestation"
+					}
+					fmt.Fprintf(tw, "%s\t%s\t%s\n", ctl.ID, ctl.Title, checks)
+				}
+				return tw.Flush()
+			}
+			return &exitError{Code: 2, Err: fmt.Errorf("no framework %q (available: %s)", args[0], strings.Join(ids, ", "))}
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the catalog as JSON")
+	return cmd
+}
+
+func retention(r frameworks.Retention) string {
+	s := days(r.MinimumDays)
+	if r.ImmediatelyAvailableDays > 0 {
+		s += ", " + days(r.ImmediatelyAvailableDays) + " immediately available"
+	}
+	if r.Configurable {
+		s += " (default; configurable)"
+	}
+	return s
+}
+
+func days(n int) string {
+	switch {
+	case n%365 == 0 && n >= 365:
+		if n == 365 {
+			return "1 year"
+		}
+		return fmt.Sprintf("%d years", n/365)
+	case n%30 == 0 && n >= 30:
+		return fmt.Sprintf("%d months", n/30)
+	}
+	return fmt.Sprintf("%d days", n)
+}

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tailaudit/tailaudit/engine/finding"
+)
+
+func newRulesCmd(s *iostreams) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "rules",
+		Short: "List and describe the rules tailaudit runs",
+	}
+	cmd.AddCommand(newRulesListCmd(s), newRulesShowCmd(s))
+	return cmd
+}
+
+func newRulesListCmd(s *iostreams) *cobra.Command {
+	var src ruleSource
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:     "list",
+		Short:   "List every rule with its id, severity, title and namespace",
+		Example: "  tailaudit rules list\n  tailaudit rules list --rules ./rules --json",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			_, eng, err := src.engine(cmd.Context(), s)
+			if err != nil {
+				return err
+			}
+			rules := eng.Rules()
+			if asJSON {
+				return writeJSON(s.Out, rules)
+			}
+			tw := tabwriter.NewWriter(s.Out, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tSEVERITY\tTITLE\tNAMESPACE")
+			for _, r := range rules {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.ID, r.Severity, r.Title, r.Namespace)
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the rules' metadata as JSON")
+	src.addFlags(cmd)
+	return cmd
+}
+
+func newRulesShowCmd(s *iostreams) *cobra.Command {
+	var src ruleSource
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:     "show <RULE-ID>",
+		Short:   "Describe one rule: what it checks, how to fix it, the controls it evidences and where it lives",
+		Example: "  tailaudit rules show TA-SSH-001",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			_, eng, err := src.engine(cmd.Context(), s)
+			if err != nil {
+				return err
+			}
+			r, ok := eng.Rule(args[0])
+			if !ok {
+				return &exitError{Code: 2, Err: fmt.Errorf("no rule with id %q (see 'tailaudit rules list')", args[0])}
+			}
+			if asJSON {
+				return writeJSON(s.Out, r)
+			}
+			return describeRule(s.Out, r)
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the rule's metadata as JSON")
+	src.addFlags(cmd)
+	return cmd
+}
+
+func describeRule(w io.Writer, r finding.Rule) error {
+	fmt.Fprintf(w, "%s  %s\n\n", r.ID, r.Title)
+	fmt.Fprintf(w, "Severity:   %s\n", r.Severity)
+	fmt.Fprintf(w, "Namespace:  %s\n", r.Namespace)
+	where := r.Source.String()
+	if r.Builtin {
+		where += " (built in)"
+	}
+	fmt.Fprintf(w, "Defined in: %s\n", where)
+	if r.EffectiveOn != "" {
+		fmt.Fprintf(w, "Effective:  %s (failures before then are warnings)\n", r.EffectiveOn)
+	}
+	if r.Description != "" {
+		fmt.Fprintf(w, "\n%s\n", r.Description)
+	}
+	if r.Remediation != "" {
+		fmt.Fprintf(w, "\nHow to fix:\n  %s\n", strings.ReplaceAll(r.Remediation, "\n", "\n  "))
+	}
+	if len(r.Controls) > 0 {
+		fmt.Fprintln(w, "\nControls:")
+		for _, fw := range sortedKeys(r.Controls) {
+			fmt.Fprintf(w, "  %-9s %s\n", fw, strings.Join(r.Controls[fw], ", "))
+		}
+	}
+	return nil
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}

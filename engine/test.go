@@ -1,0 +1,98 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/cover"
+	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/tester"
+)
+
+// TestOptions selects which Rego unit tests RunTests runs.
+type TestOptions struct {
+	// Builtin runs the built-in rules' own tests too. When false, the built-in rules and libraries
+	// are still loaded, so user tests can import them, but only user tests run.
+	Builtin  bool
+	Run      string // only tests whose name matches this regular expression
+	Coverage bool
+	Timeout  time.Duration // per test; 0 means OPA's default
+}
+
+// TestRun is the outcome of RunTests: the results, in the order OPA reports them, and coverage when
+// asked for.
+type TestRun struct {
+	Results  []*tester.Result
+	Coverage *cover.Report
+}
+
+// RunTests runs the Rego unit tests (test_ rules in _test.rego files) of the engine's configured rule
+// sources with OPA's tester, with the same capabilities and custom built-ins as evaluation.
+func RunTests(ctx context.Context, topts TestOptions, opts ...Option) (*TestRun, error) {
+	e := &Engine{settings: settings{}}
+	for _, o := range opts {
+		o(&e.settings)
+	}
+	srcs, builtin, err := e.sources(true)
+	if err != nil {
+		return nil, err
+	}
+	if !topts.Builtin && len(e.ruleDirs) > 0 {
+		kept := srcs[:0]
+		for _, s := range srcs {
+			if !(s.builtin && strings.HasSuffix(s.name, "_test.rego")) {
+				kept = append(kept, s)
+			}
+		}
+		srcs = kept
+	}
+	mods, err := parseModules(srcs)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := collectRules(mods, builtin, e.knownControl); err != nil {
+		return nil, err
+	}
+	compiler := ast.NewCompiler().WithCapabilities(e.capabilities()).WithEnablePrintStatements(true)
+	runner := tester.NewRunner().SetCompiler(compiler).SetDefaultRegoVersion(ast.RegoV1).CapturePrintOutput(true).EnableTracing(false)
+	if topts.Run != "" {
+		runner = runner.Filter(topts.Run)
+	}
+	if topts.Timeout > 0 {
+		runner = runner.SetTimeout(topts.Timeout)
+	}
+	var cov *cover.Cover
+	if topts.Coverage {
+		cov = cover.New()
+		runner = runner.SetCoverageQueryTracer(cov)
+	}
+	if len(e.functions) > 0 {
+		var custom []*tester.Builtin
+		for _, f := range e.functions {
+			custom = append(custom, &tester.Builtin{
+				Decl: &ast.Builtin{Name: f.Decl.Name, Decl: f.Decl.Decl, Nondeterministic: f.Decl.Nondeterministic},
+				Func: rego.FunctionDyn(f.Decl, f.Impl),
+			})
+		}
+		runner = runner.AddCustomBuiltins(custom)
+	}
+	ch, err := runner.Run(ctx, mods)
+	if err != nil {
+		if aerrs, ok := err.(ast.Errors); ok {
+			return nil, astErrors("", aerrs)
+		}
+		return nil, fmt.Errorf("run tests: %w", err)
+	}
+	run := &TestRun{}
+	for r := range ch {
+		run.Results = append(run.Results, r)
+	}
+	if cov != nil {
+		rep := cov.Report(mods)
+		run.Coverage = &rep
+	}
+	return run, nil
+}

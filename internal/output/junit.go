@@ -1,0 +1,165 @@
+package output
+
+import (
+	"encoding/xml"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/tailaudit/tailaudit/engine/finding"
+)
+
+// junitRenderer writes JUnit XML: a testsuite per rule and a testcase per finding, so CI systems show
+// failures as failed tests.
+type junitRenderer struct{}
+
+type (
+	junitSuites struct {
+		XMLName  xml.Name     `xml:"testsuites"`
+		Name     string       `xml:"name,attr"`
+		Tests    int          `xml:"tests,attr"`
+		Failures int          `xml:"failures,attr"`
+		Errors   int          `xml:"errors,attr"`
+		Skipped  int          `xml:"skipped,attr"`
+		Suites   []junitSuite `xml:"testsuite"`
+	}
+	junitSuite struct {
+		Name       string          `xml:"name,attr"`
+		Tests      int             `xml:"tests,attr"`
+		Failures   int             `xml:"failures,attr"`
+		Errors     int             `xml:"errors,attr"`
+		Skipped    int             `xml:"skipped,attr"`
+		Properties []junitProperty `xml:"properties>property,omitempty"`
+		Cases      []junitCase     `xml:"testcase"`
+	}
+	junitProperty struct {
+		Name  string `xml:"name,attr"`
+		Value string `xml:"value,attr"`
+	}
+	junitCase struct {
+		Name      string        `xml:"name,attr"`
+		ClassName string        `xml:"classname,attr"`
+		Failure   *junitProblem `xml:"failure,omitempty"`
+		Error     *junitProblem `xml:"error,omitempty"`
+		Skipped   *junitProblem `xml:"skipped,omitempty"`
+	}
+	junitProblem struct {
+		Message string `xml:"message,attr"`
+		Type    string `xml:"type,attr,omitempty"`
+		Text    string `xml:",chardata"`
+	}
+)
+
+func (junitRenderer) Render(w io.Writer, r *finding.Report) error {
+	rules := map[string]finding.Rule{}
+	var order []string // rule ids: the report's rules first, then any only findings name
+	for _, rule := range r.Rules {
+		if _, ok := rules[rule.ID]; !ok {
+			rules[rule.ID] = rule
+			order = append(order, rule.ID)
+		}
+	}
+	cases := map[string][]finding.Finding{}
+	for _, f := range sorted(r) {
+		if _, ok := rules[f.Rule.ID]; !ok {
+			rules[f.Rule.ID] = ruleOf(f.Rule)
+			order = append(order, f.Rule.ID)
+		}
+		cases[f.Rule.ID] = append(cases[f.Rule.ID], f)
+	}
+
+	out := junitSuites{Name: "tailaudit"}
+	for _, id := range order {
+		fs := cases[id]
+		if len(fs) == 0 {
+			continue
+		}
+		rule := rules[id]
+		suite := junitSuite{Name: id + " " + rule.Title, Properties: junitProperties(rule)}
+		for _, f := range fs {
+			c := junitCaseOf(rule, f)
+			suite.Tests++
+			switch {
+			case c.Failure != nil:
+				suite.Failures++
+			case c.Error != nil:
+				suite.Errors++
+			case c.Skipped != nil:
+				suite.Skipped++
+			}
+			suite.Cases = append(suite.Cases, c)
+		}
+		out.Tests += suite.Tests
+		out.Failures += suite.Failures
+		out.Errors += suite.Errors
+		out.Skipped += suite.Skipped
+		out.Suites = append(out.Suites, suite)
+	}
+
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(out); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
+}
+
+func junitProperties(rule finding.Rule) []junitProperty {
+	props := []junitProperty{{"severity", string(rule.Severity)}}
+	if rule.Namespace != "" {
+		props = append(props, junitProperty{"namespace", rule.Namespace})
+	}
+	if c := controlsText(rule.Controls); c != "" {
+		props = append(props, junitProperty{"controls", c})
+	}
+	return props
+}
+
+func junitCaseOf(rule finding.Rule, f finding.Finding) junitCase {
+	c := junitCase{Name: strings.Join(nonEmpty(where(f), oneLine(f.Message)), ": "), ClassName: rule.Namespace}
+	if c.ClassName == "" {
+		c.ClassName = rule.ID
+	}
+	switch f.Result {
+	case finding.Fail:
+		c.Failure = &junitProblem{Message: f.Message, Type: string(f.Severity), Text: junitDetails(f)}
+	case finding.Error:
+		c.Error = &junitProblem{Message: f.Message, Type: "error", Text: junitDetails(f)}
+	case finding.Warn:
+		c.Skipped = &junitProblem{Message: "warning: " + f.Message}
+	case finding.Waived:
+		c.Skipped = &junitProblem{Message: "waived: " + waiverText(f.Waiver)}
+	case finding.NotAssessed:
+		c.Skipped = &junitProblem{Message: "not assessed: " + f.Message}
+	case finding.Manual:
+		c.Skipped = &junitProblem{Message: "manual: " + f.Message}
+	}
+	return c
+}
+
+// junitDetails is the body of a failure: what and where, then how to fix it.
+func junitDetails(f finding.Finding) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s (%s)\n", f.Rule.ID, f.Rule.Title, f.Severity)
+	for _, kv := range [][2]string{
+		{"location", f.Location.String()},
+		{"resource", resourceText(f.Resource)},
+		{"message", f.Message},
+		{"remediation", f.Rule.Remediation},
+		{"controls", controlsText(f.Controls)},
+		{"waiver", waiverText(f.Waiver)},
+		{"fingerprint", f.Fingerprint},
+	} {
+		if kv[1] != "" {
+			fmt.Fprintf(&b, "%s: %s\n", kv[0], kv[1])
+		}
+	}
+	return b.String()
+}
+
+// oneLine joins the lines of s with spaces.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -1,0 +1,146 @@
+package output
+
+import (
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/tailaudit/tailaudit/engine/finding"
+)
+
+// markdownRenderer writes a report for pull request comments and documents: a table of counts, then
+// tables of findings by severity, warnings, waivers, and what was not assessed.
+type markdownRenderer struct{}
+
+func (markdownRenderer) Render(w io.Writer, r *finding.Report) error {
+	e := &errWriter{w: w}
+	fs := sorted(r)
+	mdSummary(e, r)
+	mdFindings(e, r, fs)
+	return e.err
+}
+
+// mdSummary writes the title, the summary line and a table of counts.
+func mdSummary(e *errWriter, r *finding.Report) {
+	name := r.Tool.Name
+	if name == "" {
+		name = "tailaudit"
+	}
+	e.printf("# %s report\n\n%s\n\n", mdEscape(name), mdEscape(summaryLine(r)))
+	var rows [][]string
+	for _, sev := range finding.Severities {
+		rows = append(rows, []string{"failed, " + string(sev), strconv.Itoa(r.Summary.Failures[sev])})
+	}
+	for _, c := range []struct {
+		result finding.Result
+		label  string
+	}{
+		{finding.Warn, "warnings"}, {finding.Waived, "waived"}, {finding.Error, "errors"},
+		{finding.Pass, "passed"}, {finding.NotAssessed, "not assessed"}, {finding.Manual, "manual"},
+	} {
+		rows = append(rows, []string{c.label, strconv.Itoa(r.Summary.Results[c.result])})
+	}
+	mdTable(e, []string{"result", "count"}, rows)
+}
+
+// mdFindings writes one section per kind of result, leaving out the empty ones.
+func mdFindings(e *errWriter, r *finding.Report, fs []finding.Finding) {
+	byResult := byResult(fs)
+	controls := func(f finding.Finding) string { return controlsText(f.Controls) }
+	located := func(fs []finding.Finding, last func(finding.Finding) string) [][]string {
+		var rows [][]string
+		for _, f := range fs {
+			msg := f.Message
+			if f.Waiver != nil && f.Waiver.Expired {
+				msg += "\nwaiver: " + waiverText(f.Waiver)
+			}
+			rows = append(rows, []string{where(f), f.Rule.ID + " " + f.Rule.Title, msg, last(f)})
+		}
+		return rows
+	}
+
+	if fails := byResult[finding.Fail]; len(fails) > 0 {
+		e.printf("## Failed\n\n")
+		for _, sev := range finding.Severities {
+			group := withSeverity(fails, sev)
+			if len(group) == 0 {
+				continue
+			}
+			e.printf("### %s (%d)\n\n", strings.ToUpper(string(sev[:1]))+string(sev[1:]), len(group))
+			mdTable(e, []string{"location", "rule", "message", "controls"}, located(group, controls))
+		}
+		var rows [][]string
+		for _, g := range byRule(fails) {
+			if rule := g[0].Rule; rule.Remediation != "" {
+				rows = append(rows, []string{rule.ID + " " + rule.Title, rule.Remediation})
+			}
+		}
+		if len(rows) > 0 {
+			e.printf("### How to fix\n\n")
+			mdTable(e, []string{"rule", "remediation"}, rows)
+		}
+	}
+	if warns := byResult[finding.Warn]; len(warns)+len(r.Diagnostics) > 0 {
+		e.printf("## Warnings\n\n")
+		rows := located(warns, controls)
+		for _, d := range r.Diagnostics {
+			rows = append(rows, []string{d.Location.String(), "input " + d.Level, d.Message, ""})
+		}
+		mdTable(e, []string{"location", "rule", "message", "controls"}, rows)
+	}
+	if errs := byResult[finding.Error]; len(errs) > 0 {
+		e.printf("## Errors\n\n")
+		mdTable(e, []string{"location", "rule", "error", "controls"}, located(errs, controls))
+	}
+	if waived := byResult[finding.Waived]; len(waived) > 0 {
+		e.printf("## Waived\n\n")
+		mdTable(e, []string{"location", "rule", "message", "waiver"}, located(waived, func(f finding.Finding) string { return waiverText(f.Waiver) }))
+	}
+	for _, s := range []struct {
+		result         finding.Result
+		title, heading string
+	}{
+		{finding.NotAssessed, "Not assessed", "reason"},
+		{finding.Manual, "Manual attestation", "what to attest"},
+	} {
+		if group := byResult[s.result]; len(group) > 0 {
+			e.printf("## %s\n\n", s.title)
+			var rows [][]string
+			for _, f := range group {
+				rows = append(rows, []string{f.Rule.ID + " " + f.Rule.Title, f.Message})
+			}
+			mdTable(e, []string{"rule", s.heading}, rows)
+		}
+	}
+	if passes := byResult[finding.Pass]; len(passes) > 0 {
+		e.printf("## Passed\n\n")
+		var rows [][]string
+		for _, g := range byRule(passes) {
+			rows = append(rows, []string{g[0].Rule.ID + " " + g[0].Rule.Title, strconv.Itoa(len(g))})
+		}
+		mdTable(e, []string{"rule", "passed"}, rows)
+	}
+}
+
+// mdTable writes a GitHub-flavoured Markdown table, escaping every cell.
+func mdTable(e *errWriter, header []string, rows [][]string) {
+	e.printf("| %s |\n|%s\n", strings.Join(header, " | "), strings.Repeat("---|", len(header)))
+	for _, row := range rows {
+		cells := make([]string, len(row))
+		for i, c := range row {
+			cells[i] = mdEscape(c)
+		}
+		e.printf("| %s |\n", strings.Join(cells, " | "))
+	}
+	e.printf("\n")
+}
+
+var mdReplacer = strings.NewReplacer(
+	"&", "&amp;", "<", "&lt;", ">", "&gt;",
+	`\`, `\\`, "|", `\|`, "`", "\\`", "*", `\*`, "_", `\_`,
+	"\r\n", "<br>", "\n", "<br>", "\r", "<br>",
+)
+
+// mdEscape makes text show literally in Markdown, even inside a table cell: markup characters are
+// escaped and line breaks become <br>.
+func mdEscape(s string) string { return mdReplacer.Replace(s) }

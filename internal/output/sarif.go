@@ -1,0 +1,294 @@
+package output
+
+import (
+	"encoding/json"
+	"io"
+	"net/url"
+	"path/filepath"
+	"strings"
+
+	"github.com/tailaudit/tailaudit/engine/finding"
+)
+
+// sarifRenderer writes SARIF 2.1.0 for code scanning: one run, every rule, and a result for each
+// fail, warn and waived finding.
+type sarifRenderer struct{ opts Options }
+
+const sarifSchema = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+
+// Code scanning ranks alerts by security-severity: over 9 critical, 7 to 8.9 high, 4 to 6.9 medium.
+func securitySeverity(s finding.Severity) string {
+	switch s {
+	case finding.Critical:
+		return "9.5"
+	case finding.High:
+		return "8.0"
+	case finding.Medium:
+		return "5.5"
+	case finding.Low:
+		return "3.0"
+	}
+	return "1.0"
+}
+
+func sarifLevel(s finding.Severity) string {
+	switch s {
+	case finding.Critical, finding.High:
+		return "error"
+	case finding.Medium:
+		return "warning"
+	}
+	return "note"
+}
+
+type (
+	sarifLog struct {
+		Schema  string     `json:"$schema"`
+		Version string     `json:"version"`
+		Runs    []sarifRun `json:"runs"`
+	}
+	sarifRun struct {
+		Tool struct {
+			Driver sarifDriver `json:"driver"`
+		} `json:"tool"`
+		Invocations []sarifInvocation `json:"invocations"`
+		Results     []sarifResult     `json:"results"`
+	}
+	sarifDriver struct {
+		Name           string      `json:"name"`
+		Version        string      `json:"version,omitempty"`
+		InformationURI string      `json:"informationUri,omitempty"`
+		Rules          []sarifRule `json:"rules"`
+	}
+	sarifRule struct {
+		ID                   string        `json:"id"`
+		Name                 string        `json:"name,omitempty"`
+		ShortDescription     sarifText     `json:"shortDescription"`
+		FullDescription      sarifText     `json:"fullDescription"`
+		Help                 sarifHelp     `json:"help"`
+		DefaultConfiguration sarifConfig   `json:"defaultConfiguration"`
+		Properties           sarifRuleProp `json:"properties"`
+	}
+	sarifText struct {
+		Text string `json:"text"`
+	}
+	sarifHelp struct {
+		Text     string `json:"text"`
+		Markdown string `json:"markdown"`
+	}
+	sarifConfig struct {
+		Level string `json:"level"`
+	}
+	sarifRuleProp struct {
+		SecuritySeverity string   `json:"security-severity"`
+		Tags             []string `json:"tags"`
+	}
+	sarifInvocation struct {
+		ExecutionSuccessful bool                `json:"executionSuccessful"`
+		Notifications       []sarifNotification `json:"toolExecutionNotifications,omitempty"`
+	}
+	sarifNotification struct {
+		Level          string          `json:"level"`
+		Message        sarifText       `json:"message"`
+		Locations      []sarifLocation `json:"locations,omitempty"`
+		AssociatedRule *sarifRuleRef   `json:"associatedRule,omitempty"`
+	}
+	sarifRuleRef struct {
+		ID    string `json:"id"`
+		Index int    `json:"index"`
+	}
+	sarifResult struct {
+		RuleID              string             `json:"ruleId"`
+		RuleIndex           int                `json:"ruleIndex"`
+		Level               string             `json:"level"`
+		Message             sarifText          `json:"message"`
+		Locations           []sarifLocation    `json:"locations,omitempty"`
+		PartialFingerprints map[string]string  `json:"partialFingerprints,omitempty"`
+		Suppressions        []sarifSuppression `json:"suppressions,omitempty"`
+		Properties          sarifResultProp    `json:"properties"`
+	}
+	sarifLocation struct {
+		PhysicalLocation *sarifPhysical `json:"physicalLocation,omitempty"`
+		LogicalLocations []sarifLogical `json:"logicalLocations,omitempty"`
+	}
+	sarifPhysical struct {
+		ArtifactLocation struct {
+			URI       string `json:"uri"`
+			URIBaseID string `json:"uriBaseId,omitempty"`
+		} `json:"artifactLocation"`
+		Region *sarifRegion `json:"region,omitempty"`
+	}
+	sarifRegion struct {
+		StartLine   int `json:"startLine,omitempty"`
+		StartColumn int `json:"startColumn,omitempty"`
+	}
+	sarifLogical struct {
+		Name               string `json:"name,omitempty"`
+		FullyQualifiedName string `json:"fullyQualifiedName"`
+		Kind               string `json:"kind"`
+	}
+	sarifSuppression struct {
+		Kind          string            `json:"kind"`
+		Status        string            `json:"status"`
+		Justification string            `json:"justification,omitempty"`
+		Properties    map[string]string `json:"properties,omitempty"`
+	}
+	sarifResultProp struct {
+		Severity finding.Severity    `json:"severity"`
+		Result   finding.Result      `json:"result"`
+		Controls map[string][]string `json:"controls,omitempty"`
+		Resource *finding.Resource   `json:"resource,omitempty"`
+		Waiver   *finding.Waiver     `json:"waiver,omitempty"` // an expired one too, so it is visible
+	}
+)
+
+func (s sarifRenderer) Render(w io.Writer, r *finding.Report) error {
+	driver := sarifDriver{Name: r.Tool.Name, Version: r.Tool.Version, InformationURI: r.Tool.URI, Rules: []sarifRule{}}
+	if driver.Name == "" {
+		driver.Name = "tailaudit"
+	}
+	index := map[string]int{}
+	addRule := func(rule finding.Rule) {
+		if _, ok := index[rule.ID]; !ok {
+			index[rule.ID] = len(driver.Rules)
+			driver.Rules = append(driver.Rules, sarifRuleOf(rule))
+		}
+	}
+	for _, rule := range r.Rules {
+		addRule(rule)
+	}
+	inv := sarifInvocation{ExecutionSuccessful: true}
+	results := []sarifResult{}
+	for _, f := range sorted(r) {
+		// A finding whose rule the report does not list still gets a descriptor, from what it carries.
+		addRule(ruleOf(f.Rule))
+		ref := &sarifRuleRef{ID: f.Rule.ID, Index: index[f.Rule.ID]}
+		switch f.Result {
+		case finding.Fail, finding.Warn, finding.Waived:
+			results = append(results, s.result(f, ref.Index))
+		case finding.NotAssessed:
+			inv.Notifications = append(inv.Notifications, sarifNotification{Level: "note",
+				Message: sarifText{"not assessed: " + f.Message}, AssociatedRule: ref})
+		case finding.Error:
+			inv.ExecutionSuccessful = false
+			inv.Notifications = append(inv.Notifications, sarifNotification{Level: "error",
+				Message: sarifText{f.Message}, Locations: s.locations(f), AssociatedRule: ref})
+		}
+	}
+	for _, d := range r.Diagnostics {
+		level := "note"
+		if d.Level == "warning" {
+			level = "warning"
+		}
+		inv.Notifications = append(inv.Notifications, sarifNotification{Level: level,
+			Message: sarifText{d.Message}, Locations: s.locations(finding.Finding{Location: d.Location})})
+	}
+
+	run := sarifRun{Invocations: []sarifInvocation{inv}, Results: results}
+	run.Tool.Driver = driver
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(sarifLog{Schema: sarifSchema, Version: "2.1.0", Runs: []sarifRun{run}})
+}
+
+func sarifRuleOf(rule finding.Rule) sarifRule {
+	desc := rule.Description
+	if desc == "" {
+		desc = rule.Title
+	}
+	text, md := desc, desc
+	if rule.Remediation != "" {
+		text += "\n\nRemediation: " + rule.Remediation
+		md += "\n\n**Remediation:** " + rule.Remediation
+	}
+	if c := controlsText(rule.Controls); c != "" {
+		text += "\n\nControls: " + c
+		md += "\n\n**Controls:** " + c
+	}
+	name := rule.ID
+	if i := strings.LastIndexByte(rule.Namespace, '.'); i >= 0 {
+		name = rule.Namespace[i+1:]
+	}
+	return sarifRule{
+		ID:                   rule.ID,
+		Name:                 name,
+		ShortDescription:     sarifText{rule.Title},
+		FullDescription:      sarifText{desc},
+		Help:                 sarifHelp{Text: text, Markdown: md},
+		DefaultConfiguration: sarifConfig{sarifLevel(rule.Severity)},
+		Properties: sarifRuleProp{
+			SecuritySeverity: securitySeverity(rule.Severity),
+			Tags:             append([]string{"security", string(rule.Severity)}, controlTags(rule.Controls)...),
+		},
+	}
+}
+
+func (s sarifRenderer) result(f finding.Finding, ruleIndex int) sarifResult {
+	res := sarifResult{
+		RuleID:     f.Rule.ID,
+		RuleIndex:  ruleIndex,
+		Level:      sarifLevel(f.Severity),
+		Message:    sarifText{f.Message},
+		Locations:  s.locations(f),
+		Properties: sarifResultProp{Severity: f.Severity, Result: f.Result, Controls: f.Controls, Resource: f.Resource, Waiver: f.Waiver},
+	}
+	if f.Result == finding.Warn {
+		res.Level = "note" // advisory: never fails a gate
+	}
+	if f.Fingerprint != "" {
+		res.PartialFingerprints = map[string]string{"tailauditFingerprint/v1": f.Fingerprint}
+	}
+	if w := f.Waiver; f.Result == finding.Waived && w != nil && !w.Expired {
+		sup := sarifSuppression{Kind: "external", Status: "accepted", Justification: w.Reason}
+		if w.Source == "inline" {
+			sup.Kind = "inSource" // a tailaudit:ignore comment in the policy file
+		}
+		for k, v := range map[string]string{"by": w.By, "expires": w.Expires, "source": w.Source} {
+			if v != "" {
+				if sup.Properties == nil {
+					sup.Properties = map[string]string{}
+				}
+				sup.Properties[k] = v
+			}
+		}
+		res.Suppressions = []sarifSuppression{sup}
+	}
+	return res
+}
+
+// locations points at the finding's file position, or else names its resource or JSON path logically.
+func (s sarifRenderer) locations(f finding.Finding) []sarifLocation {
+	l := f.Location
+	if l != nil && l.File != "" {
+		var p sarifPhysical
+		p.ArtifactLocation.URI, p.ArtifactLocation.URIBaseID = s.uri(l.File)
+		if l.Line > 0 {
+			p.Region = &sarifRegion{StartLine: l.Line, StartColumn: l.Column}
+		}
+		return []sarifLocation{{PhysicalLocation: &p}}
+	}
+	switch {
+	case f.Resource != nil:
+		return []sarifLocation{{LogicalLocations: []sarifLogical{{Name: f.Resource.Name,
+			FullyQualifiedName: f.Resource.Type + "/" + f.Resource.ID, Kind: "resource"}}}}
+	case l != nil && l.Path != "":
+		return []sarifLocation{{LogicalLocations: []sarifLogical{{FullyQualifiedName: l.Path, Kind: "element"}}}}
+	}
+	return nil
+}
+
+// uri turns a file path into a URI: relative (to Options.Root when it is absolute) and with forward
+// slashes under %SRCROOT%, or an absolute file URI for a path outside the root.
+func (s sarifRenderer) uri(file string) (uri, baseID string) {
+	file = relativePath(s.opts.Root, file)
+	if filepath.IsAbs(file) {
+		u := url.URL{Scheme: "file", Path: filepath.ToSlash(file)}
+		if !strings.HasPrefix(u.Path, "/") {
+			u.Path = "/" + u.Path // a Windows drive letter: file:///C:/...
+		}
+		return u.String(), ""
+	}
+	u := url.URL{Path: filepath.ToSlash(file)}
+	return u.String(), "%SRCROOT%"
+}

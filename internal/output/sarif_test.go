@@ -1,0 +1,149 @@
+package output
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/tailaudit/tailaudit/engine/finding"
+	"github.com/tailaudit/tailaudit/internal/sharedcorpus"
+	"github.com/xeipuuv/gojsonschema"
+)
+
+func TestSARIFValidatesAgainstSchema(t *testing.T) {
+	schemaPath := sharedcorpus.Require(t, "schemas/sarif-2.1.0.json")
+	schema, err := gojsonschema.NewSchema(gojsonschema.NewReferenceLoader("file://" + schemaPath))
+	if err != nil {
+		t.Fatalf("load SARIF schema: %v", err)
+	}
+	empty := &finding.Report{}
+	empty.Summarize()
+	for _, tt := range []struct {
+		name   string
+		report *finding.Report
+	}{
+		{"fixture", testReport()},
+		{"empty", empty},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			out := renderString(t, "sarif", Options{}, tt.report)
+			res, err := schema.Validate(gojsonschema.NewStringLoader(out))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range res.Errors() {
+				t.Errorf("SARIF schema: %s", e)
+			}
+		})
+	}
+}
+
+func TestSARIFContent(t *testing.T) {
+	var log struct {
+		Runs []struct {
+			Tool struct {
+				Driver struct {
+					Rules []struct {
+						ID         string
+						Properties map[string]any
+					}
+				}
+			}
+			Invocations []struct {
+				Notifications []struct{ Level string } `json:"toolExecutionNotifications"`
+			}
+			Results []struct {
+				RuleID       string
+				RuleIndex    int
+				Level        string
+				Suppressions []struct{ Kind, Justification string }
+			}
+		}
+	}
+	r := testReport()
+	if err := json.Unmarshal([]byte(renderString(t, "sarif", Options{}, r)), &log); err != nil {
+		t.Fatal(err)
+	}
+	if len(log.Runs) != 1 {
+		t.Fatalf("%d runs, want 1", len(log.Runs))
+	}
+	run := log.Runs[0]
+	if got, want := len(run.Tool.Driver.Rules), len(r.Rules); got != want {
+		t.Errorf("%d rule descriptors, want one per report rule (%d)", got, want)
+	}
+	var got []string
+	for _, res := range run.Results {
+		if rule := run.Tool.Driver.Rules[res.RuleIndex]; rule.ID != res.RuleID {
+			t.Errorf("result %s has ruleIndex %d, which is %s", res.RuleID, res.RuleIndex, rule.ID)
+		}
+		s := res.RuleID + " " + res.Level
+		for _, sup := range res.Suppressions {
+			s += " suppressed:" + sup.Kind + ":" + sup.Justification
+		}
+		got = append(got, s)
+	}
+	want := []string{ // fail, warn and waived only, most severe first; the expired waiver does not suppress
+		"TA-ACL-001 error",
+		"TA-DEV-001 error",
+		"TA-SSH-001 error",
+		"TA-SSH-001 error",
+		"TA-TAG-002 warning",
+		"TA-ACL-010 note",
+		`TA-SSH-002 warning suppressed:external:break-glass account, "ops" only`,
+		"TA-GRP-004 note",
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("results (-want +got):\n%s", d)
+	}
+	if n := len(run.Invocations[0].Notifications); n != 3 {
+		t.Errorf("%d notifications, want 3 (not assessed, rule error, diagnostic)", n)
+	}
+}
+
+func TestSARIFURI(t *testing.T) {
+	for _, tt := range []struct {
+		root, file, wantURI, wantBase string
+	}{
+		{"", "policy.hujson", "policy.hujson", "%SRCROOT%"},
+		{"", "configs/policy.hujson", "configs/policy.hujson", "%SRCROOT%"},
+		{"/repo", "/repo/configs/policy.hujson", "configs/policy.hujson", "%SRCROOT%"},
+		{"/repo", "/elsewhere/policy.hujson", "file:///elsewhere/policy.hujson", ""},
+		{"", "/abs/policy.hujson", "file:///abs/policy.hujson", ""},
+		{"", "my policy.hujson", "my%20policy.hujson", "%SRCROOT%"},
+	} {
+		uri, base := sarifRenderer{Options{Root: tt.root}}.uri(tt.file)
+		if uri != tt.wantURI || base != tt.wantBase {
+			t.Errorf("uri(%q) with root %q = %q, %q; want %q, %q", tt.file, tt.root, uri, base, tt.wantURI, tt.wantBase)
+		}
+	}
+}
+
+func TestSARIFSuppressionKind(t *testing.T) {
+	for _, tt := range []struct {
+		waiver *finding.Waiver
+		want   string
+	}{
+		{&finding.Waiver{Reason: "r", Source: ".tailaudit.hujson"}, "external"},
+		{&finding.Waiver{Reason: "r", Source: "inline"}, "inSource"},
+		{&finding.Waiver{Reason: "r", Source: "inline", Expired: true}, ""},
+	} {
+		f := finding.Finding{Rule: finding.RuleRef{ID: "TA-X-001"}, Result: finding.Waived, Severity: finding.Low, Waiver: tt.waiver}
+		got := ""
+		if sups := (sarifRenderer{}).result(f, 0).Suppressions; len(sups) > 0 {
+			got = sups[0].Kind
+		}
+		if got != tt.want {
+			t.Errorf("suppression kind for %+v = %q, want %q", *tt.waiver, got, tt.want)
+		}
+	}
+}
+
+func TestSARIFRuleOnlyInFindings(t *testing.T) {
+	r := testReport()
+	r.Rules = nil // a report that lists no rules still yields a descriptor per finding's rule
+	out := renderString(t, "sarif", Options{}, r)
+	if !strings.Contains(out, `"id": "TA-SSH-001"`) {
+		t.Errorf("no rule descriptor for TA-SSH-001 in:\n%s", out)
+	}
+}

@@ -1,0 +1,190 @@
+package output
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/tailaudit/tailaudit/engine/finding"
+)
+
+// textRenderer writes a report for terminals and CI logs: failures by severity, then everything else,
+// then one summary line.
+type textRenderer struct{ opts Options }
+
+// ANSI styles; colour only ever repeats what the words already say.
+const (
+	ansiReset  = "\x1b[0m"
+	ansiBold   = "\x1b[1m"
+	ansiDim    = "\x1b[2m"
+	ansiRed    = "\x1b[31m"
+	ansiGreen  = "\x1b[32m"
+	ansiYellow = "\x1b[33m"
+	ansiBlue   = "\x1b[34m"
+	ansiPurple = "\x1b[1;35m"
+)
+
+func severityStyle(s finding.Severity) string {
+	switch s {
+	case finding.Critical:
+		return ansiPurple
+	case finding.High:
+		return ansiRed
+	case finding.Medium:
+		return ansiYellow
+	case finding.Low:
+		return ansiBlue
+	}
+	return ansiDim
+}
+
+func (t textRenderer) Render(w io.Writer, r *finding.Report) error {
+	p := &textPrinter{errWriter: errWriter{w: w}, color: t.opts.Color, explained: map[string]bool{}}
+	byResult := byResult(sorted(r))
+	for _, sev := range finding.Severities {
+		if fs := withSeverity(byResult[finding.Fail], sev); len(fs) > 0 {
+			p.heading(severityStyle(sev), strings.ToUpper(string(sev)), fmt.Sprintf("%d failed", len(fs)))
+			p.findings(fs)
+		}
+	}
+	if n := len(byResult[finding.Warn]) + len(r.Diagnostics); n > 0 {
+		p.heading(ansiYellow, "WARNINGS", strconv.Itoa(n))
+		p.findings(byResult[finding.Warn])
+		for _, d := range r.Diagnostics {
+			p.line(d.Location.String(), d.Level, d.Message)
+		}
+	}
+	if fs := byResult[finding.Waived]; len(fs) > 0 {
+		p.heading(ansiDim, "WAIVED", strconv.Itoa(len(fs)))
+		p.findings(fs)
+	}
+	if fs := byResult[finding.Error]; len(fs) > 0 {
+		p.heading(ansiRed, "ERRORS", strconv.Itoa(len(fs)))
+		p.findings(fs)
+	}
+	for _, s := range []struct {
+		result finding.Result
+		title  string
+	}{{finding.NotAssessed, "NOT ASSESSED"}, {finding.Manual, "MANUAL"}} {
+		if fs := byResult[s.result]; len(fs) > 0 {
+			p.heading(ansiDim, s.title, strconv.Itoa(len(fs)))
+			for _, f := range fs {
+				p.line(f.Rule.ID, f.Rule.Title+": "+f.Message)
+			}
+		}
+	}
+	if fs := byResult[finding.Pass]; len(fs) > 0 {
+		p.passes(fs, t.opts.Verbose)
+	}
+
+	style := ansiGreen
+	if r.Summary.Gate == "failed" {
+		style = ansiRed
+	}
+	p.printf("\n%s\n", p.paint(style, summaryLine(r)))
+	return p.err
+}
+
+// textPrinter holds what one text rendering has printed so far.
+type textPrinter struct {
+	errWriter
+	color     bool
+	sections  int
+	explained map[string]bool // rule ids whose title and remediation have been printed
+}
+
+func (p *textPrinter) paint(style, s string) string {
+	if !p.color {
+		return s
+	}
+	return style + s + ansiReset
+}
+
+func (p *textPrinter) heading(style, title, count string) {
+	if p.sections > 0 {
+		p.printf("\n")
+	}
+	p.sections++
+	p.printf("%s · %s\n", p.paint(style, title), count)
+}
+
+// line prints "  a  b  c" from the non-empty fields, continuing multi-line text indented beneath.
+func (p *textPrinter) line(fields ...string) {
+	text := clean(strings.Join(nonEmpty(fields...), "  "))
+	p.printf("  %s\n", strings.ReplaceAll(text, "\n", "\n      "))
+}
+
+// detail prints an indented "label: text" line under a finding.
+func (p *textPrinter) detail(label, text string) {
+	if text != "" {
+		p.printf("      %s: %s\n", label, strings.ReplaceAll(clean(text), "\n", "\n        "))
+	}
+}
+
+func (p *textPrinter) findings(fs []finding.Finding) {
+	for _, f := range fs {
+		p.line(where(f), f.Rule.ID, f.Message)
+		if f.Location.String() != "" {
+			p.detail("resource", resourceText(f.Resource))
+		}
+		if !p.explained[f.Rule.ID] {
+			p.explained[f.Rule.ID] = true
+			p.detail("rule", f.Rule.Title)
+			p.detail("fix", f.Rule.Remediation)
+		}
+		p.detail("controls", controlsText(f.Controls))
+		if w := f.Waiver; w != nil {
+			label := "waived"
+			if w.Expired {
+				label = p.paint(ansiRed, "waiver")
+			}
+			p.detail(label, waiverText(w))
+		}
+	}
+}
+
+// passes prints the number of pass results per rule and, when verbose, what each one examined.
+func (p *textPrinter) passes(fs []finding.Finding, verbose bool) {
+	groups := byRule(fs)
+	p.heading(ansiGreen, "PASSED", fmt.Sprintf("%s across %s", plural(len(fs), "result", "results"), plural(len(groups), "rule", "rules")))
+	for _, g := range groups {
+		p.line(g[0].Rule.ID, fmt.Sprintf("%d passed", len(g)), g[0].Rule.Title)
+		if verbose {
+			for _, f := range g {
+				p.detail("passed", strings.Join(nonEmpty(where(f), f.Message), "  "))
+			}
+		}
+	}
+}
+
+func nonEmpty(ss ...string) []string {
+	var out []string
+	for _, s := range ss {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// clean makes text from inputs safe for a terminal: control characters other than newline and tab are
+// shown escaped, so a message cannot move the cursor or change colours.
+func clean(s string) string {
+	if strings.IndexFunc(s, isUnsafe) < 0 {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if isUnsafe(r) {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func isUnsafe(r rune) bool { return r != '\n' && r != '\t' && unicode.IsControl(r) }

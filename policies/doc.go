@@ -1,0 +1,2 @@
+// Package policies embeds tailaudit's built-in Rego rules.
+package policies

@@ -1,0 +1,33 @@
+package tailaudit.lib.refs_test
+
+import data.tailaudit.lib.refs
+
+test_label if {
+	refs.label(["policy", "acls", 3, "dst", 0]) == "acls[3].dst[0]"
+	refs.label(["policy", "tagOwners", "tag:prod", 1]) == `tagOwners["tag:prod"][1]`
+	refs.label(["policy", "autoApprovers", "exitNode", 0]) == "autoApprovers.exitNode[0]"
+	refs.label(["policy"]) == "the policy"
+}
+
+test_refs_cover_sections if {
+	found := refs.refs with input as {"policy": {
+		"acls": [{"action": "accept", "src": ["group:a"], "dst": ["tag:b:22"]}],
+		"grants": [{"src": ["group:c"], "dst": ["tag:d"], "via": ["tag:e"], "ip": ["*"]}],
+		"ssh": [{"action": "check", "src": ["group:f"], "dst": ["tag:g"], "users": ["root"]}],
+		"tests": [{"src": "group:h", "accept": ["tag:i:443"], "deny": ["tag:j:22"]}],
+		"sshTests": [{"src": "group:k", "dst": ["tag:l"], "accept": ["root"]}],
+		"autoApprovers": {"routes": {"10.0.0.0/8": ["tag:m"]}, "exitNode": ["tag:n"], "services": {"svc:x": ["tag:o"]}},
+		"nodeAttrs": [{"target": ["tag:p"], "attr": ["funnel"]}],
+		"tagOwners": {"tag:q": ["group:r"]},
+	}}
+	names := {ref.alias | some ref in found}
+	names == {
+		"group:a", "tag:b", "group:c", "tag:d", "tag:e", "group:f", "tag:g", "group:h", "tag:i",
+		"tag:j", "group:k", "tag:l", "tag:m", "tag:n", "tag:o", "tag:p", "group:r",
+	}
+}
+
+test_names_quote_only_star if {
+	refs.names(["*", "autogroup:member", "group:ops"]) == `"*", autogroup:member, group:ops`
+	refs.name("tag:prod") == "tag:prod"
+}

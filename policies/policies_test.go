@@ -1,0 +1,186 @@
+package policies
+
+import (
+	"bytes"
+	"context"
+	"io/fs"
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/format"
+	"github.com/open-policy-agent/opa/v1/tester"
+)
+
+// ruleDirs are the directories of FS whose packages are rules (and so need
+// metadata and tests); everything else is a helper library.
+var ruleDirs = []string{"policy"}
+
+var (
+	idPattern  = regexp.MustCompile(`^TA-[A-Z]+-[0-9]{3}$`)
+	severities = []string{"critical", "high", "medium", "low", "info"}
+)
+
+type regoFile struct {
+	name   string
+	src    []byte
+	module *ast.Module
+}
+
+func loadFS(t *testing.T) []regoFile {
+	t.Helper()
+	var files []regoFile
+	err := fs.WalkDir(FS, ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || path.Ext(name) != ".rego" {
+			return err
+		}
+		src, err := FS.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		mod, err := ast.ParseModuleWithOpts(name, string(src), ast.ParserOptions{
+			RegoVersion:       ast.RegoV1,
+			ProcessAnnotation: true,
+		})
+		if err != nil {
+			return err
+		}
+		files = append(files, regoFile{name: name, src: src, module: mod})
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("load embedded rules: %v", err)
+	}
+	if len(files) == 0 {
+		t.Fatal("no .rego files embedded")
+	}
+	return files
+}
+
+func isTestFile(name string) bool { return strings.HasSuffix(name, "_test.rego") }
+
+func isRuleFile(name string) bool {
+	return !isTestFile(name) && slices.Contains(ruleDirs, path.Dir(name))
+}
+
+func TestRegoTests(t *testing.T) {
+	modules := map[string]*ast.Module{}
+	for _, f := range loadFS(t) {
+		modules[f.name] = f.module
+	}
+	ch, err := tester.NewRunner().
+		SetDefaultRegoVersion(ast.RegoV1).
+		RaiseBuiltinErrors(true).
+		SetModules(modules).
+		RunTests(context.Background(), nil)
+	if err != nil {
+		t.Fatalf("run rego tests: %v", err)
+	}
+	ran := 0
+	for r := range ch {
+		ran++
+		switch {
+		case r.Error != nil:
+			t.Errorf("%s: %s.%s: %v", r.Location, r.Package, r.Name, r.Error)
+		case r.Skip:
+		case !r.Pass():
+			t.Errorf("%s: %s", r.Location, r)
+		}
+	}
+	if ran == 0 {
+		t.Error("no rego tests ran")
+	}
+}
+
+func TestRuleMetadata(t *testing.T) {
+	seen := map[string]string{} // id → file
+	for _, f := range loadFS(t) {
+		if !isRuleFile(f.name) {
+			continue
+		}
+		t.Run(f.name, func(t *testing.T) {
+			pkg := f.module.Package.Path.String()
+			wantPkg := "data.tailaudit.policy." + strings.TrimSuffix(path.Base(f.name), ".rego")
+			if pkg != wantPkg {
+				t.Errorf("package = %s, want %s", pkg, wantPkg)
+			}
+			var meta *ast.Annotations
+			for _, a := range f.module.Annotations {
+				if a.Scope == "package" {
+					meta = a
+				}
+			}
+			if meta == nil {
+				t.Fatal("no package-scoped # METADATA block")
+			}
+			if meta.Title == "" {
+				t.Error("metadata has no title")
+			}
+			if meta.Description == "" {
+				t.Error("metadata has no description")
+			}
+			id, _ := meta.Custom["id"].(string)
+			if !idPattern.MatchString(id) {
+				t.Errorf("custom.id = %q, want the form TA-AREA-000", id)
+			}
+			if other, dup := seen[id]; dup {
+				t.Errorf("custom.id %s is also used by %s", id, other)
+			}
+			seen[id] = f.name
+			if sev, _ := meta.Custom["severity"].(string); !slices.Contains(severities, sev) {
+				t.Errorf("custom.severity = %q, want one of %v", sev, severities)
+			}
+			if rem, _ := meta.Custom["remediation"].(string); rem == "" {
+				t.Error("metadata has no custom.remediation")
+			}
+			if !hasRule(f.module, "deny") && !hasRule(f.module, "warn") {
+				t.Error("defines neither deny nor warn")
+			}
+		})
+	}
+	if len(seen) == 0 {
+		t.Error("no rules found")
+	}
+}
+
+func hasRule(m *ast.Module, name string) bool {
+	for _, r := range m.Rules {
+		if ref := r.Head.Ref(); len(ref) > 0 && ref[0].Value.Compare(ast.Var(name)) == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func TestRulesHaveTests(t *testing.T) {
+	files := loadFS(t)
+	names := map[string]bool{}
+	for _, f := range files {
+		names[f.name] = true
+	}
+	for _, f := range files {
+		if !isRuleFile(f.name) {
+			continue
+		}
+		want := strings.TrimSuffix(f.name, ".rego") + "_test.rego"
+		if !names[want] {
+			t.Errorf("%s has no %s", f.name, path.Base(want))
+		}
+	}
+}
+
+func TestRegoFormatted(t *testing.T) {
+	for _, f := range loadFS(t) {
+		got, err := format.SourceWithOpts(f.name, f.src, format.Opts{RegoVersion: ast.RegoV1})
+		if err != nil {
+			t.Errorf("format %s: %v", f.name, err)
+			continue
+		}
+		if !bytes.Equal(got, f.src) {
+			t.Errorf("%s is not formatted (opa fmt --v1-compatible)", f.name)
+		}
+	}
+}

@@ -1,0 +1,39 @@
+# METADATA
+# title: Duplicate ACL, grant or SSH rule
+# description: >-
+#   An entry in acls, grants or ssh repeats an earlier entry in the same
+#   section (the order of sources, destinations and users is ignored). The
+#   copy adds nothing, and when someone later narrows one of the two, the
+#   other keeps the old access open.
+# custom:
+#   id: TA-DUP-001
+#   severity: low
+#   remediation: >-
+#     Delete the later copy.
+package tailaudit.policy.duplicate_entry
+
+sections := ["acls", "grants", "ssh"]
+
+deny contains result if {
+	some section in sections
+	entries := input.policy[section]
+	is_array(entries)
+	canon := [canonical(entry) | some entry in entries]
+	some k, entry in canon
+	earlier := [i | some i, other in canon; i < k; other == entry]
+	count(earlier) > 0
+	result := {
+		"msg": sprintf("%s[%d] repeats %s[%d]", [section, k, section, earlier[0]]),
+		"path": ["policy", section, k],
+		"evidence": {"duplicateOf": ["policy", section, earlier[0]]},
+	}
+}
+
+# canonical compares arrays as sets, so ["a", "b"] and ["b", "a"] match.
+canonical(entry) := {key: as_set(value) | some key, value in entry} if is_object(entry)
+
+canonical(entry) := entry if not is_object(entry)
+
+as_set(value) := {x | some x in value} if is_array(value)
+
+as_set(value) := value if not is_array(value)

@@ -1,0 +1,29 @@
+# METADATA
+# title: Funnel enabled for everyone
+# description: >-
+#   A nodeAttrs entry grants the "funnel" attribute to a broad target ("*",
+#   autogroup:member or autogroup:danger-all, from the broadSources parameter).
+#   Any user can then publish a service from their device to the public
+#   internet, outside the organisation's ingress controls.
+# custom:
+#   id: TA-ATTR-001
+#   severity: high
+#   remediation: >-
+#     Grant funnel only to the tags or the small group that runs public
+#     endpoints.
+package tailaudit.policy.funnel_broad
+
+import data.tailaudit.lib.params
+import data.tailaudit.lib.refs
+
+deny contains result if {
+	some i, entry in input.policy.nodeAttrs
+	"funnel" in entry.attr
+	some j, target in entry.target
+	target in params.broad_sources
+	result := {
+		"msg": sprintf("nodeAttrs[%d] lets %s expose services to the public internet with Funnel", [i, refs.name(target)]),
+		"path": ["policy", "nodeAttrs", i, "target", j],
+		"evidence": {"target": entry.target, "attr": entry.attr},
+	}
+}

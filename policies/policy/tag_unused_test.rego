@@ -1,0 +1,23 @@
+package tailaudit.policy.tag_unused_test
+
+import data.tailaudit.policy.tag_unused
+
+test_fires_for_unreferenced_tag if {
+	results := tag_unused.warn with input as {"policy": {
+		"tagOwners": {"tag:prod": ["group:ops"], "tag:legacy": ["group:ops"]},
+		"acls": [{"action": "accept", "src": ["group:ops"], "dst": ["tag:prod:22"]}],
+	}}
+	count(results) == 1
+	some result in results
+	result.path == ["policy", "tagOwners", "tag:legacy"]
+	startswith(result.msg, "tag:legacy has a tagOwners entry")
+}
+
+test_silent_when_used_as_owner_or_approver if {
+	results := tag_unused.warn with input as {"policy": {
+		"tagOwners": {"tag:k8s-operator": ["group:ops"], "tag:k8s": ["tag:k8s-operator"], "tag:router": ["group:ops"]},
+		"autoApprovers": {"routes": {"10.0.0.0/24": ["tag:router"]}},
+		"grants": [{"src": ["group:ops"], "dst": ["tag:k8s"], "ip": ["443"]}],
+	}}
+	count(results) == 0
+}
