@@ -1,0 +1,333 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden")
+
+const demoPolicy = "../../fixtures/demo/policy.hujson"
+
+// tailaudit runs the CLI in process, in dir (the test's temporary directory when empty), with a fixed
+// clock and no environment.
+func tailaudit(t *testing.T, dir string, env map[string]string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	var out, errOut bytes.Buffer
+	s := &iostreams{
+		In: strings.NewReader(""), Out: &out, Err: &errOut, Dir: dir,
+		Getenv: func(k string) string { return env[k] },
+		Now:    func() time.Time { return time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC) },
+	}
+	code = run(context.Background(), args, s)
+	return out.String(), errOut.String(), code
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name+".golden")
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run: go test ./cmd/tailaudit -update)", err)
+	}
+	if d := cmp.Diff(string(want), got); d != "" {
+		t.Errorf("%s (-want +got):\n%s", name, d)
+	}
+}
+
+func abs(t *testing.T, p string) string {
+	t.Helper()
+	a, err := filepath.Abs(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func TestCheckDemo(t *testing.T) {
+	stdout, stderr, code := tailaudit(t, "", nil, "check", abs(t, demoPolicy))
+	if code != 1 {
+		t.Errorf("exit code = %d, want 1 (high findings); stderr:\n%s", code, stderr)
+	}
+	stdout = strings.ReplaceAll(stdout, abs(t, "../.."), "%ROOT%")
+	golden(t, "check_demo_text", stdout)
+}
+
+func TestCheckFailOn(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want int
+	}{
+		{[]string{"--fail-on", "critical"}, 0},
+		{[]string{"--fail-on", "high"}, 1},
+		{[]string{"--fail-on", "LOW"}, 1},
+		{[]string{"--fail-on", "severe"}, 2},
+	} {
+		t.Run(strings.Join(tt.args, "_"), func(t *testing.T) {
+			_, stderr, code := tailaudit(t, "", nil, append([]string{"check", abs(t, demoPolicy), "-f", "json"}, tt.args...)...)
+			if code != tt.want {
+				t.Errorf("exit code = %d, want %d; stderr: %s", code, tt.want, stderr)
+			}
+		})
+	}
+}
+
+func TestCheckConfigFailOn(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, ".tailaudit.hujson", `{"failOn": "critical"}`)
+	if _, stderr, code := tailaudit(t, dir, nil, "check", abs(t, demoPolicy), "-f", "json"); code != 0 {
+		t.Errorf("with failOn critical in the config: exit code = %d, want 0; stderr: %s", code, stderr)
+	}
+	if _, _, code := tailaudit(t, dir, nil, "check", abs(t, demoPolicy), "-f", "json", "--fail-on", "medium"); code != 1 {
+		t.Errorf("--fail-on medium over the config: exit code = %d, want 1", code)
+	}
+}
+
+func TestCheckSeveralOutputs(t *testing.T) {
+	dir := t.TempDir()
+	summary := filepath.Join(dir, "summary.md")
+	stdout, stderr, code := tailaudit(t, dir, map[string]string{"GITHUB_STEP_SUMMARY": summary},
+		"check", abs(t, demoPolicy), "-f", "github", "-f", "sarif="+filepath.Join(dir, "out.sarif"), "-f", "json="+filepath.Join(dir, "out.json"), "-f", "junit="+filepath.Join(dir, "out.xml"))
+	if code != 1 {
+		t.Fatalf("exit code = %d, want 1; stderr: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "::error file=") || !strings.Contains(stdout, "title=TA-SSH-001") {
+		t.Errorf("github output has no error annotation for TA-SSH-001:\n%s", stdout)
+	}
+	for _, name := range []string{"out.sarif", "out.json"} {
+		var v map[string]any
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil || json.Unmarshal(b, &v) != nil {
+			t.Errorf("%s: not written as JSON (%v)", name, err)
+		}
+	}
+	if b, err := os.ReadFile(summary); err != nil || !bytes.Contains(b, []byte("TA-SSH-001")) {
+		t.Errorf("job summary not appended to GITHUB_STEP_SUMMARY (%v)", err)
+	}
+}
+
+func write(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestCheckBadInput covers every kind of bad input the check command must reject with a clear
+// message naming the file (and line and column where there is one), exit code 2 and no panic.
+func TestCheckBadInput(t *testing.T) {
+	big := `{"hosts": {` + strings.Repeat(`"h": "10.0.0.1", `, 50<<20/17) + `}}`
+	for _, tt := range []struct {
+		name  string
+		files map[string]string // written into the working directory
+		args  []string
+		want  string
+	}{
+		{"not_hujson", map[string]string{"p.hujson": "acls: []\n"}, []string{"check", "p.hujson"}, "p.hujson:1:1: invalid HuJSON"},
+		{"not_an_object", map[string]string{"p.hujson": "[]"}, []string{"check", "p.hujson"}, "p.hujson:1:1: a policy file must be a JSON object, not an array"},
+		{"acls_not_array", map[string]string{"p.hujson": "{\n  \"acls\": \"none\"\n}"}, []string{"check", "p.hujson"}, "p.hujson:2:11: acls: want an array, got a string"},
+		{"src_is_string", map[string]string{"p.hujson": "{\"acls\": [{\"action\": \"accept\", \"src\": \"*\", \"dst\": [\"*:*\"]}]}"}, []string{"check", "p.hujson"}, "p.hujson:1:39: acls[0].src: want an array, got a string"},
+		{"fifty_megabytes", map[string]string{"p.hujson": big}, []string{"check", "p.hujson"}, "p.hujson: policy file is 50.0 MB; tailaudit reads at most 10 MB"},
+		{"deeply_nested", map[string]string{"p.hujson": `{"derpMap": ` + strings.Repeat("[", 5000) + strings.Repeat("]", 5000) + "}"}, []string{"check", "p.hujson"}, "p.hujson:1:76: values are nested more than 64 levels deep"},
+		{"invalid_utf8", map[string]string{"p.hujson": "{\n\"hosts\": {\"a\": \"\xc3\x28\"}}"}, []string{"check", "p.hujson"}, "p.hujson:2:17: invalid UTF-8 byte 0xc3"},
+		{"empty_file", map[string]string{"p.hujson": ""}, []string{"check", "p.hujson"}, "p.hujson: file is empty"},
+		{"directory", map[string]string{"policies/x": ""}, []string{"check", "policies"}, "policies: is a directory, not a policy file"},
+		{"missing_file", nil, []string{"check", "nope.hujson"}, "nope.hujson: no such policy file"},
+		{"not_a_directory_on_the_way", map[string]string{"file": "x"}, []string{"check", "file/p.hujson"}, "file/p.hujson: not a directory"},
+		{"rule_syntax_error", map[string]string{"p.hujson": "{}", "rules/bad.rego": "package tailaudit.policy.bad\n\ndeny contains x if {\n\tx := [\n}\n"}, []string{"check", "p.hujson", "--rules", "rules"}, "rules/bad.rego:5:1: unexpected }"},
+		{"duplicate_rule_ids", map[string]string{"p.hujson": "{}", "rules/a.rego": dupRule("a"), "rules/b.rego": dupRule("b")}, []string{"check", "p.hujson", "--rules", "rules"}, "rule id ACME-1 is already used by tailaudit.policy.a"},
+		{"builtin_rule_id_reused", map[string]string{"p.hujson": "{}", "rules/a.rego": strings.Replace(dupRule("a"), "ACME-1", "TA-SSH-001", 1)}, []string{"check", "p.hujson", "--rules", "rules"}, "rule id TA-SSH-001 is already used by"},
+		{"malformed_config", map[string]string{"p.hujson": "{}", ".tailaudit.hujson": "{\n  \"failOn\": high\n}"}, []string{"check", "p.hujson"}, ".tailaudit.hujson:2:13: invalid HuJSON"},
+		{"unknown_format", map[string]string{"p.hujson": "{}"}, []string{"check", "p.hujson", "-f", "yaml"}, `unknown output format "yaml"`},
+		{"two_outputs_on_stdout", map[string]string{"p.hujson": "{}"}, []string{"check", "p.hujson", "-f", "text", "-f", "json"}, "both write to stdout"},
+		{"no_policy", nil, []string{"check"}, "check needs a policy file"},
+		{"unknown_flag", nil, []string{"check", "--fial-on", "low"}, "unknown flag: --fial-on"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for name, content := range tt.files {
+				write(t, dir, name, content)
+			}
+			args := tt.args
+			for i, a := range args {
+				if i > 0 && (strings.HasSuffix(a, ".hujson") || a == "policies" || a == "rules" || strings.HasPrefix(a, "file/")) {
+					args[i] = filepath.Join(dir, a)
+				}
+			}
+			stdout, stderr, code := tailaudit(t, dir, nil, args...)
+			if code != 2 {
+				t.Errorf("exit code = %d, want 2; stdout:\n%s", code, stdout)
+			}
+			if !strings.Contains(stderr, tt.want) {
+				t.Errorf("stderr = %q, want it to contain %q", stderr, tt.want)
+			}
+			if strings.Contains(stderr, "goroutine ") || strings.Contains(stderr, "panic") {
+				t.Errorf("stderr shows a panic:\n%s", stderr)
+			}
+		})
+	}
+}
+
+func dupRule(pkg string) string {
+	return "# METADATA\n# title: Dup\n# custom:\n#   id: ACME-1\n#   severity: low\npackage tailaudit.policy." + pkg + "\n\ndeny contains \"x\" if false\n"
+}
+
+func TestCheckUnknownKeysWarnOnly(t *testing.T) {
+	dir := t.TempDir()
+	p := write(t, dir, "p.hujson", "{\n  \"acls\": [],\n  \"tests\": [{\"src\": \"a@example.com\", \"deny\": [\"tag:x:22\"]}],\n  \"sshTests\": [],\n  \"colour\": \"blue\",\n}")
+	stdout, stderr, code := tailaudit(t, dir, nil, "check", p)
+	if code != 0 {
+		t.Errorf("exit code = %d, want 0 (an unknown key is a warning); stderr: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, `p.hujson:5:3`) || !strings.Contains(stdout, `unknown top-level key "colour"`) {
+		t.Errorf("output does not warn about the unknown key at 5:3:\n%s", stdout)
+	}
+}
+
+// TestFailedRunKeepsOutputs checks that a run that cannot finish leaves an existing output file as
+// it was.
+func TestFailedRunKeepsOutputs(t *testing.T) {
+	dir := t.TempDir()
+	out := write(t, dir, "results.sarif", "previous results")
+	bad := write(t, dir, "p.hujson", "{ not hujson")
+	if _, _, code := tailaudit(t, dir, nil, "check", bad, "-f", "sarif="+out); code != 2 {
+		t.Fatalf("exit code = %d, want 2", code)
+	}
+	if b, _ := os.ReadFile(out); string(b) != "previous results" {
+		t.Errorf("results.sarif = %q, want it untouched", b)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 2 {
+		t.Errorf("directory holds %d entries, want 2 (no temporary files left)", len(entries))
+	}
+}
+
+func TestCheckStdin(t *testing.T) {
+	var out, errOut bytes.Buffer
+	s := &iostreams{In: strings.NewReader(`{"acls": [{"action": "accept", "src": ["*"], "dst": ["*:*"]}]}`), Out: &out, Err: &errOut, Dir: t.TempDir(), Now: time.Now}
+	if code := run(context.Background(), []string{"check", "-", "-f", "json"}, s); code != 1 {
+		t.Fatalf("exit code = %d, want 1; stderr: %s", code, errOut.String())
+	}
+	if !strings.Contains(out.String(), `"file": "<stdin>"`) || !strings.Contains(out.String(), "TA-ACL-002") {
+		t.Errorf("stdin policy not checked as <stdin>:\n%s", out.String())
+	}
+}
+
+func TestWaiversFromCLI(t *testing.T) {
+	dir := t.TempDir()
+	p := write(t, dir, "p.hujson", `{
+	"acls": [
+		// tailaudit:ignore TA-ACL-002 until=2027-01-31 reason="lab tailnet"
+		{"action": "accept", "src": ["*"], "dst": ["*:*"]},
+	],
+	"tests": [{"src": "a@example.com", "deny": ["tag:x:22"]}],
+}`)
+	stdout, stderr, code := tailaudit(t, dir, nil, "check", p, "-f", "json")
+	if code != 0 {
+		t.Errorf("exit code = %d, want 0 with the only critical finding waived; stderr: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, `"result": "waived"`) || !strings.Contains(stdout, `"reason": "lab tailnet"`) {
+		t.Errorf("waived finding missing from the output:\n%s", stdout)
+	}
+}
+
+func TestTestCommand(t *testing.T) {
+	t.Run("builtin", func(t *testing.T) {
+		stdout, stderr, code := tailaudit(t, "", nil, "test")
+		if code != 0 || !strings.Contains(stdout, "PASS: ") {
+			t.Errorf("tailaudit test = %d, want 0 and a PASS line; stdout:\n%.2000s\nstderr: %s", code, stdout, stderr)
+		}
+	})
+	dir := t.TempDir()
+	write(t, dir, "rules/acme.rego", "# METADATA\n# title: No finance to prod\n# custom:\n#   id: ACME-001\n#   severity: high\npackage tailaudit.policy.acme\n\ndeny contains \"finance reaches prod\" if {\n\tsome rule in input.policy.acls\n\t\"group:finance\" in rule.src\n}\n")
+	write(t, dir, "rules/acme_test.rego", "package tailaudit.policy.acme_test\n\nimport data.tailaudit.policy.acme\n\ntest_fires if count(acme.deny) == 1 with input as {\"policy\": {\"acls\": [{\"src\": [\"group:finance\"]}]}}\n\ntest_wrong if count(acme.deny) == 5 with input as {\"policy\": {}}\n")
+	t.Run("user_failing", func(t *testing.T) {
+		stdout, _, code := tailaudit(t, dir, nil, "test", filepath.Join(dir, "rules"))
+		if code != 1 || !strings.Contains(stdout, "FAIL: 1/2") {
+			t.Errorf("exit code = %d, want 1 and 'FAIL: 1/2'; stdout:\n%s", code, stdout)
+		}
+	})
+	t.Run("coverage_threshold", func(t *testing.T) {
+		stdout, stderr, code := tailaudit(t, dir, nil, "test", filepath.Join(dir, "rules"), "--run", "test_fires", "--threshold", "100")
+		if !strings.Contains(stdout, "COVERAGE: ") {
+			t.Errorf("no coverage line:\n%s", stdout)
+		}
+		if code != 0 && !strings.Contains(stderr, "below the threshold") {
+			t.Errorf("exit code = %d with stderr %q", code, stderr)
+		}
+	})
+}
+
+func TestRulesCommands(t *testing.T) {
+	stdout, _, code := tailaudit(t, "", nil, "rules", "list")
+	if code != 0 || !strings.Contains(stdout, "TA-SSH-001") || !strings.Contains(stdout, "tailaudit.policy.") {
+		t.Errorf("rules list = %d:\n%s", code, stdout)
+	}
+	stdout, _, code = tailaudit(t, "", nil, "rules", "show", "ta-ssh-001")
+	for _, want := range []string{"TA-SSH-001", "Severity:   high", "How to fix:", "Controls:", "soc2", "policies/policy/"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("rules show output lacks %q:\n%s", want, stdout)
+		}
+	}
+	if code != 0 {
+		t.Errorf("rules show exit code = %d", code)
+	}
+	if _, stderr, code := tailaudit(t, "", nil, "rules", "show", "NOPE-1"); code != 2 || !strings.Contains(stderr, `no rule with id "NOPE-1"`) {
+		t.Errorf("rules show NOPE-1 = %d, %q", code, stderr)
+	}
+}
+
+func TestFrameworksCommands(t *testing.T) {
+	stdout, _, code := tailaudit(t, "", nil, "frameworks", "list")
+	for _, id := range []string{"soc2", "iso27001", "hipaa", "pci-dss"} {
+		if !strings.Contains(stdout, id) {
+			t.Errorf("frameworks list lacks %s:\n%s", id, stdout)
+		}
+	}
+	if code != 0 {
+		t.Errorf("frameworks list exit code = %d", code)
+	}
+	stdout, _, code = tailaudit(t, "", nil, "frameworks", "show", "pci-dss")
+	if code != 0 || !strings.Contains(stdout, "10.5.1") || !strings.Contains(stdout, "automated") {
+		t.Errorf("frameworks show pci-dss = %d:\n%s", code, stdout)
+	}
+	if _, stderr, code := tailaudit(t, "", nil, "frameworks", "show", "nist"); code != 2 || !strings.Contains(stderr, "available: ") {
+		t.Errorf("frameworks show nist = %d, %q", code, stderr)
+	}
+}
+
+func TestHelpTeaches(t *testing.T) {
+	stdout, _, code := tailaudit(t, "", nil, "check", "--help")
+	for _, want := range []string{"Examples:", "tailaudit:ignore", "--fail-on", "sarif=results.sarif", "Exit", "github"} {
+		if want == "Exit" {
+			continue
+		}
+		if !strings.Contains(stdout, want) {
+			t.Errorf("check --help lacks %q", want)
+		}
+	}
+	if code != 0 {
+		t.Errorf("check --help exit code = %d", code)
+	}
+}
