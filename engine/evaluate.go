@@ -201,7 +201,7 @@ func (ev *evaluation) run(ctx context.Context, g *queryGroup, value ast.Value) e
 // collect turns query results into findings, rule by rule.
 func (ev *evaluation) collect(terms []queryTerm, rs rego.ResultSet) {
 	type ruleResults struct {
-		failed  map[string]bool // resource ids that failed
+		failed  map[string]bool // resource ids with a result
 		results int
 	}
 	per := map[*rule]*ruleResults{}
@@ -219,11 +219,9 @@ func (ev *evaluation) collect(terms []queryTerm, rs rego.ResultSet) {
 		set, _ := rs[0].Bindings[t.bind].([]any)
 		for _, raw := range set {
 			f := ev.decode(t.rule, resultSets[t.set], raw)
-			if t.set == "deny" {
-				rr.results++
-				if f.Resource != nil {
-					rr.failed[f.Resource.ID] = true
-				}
+			rr.results++ // a deny, warn or manual result: what it is about did not pass
+			if f.Resource != nil {
+				rr.failed[f.Resource.ID] = true
 			}
 			ev.add(t.rule, f)
 		}
@@ -309,10 +307,10 @@ func (ev *evaluation) add(r *rule, f finding.Finding) {
 }
 
 // addPasses records what a rule examined and found nothing wrong with: for rules over a snapshot
-// collection, the resources not denied; otherwise the whole input, when nothing was denied.
-func (ev *evaluation) addPasses(r *rule, denied int, failed map[string]bool) {
+// collection, the resources without a result; otherwise the whole input, when the rule gave no result.
+func (ev *evaluation) addPasses(r *rule, results int, failed map[string]bool) {
 	if r.resources == "" || r.document != "tailnet" {
-		if denied == 0 {
+		if results == 0 {
 			ev.add(r, finding.Finding{Result: finding.Pass, Message: "no problems found"})
 		}
 		return

@@ -81,6 +81,7 @@ func TestDemoPolicy(t *testing.T) {
 		"TA-SSH-001 deny /policy/ssh/1/users/0",
 		"TA-SSH-004 deny /policy/ssh/3/checkPeriod",
 		"TA-TAG-002 deny /policy/grants/2/dst/0",
+		"TA-TAG-003 warn /policy/tagOwners/tag:k8s-operator",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("demo findings (-want +got):\n%s", diff)

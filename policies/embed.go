@@ -6,5 +6,5 @@ import "embed"
 // policy file) and lib/ (helper packages under tailaudit.lib). Every rule file
 // sits next to its _test.rego, which FS holds too.
 //
-//go:embed policy lib
+//go:embed policy lib tailnet tailnet_lib
 var FS embed.FS

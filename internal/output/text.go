@@ -3,6 +3,7 @@ package output
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -70,6 +71,10 @@ func (t textRenderer) Render(w io.Writer, r *finding.Report) error {
 	}{{finding.NotAssessed, "NOT ASSESSED"}, {finding.Manual, "MANUAL"}} {
 		if fs := byResult[s.result]; len(fs) > 0 {
 			p.heading(ansiDim, s.title, strconv.Itoa(len(fs)))
+			if s.result == finding.NotAssessed && !t.opts.Verbose {
+				p.notAssessed(fs)
+				continue
+			}
 			for _, f := range fs {
 				p.line(f.Rule.ID, f.Rule.Title+": "+f.Message)
 			}
@@ -85,6 +90,30 @@ func (t textRenderer) Render(w io.Writer, r *finding.Report) error {
 	}
 	p.printf("\n%s\n", p.paint(style, summaryLine(r)))
 	return p.err
+}
+
+// notAssessed prints rules that share a reason (such as a missing snapshot) as one line, so a
+// policy-only check does not list every snapshot rule.
+func (p *textPrinter) notAssessed(fs []finding.Finding) {
+	var reasons []string
+	ids := map[string][]string{}
+	first := map[string]finding.Finding{}
+	for _, f := range fs {
+		if ids[f.Message] == nil {
+			reasons = append(reasons, f.Message)
+			first[f.Message] = f
+		}
+		ids[f.Message] = append(ids[f.Message], f.Rule.ID)
+	}
+	for _, reason := range reasons {
+		rules := ids[reason]
+		if len(rules) == 1 {
+			p.line(rules[0], first[reason].Rule.Title+": "+reason)
+			continue
+		}
+		slices.Sort(rules)
+		p.line(fmt.Sprintf("%d rules", len(rules)), reason+": "+strings.Join(rules, ", "))
+	}
 }
 
 // textPrinter holds what one text rendering has printed so far.

@@ -44,7 +44,7 @@ period_path(i, rule) := ["policy", "ssh", i, "checkPeriod"] if "checkPeriod" in 
 
 period_path(i, rule) := ["policy", "ssh", i] if not "checkPeriod" in object.keys(rule)
 
-message(i, rule, period, ns) := sprintf("ssh[%d] re-checks only every %s, beyond Tailscale's own 168h limit", [i, period]) if {
+message(i, _, period, ns) := sprintf("ssh[%d] re-checks only every %s, beyond Tailscale's own 168h limit", [i, period]) if {
 	ns > tailscale_max_ns
 }
 
@@ -53,6 +53,6 @@ message(i, rule, period, ns) := sprintf("ssh[%d] re-checks only every %s, longer
 	"checkPeriod" in object.keys(rule)
 }
 
-message(i, rule, period, ns) := sprintf("ssh[%d] has no checkPeriod, so Tailscale re-checks every %s, longer than the %s maximum", [i, period, params.max_check_period]) if {
+message(i, rule, period, _) := sprintf("ssh[%d] has no checkPeriod, so Tailscale re-checks every %s, longer than the %s maximum", [i, period, params.max_check_period]) if {
 	not "checkPeriod" in object.keys(rule)
 }

@@ -1,0 +1,14 @@
+package tailaudit.tailnet.auto_updates_off_test
+
+import data.tailaudit.tailnet.auto_updates_off as rule
+
+_input(settings) := {"now": "2026-11-24T12:00:00Z", "tailnet": {"tailnet": "acme.example", "settings": settings}}
+
+test_off_denied if {
+	some r in rule.deny with input as _input({"devicesAutoUpdatesOn": false})
+	r.evidence == {"devicesAutoUpdatesOn": false}
+}
+
+test_on_silent if {
+	count(rule.deny) == 0 with input as _input({"devicesAutoUpdatesOn": true})
+}

@@ -1,0 +1,32 @@
+# METADATA
+# title: Device awaiting approval
+# description: >-
+#   A device has registered with the tailnet but an administrator has not yet approved it.
+#   Requests left pending are easy to approve by mistake later, and they may come from
+#   hardware nobody recognises.
+# custom:
+#   id: TA-DEV-001
+#   severity: low
+#   remediation: >-
+#     Review each pending device in the admin console's Machines page. Approve it only when
+#     its owner and hardware are known; otherwise remove it.
+#   resources: devices
+#   requires: [devices]
+package tailaudit.tailnet.device_awaiting_approval
+
+import data.tailaudit.lib.tailnet as lib
+
+warn contains result if {
+	some i, d in lib.devices
+	d.authorized == false
+	result := {
+		"msg": sprintf("device %s is waiting for approval", [lib.device_name(d)]),
+		"resource": lib.device_resource(d),
+		"path": ["tailnet", "devices", i],
+		"evidence": {
+			"authorized": false,
+			"user": object.get(d, "user", ""),
+			"created": object.get(d, "created", ""),
+		},
+	}
+}

@@ -1,0 +1,33 @@
+# METADATA
+# title: Advertised routes waiting for approval
+# description: >-
+#   A device advertises subnet or exit-node routes that an administrator has not approved.
+#   Nothing flows through them yet, but someone set the device up to carry other networks'
+#   traffic and the request should be decided rather than left open.
+# custom:
+#   id: TA-DEV-008
+#   severity: low
+#   remediation: >-
+#     Approve the routes if the device is meant to be a router (ideally through autoApprovers
+#     for its tag), or stop advertising them on the device with tailscale set --advertise-routes=.
+#   resources: devices
+#   requires: [devices]
+package tailaudit.tailnet.device_routes_not_approved
+
+import data.tailaudit.lib.tailnet as lib
+
+warn contains result if {
+	some i, d in lib.devices
+	pending := {r | some r in lib.array_at(d, "advertisedRoutes")} - {r | some r in lib.array_at(d, "enabledRoutes")}
+	count(pending) > 0
+	result := {
+		"msg": sprintf("device %s advertises routes that are not approved: %v", [lib.device_name(d), sort(pending)]),
+		"resource": lib.device_resource(d),
+		"path": ["tailnet", "devices", i],
+		"evidence": {
+			"advertisedRoutes": lib.array_at(d, "advertisedRoutes"),
+			"enabledRoutes": lib.array_at(d, "enabledRoutes"),
+			"pendingRoutes": sort(pending),
+		},
+	}
+}

@@ -1,0 +1,45 @@
+# METADATA
+# title: Very wide subnet route
+# description: >-
+#   A device routes an approved subnet so large (a /16 or wider for IPv4 by default) that it
+#   likely covers far more hosts than anyone meant to expose. Exit-node routes are left to
+#   TA-DEV-009.
+# custom:
+#   id: TA-DEV-010
+#   severity: medium
+#   remediation: >-
+#     Advertise only the subnets that hold the hosts people need, split wide ranges into
+#     smaller ones, and limit who may reach them with grants or ACLs.
+#   resources: devices
+#   requires: [devices]
+package tailaudit.tailnet.device_wide_subnet_route
+
+import data.tailaudit.lib.tailnet as lib
+
+deny contains result if {
+	some i, d in lib.devices
+	wide := [r | some r in lib.array_at(d, "enabledRoutes"); _wide(r)]
+	count(wide) > 0
+	result := {
+		"msg": sprintf("device %s routes wide subnets %v", [lib.device_name(d), wide]),
+		"resource": lib.device_resource(d),
+		"path": ["tailnet", "devices", i],
+		"evidence": {
+			"wideRoutes": wide,
+			"wideRoutePrefix": lib.params.wideRoutePrefix,
+			"wideRoutePrefixV6": lib.params.wideRoutePrefixV6,
+		},
+	}
+}
+
+_wide(r) if {
+	not lib.is_exit_route(r)
+	not lib.is_ipv6_route(r)
+	lib.route_prefix_len(r) <= lib.params.wideRoutePrefix
+}
+
+_wide(r) if {
+	not lib.is_exit_route(r)
+	lib.is_ipv6_route(r)
+	lib.route_prefix_len(r) <= lib.params.wideRoutePrefixV6
+}

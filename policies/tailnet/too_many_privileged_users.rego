@@ -1,0 +1,35 @@
+# METADATA
+# title: Too many administrators
+# description: >-
+#   More people hold the Owner, Admin, IT admin or Network admin role than the organisation
+#   allows. Each of these roles can change who reaches what, so every extra holder widens the
+#   set of accounts whose compromise exposes the whole tailnet.
+# custom:
+#   id: TA-USER-001
+#   severity: medium
+#   remediation: >-
+#     Give people the narrowest role that fits their job (Member, Auditor, Billing admin) and
+#     keep the administrative roles to a small, named group.
+#   requires: [users]
+package tailaudit.tailnet.too_many_privileged_users
+
+import data.tailaudit.lib.tailnet as lib
+
+deny contains result if {
+	holders := sort([sprintf("%s (%s)", [lib.user_name(u), u.role]) |
+		some u in lib.users
+		lib.is_privileged(u)
+		not u.status == "suspended"
+	])
+	count(holders) > lib.params.maxPrivilegedUsers
+	result := {
+		"msg": sprintf("%d users hold administrative roles; at most %d are allowed", [count(holders), lib.params.maxPrivilegedUsers]),
+		"resource": lib.tailnet_resource,
+		"path": ["tailnet", "users"],
+		"evidence": {
+			"privilegedUsers": holders,
+			"count": count(holders),
+			"maxPrivilegedUsers": lib.params.maxPrivilegedUsers,
+		},
+	}
+}
