@@ -1,7 +1,7 @@
 # tailaudit's developer tasks. Everything runs through the go command; nothing is downloaded but Go
 # modules.
 GO  ?= go
-OPA := $(GO) run github.com/open-policy-agent/opa
+OPA := $(GO) tool opa
 BENCH_PKGS := ./engine ./internal/access ./internal/tailnet
 BENCHTIME ?= 1s
 

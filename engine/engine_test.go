@@ -12,6 +12,7 @@ import (
 	"github.com/tailaudit/tailaudit/engine"
 	"github.com/tailaudit/tailaudit/engine/finding"
 	"github.com/tailaudit/tailaudit/internal/policyfile"
+	"github.com/tailaudit/tailaudit/internal/tailnet"
 )
 
 var now = time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
@@ -85,12 +86,12 @@ func TestEvaluate(t *testing.T) {
 		{"action": "accept", "src": ["group:b"], "dst": ["tag:x"], "users": ["root"]},
 	],
 }`)
-	snap := map[string]any{"devices": []any{
+	snap := &tailnet.Snapshot{Name: "snap.json", Raw: map[string]any{"devices": []any{
 		map[string]any{"nodeId": "n1", "name": "db-1", "stale": true},
 		map[string]any{"nodeId": "n2", "name": "web-1", "stale": false},
 		map[string]any{"nodeId": "n3", "name": "web-2"},
-	}}
-	rep, err := eng.Evaluate(context.Background(), engine.Input{Policy: pol, Tailnet: snap, TailnetFile: "snap.json", Now: now})
+	}}}
+	rep, err := eng.Evaluate(context.Background(), engine.Input{Policy: pol, Tailnet: snap, Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,9 +123,10 @@ func TestNotAssessed(t *testing.T) {
 		want string
 	}{
 		{"no_snapshot", engine.Input{Policy: mustPolicy(t, `{}`)}, "no tailnet snapshot was given (--snapshot)"},
-		{"collection_error", engine.Input{Policy: mustPolicy(t, `{}`), Tailnet: map[string]any{"collection": map[string]any{"errors": []any{
+		{"collection_error", engine.Input{Policy: mustPolicy(t, `{}`), Tailnet: &tailnet.Snapshot{Raw: map[string]any{"collection": map[string]any{"errors": []any{
 			map[string]any{"endpoint": "devices", "status": 403, "message": "missing scope devices:core:read"},
-		}}}}, "the snapshot could not collect devices: 403 missing scope devices:core:read"},
+		}}}}}, "the snapshot could not collect devices: HTTP 403: missing scope devices:core:read"},
+		{"endpoint_absent", engine.Input{Policy: mustPolicy(t, `{}`), Tailnet: &tailnet.Snapshot{Raw: map[string]any{}}}, "the snapshot has no devices"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.in.Now = now

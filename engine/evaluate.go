@@ -16,14 +16,18 @@ import (
 
 	"github.com/tailaudit/tailaudit/engine/finding"
 	"github.com/tailaudit/tailaudit/internal/policyfile"
+	"github.com/tailaudit/tailaudit/internal/tailnet"
 )
 
 // Input is what one evaluation judges. Absent documents make the rules that need them "not assessed".
 type Input struct {
 	Policy *policyfile.File // the policy file, or nil
 
-	Tailnet     map[string]any // the snapshot document, or nil
-	TailnetFile string         // where the snapshot was read from, for locations
+	Tailnet *tailnet.Snapshot // the tailnet snapshot, or nil
+
+	// PolicyError explains why no policy could be given, e.g. a snapshot's embedded policy file
+	// that does not parse; policy rules then report it as the reason they were not assessed.
+	PolicyError string
 
 	Now     time.Time      // the evaluation clock; rules see it as input.now
 	Params  map[string]any // rule thresholds; rules merge their own defaults
@@ -94,7 +98,7 @@ func (e *Engine) inputDocument(in Input) (map[string]any, error) {
 		doc["policy_meta"] = map[string]any{"legacy": legacy, "file": in.Policy.Name}
 	}
 	if in.Tailnet != nil {
-		doc["tailnet"] = in.Tailnet
+		doc["tailnet"] = in.Tailnet.Raw
 	}
 	return doc, nil
 }
@@ -116,6 +120,9 @@ func (ev *evaluation) missing(r *rule) string {
 	if _, ok := ev.doc[r.document]; !ok {
 		switch r.document {
 		case "policy":
+			if ev.in.PolicyError != "" {
+				return ev.in.PolicyError
+			}
 			return "no policy file was given"
 		case "tailnet":
 			return "no tailnet snapshot was given (--snapshot)"
@@ -130,26 +137,12 @@ func (ev *evaluation) missing(r *rule) string {
 		return ""
 	}
 	for _, key := range r.requires {
-		if reason := snapshotMissing(ev.in.Tailnet, key); reason != "" {
-			return reason
-		}
-	}
-	return ""
-}
-
-// snapshotMissing explains why a snapshot lacks key, or returns "".
-func snapshotMissing(snap map[string]any, key string) string {
-	if coll, ok := snap["collection"].(map[string]any); ok {
-		errs, _ := coll["errors"].([]any)
-		for _, x := range errs {
-			ce, _ := x.(map[string]any)
-			if ce["endpoint"] == key {
-				return fmt.Sprintf("the snapshot could not collect %s: %v %v", key, ce["status"], ce["message"])
+		if reason, missing := ev.in.Tailnet.Missing(key); missing {
+			if _, present := ev.in.Tailnet.Raw[key]; !present && !strings.Contains(reason, "HTTP") {
+				return "the snapshot has no " + key
 			}
+			return "the snapshot could not collect " + reason
 		}
-	}
-	if _, ok := snap[key]; !ok {
-		return "the snapshot has no " + key
 	}
 	return ""
 }
@@ -283,7 +276,7 @@ func (ev *evaluation) locate(path []any) *finding.Location {
 		}
 		return loc
 	case "tailnet":
-		return &finding.Location{File: ev.in.TailnetFile, Path: ptr}
+		return &finding.Location{File: ev.in.Tailnet.Name, Path: ptr}
 	}
 	return &finding.Location{Path: policyfile.Pointer(path)}
 }
@@ -315,7 +308,7 @@ func (ev *evaluation) addPasses(r *rule, results int, failed map[string]bool) {
 		}
 		return
 	}
-	items, _ := ev.in.Tailnet[r.resources].([]any)
+	items, _ := ev.in.Tailnet.Raw[r.resources].([]any)
 	var passed []any
 	for _, it := range items {
 		res := resourceOf(r.resources, it)

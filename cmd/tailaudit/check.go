@@ -15,12 +15,14 @@ import (
 	"github.com/tailaudit/tailaudit/engine/finding"
 	"github.com/tailaudit/tailaudit/internal/output"
 	"github.com/tailaudit/tailaudit/internal/policyfile"
+	"github.com/tailaudit/tailaudit/internal/tailnet"
 )
 
 type checkOptions struct {
 	IO       *iostreams
 	Rules    ruleSource
 	Policy   string   // path, "-" for stdin, or "" when only a snapshot is checked
+	Snapshot string   // path of a tailnet snapshot, or ""
 	Formats  []string // format or format=path
 	FailOn   string
 	failOnOK bool // --fail-on was given, overriding the config file
@@ -33,10 +35,12 @@ func newCheckCmd(s *iostreams, runF func(context.Context, *checkOptions) error) 
 		runF = runCheck
 	}
 	cmd := &cobra.Command{
-		Use:   "check <policy.hujson>",
-		Short: "Check a policy file against the rules and report findings",
-		Long: `Check a Tailscale policy file (HuJSON) against the built-in rules and any custom rules, and report
-every finding with its severity, rule, message and file:line:column.
+		Use:   "check [policy.hujson] [--snapshot snapshot.json]",
+		Short: "Check a policy file and a tailnet snapshot against the rules and report findings",
+		Long: `Check a Tailscale policy file (HuJSON) and, with --snapshot, a tailnet snapshot from 'tailaudit
+collect', against the built-in rules and any custom rules. Every finding has its severity, rule,
+message, and file:line:column or tailnet resource. With a snapshot and no policy file, the policy
+stored in the snapshot is checked. Rules whose input is missing are reported as not assessed.
 
 Findings at or above --fail-on (default high) make the exit code 1; warnings never do. Findings can
 be waived in .tailaudit.hujson or inline, with a comment on the line before the value:
@@ -51,13 +55,18 @@ atomically: a failed run leaves an existing file as it was). Formats: ` + string
   tailaudit check policy.hujson -f github -f sarif=results.sarif
 
   # Gate on medium findings too, with custom rules
-  tailaudit check policy.hujson --fail-on medium --rules ./rules`,
+  tailaudit check policy.hujson --fail-on medium --rules ./rules
+
+  # The live tailnet too: devices, users, keys, settings, logging
+  tailaudit check policy.hujson --snapshot snapshot.json`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 0 {
-				return &usageError{fmt.Errorf("check needs a policy file, e.g. tailaudit check policy.hujson")}
+			if len(args) == 0 && opts.Snapshot == "" {
+				return &usageError{fmt.Errorf("check needs a policy file or --snapshot, e.g. tailaudit check policy.hujson")}
 			}
-			opts.Policy = args[0]
+			if len(args) == 1 {
+				opts.Policy = args[0]
+			}
 			opts.failOnOK = cmd.Flags().Changed("fail-on")
 			return runF(cmd.Context(), opts)
 		},
@@ -65,6 +74,7 @@ atomically: a failed run leaves an existing file as it was). Formats: ` + string
 	cmd.Flags().StringArrayVarP(&opts.Formats, "format", "f", []string{"text"}, "output `FORMAT[=FILE]` (repeatable): "+strings.Join(output.Formats(), ", "))
 	cmd.Flags().StringVar(&opts.FailOn, "fail-on", "high", "exit 1 when a finding is at or above this `SEVERITY`: critical, high, medium, low or info")
 	cmd.Flags().BoolVarP(&opts.Verbose, "verbose", "v", false, "text output: list every passing check, not only the count")
+	cmd.Flags().StringVar(&opts.Snapshot, "snapshot", "", "tailnet snapshot `FILE` written by 'tailaudit collect'")
 	opts.Rules.addFlags(cmd)
 	return cmd
 }
@@ -89,12 +99,25 @@ func runCheck(ctx context.Context, opts *checkOptions) error {
 	if cfg.Path != "" {
 		in.Inputs = append(in.Inputs, finding.Input{Kind: "config", Path: cfg.Path})
 	}
-	pol, src, err := readPolicy(s, opts.Policy)
-	if err != nil {
-		return err
+	if opts.Snapshot != "" {
+		snap, sum, err := loadSnapshot(opts.Snapshot)
+		if err != nil {
+			return err
+		}
+		in.Tailnet = snap
+		in.Inputs = append(in.Inputs, finding.Input{Kind: "snapshot", Path: opts.Snapshot, SHA256: sum})
 	}
-	in.Policy = pol
-	in.Inputs = append(in.Inputs, finding.Input{Kind: "policy", Path: pol.Name, SHA256: sha256Hex(src)})
+	switch {
+	case opts.Policy != "":
+		pol, src, err := readPolicy(s, opts.Policy)
+		if err != nil {
+			return err
+		}
+		in.Policy = pol
+		in.Inputs = append(in.Inputs, finding.Input{Kind: "policy", Path: pol.Name, SHA256: sha256Hex(src)})
+	case in.Tailnet != nil:
+		in.Policy, in.PolicyError = snapshotPolicy(in.Tailnet)
+	}
 	rep, err := eng.Evaluate(ctx, in)
 	if err != nil {
 		return err
@@ -121,6 +144,44 @@ func parseTargets(specs []string) ([]output.Target, error) {
 	return targets, nil
 }
 
+// loadSnapshot reads and validates a snapshot, hashing the bytes as they stream past.
+func loadSnapshot(path string) (*tailnet.Snapshot, string, error) {
+	if err := statInput(path, "snapshot", 0); err != nil {
+		return nil, "", err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, "", fmt.Errorf("read snapshot: %w", err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	snap, err := tailnet.Decode(path, io.TeeReader(f, h))
+	if err != nil {
+		return nil, "", err
+	}
+	if _, err := io.Copy(h, f); err != nil {
+		return nil, "", fmt.Errorf("read snapshot: %w", err)
+	}
+	return snap, hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// snapshotPolicy parses the policy file stored in a snapshot. A policy that is missing or does not
+// parse is not an error: the policy rules are then not assessed, with the reason.
+func snapshotPolicy(snap *tailnet.Snapshot) (*policyfile.File, string) {
+	text, ok := snap.PolicyHuJSON()
+	if !ok {
+		if reason, missing := snap.Missing(tailnet.EndpointPolicy); missing {
+			return nil, "the snapshot has no policy file (" + reason + ") and none was given"
+		}
+		return nil, "the snapshot has no policy file and none was given"
+	}
+	f, err := policyfile.Parse(snap.Name+"#policy", []byte(text))
+	if err != nil {
+		return nil, "the policy file stored in the snapshot does not parse: " + err.Error()
+	}
+	return f, ""
+}
+
 // readPolicy reads and parses a policy file ("-" is stdin).
 func readPolicy(s *iostreams, path string) (*policyfile.File, []byte, error) {
 	var src []byte
@@ -144,22 +205,30 @@ func readPolicy(s *iostreams, path string) (*policyfile.File, []byte, error) {
 
 // readInputFile reads a file the user named, with messages that say what is wrong in their terms.
 func readInputFile(path, what string, maxSize int64) ([]byte, error) {
-	fi, err := os.Stat(path)
-	switch {
-	case os.IsNotExist(err):
-		return nil, fmt.Errorf("%s: no such %s", path, what)
-	case err != nil:
-		return nil, fmt.Errorf("read %s: %w", what, err)
-	case fi.IsDir():
-		return nil, fmt.Errorf("%s: is a directory, not a %s", path, what)
-	case maxSize > 0 && fi.Size() > maxSize:
-		return nil, fmt.Errorf("%s: %s is %.1f MB; tailaudit reads at most %d MB", path, what, float64(fi.Size())/(1<<20), maxSize>>20)
+	if err := statInput(path, what, maxSize); err != nil {
+		return nil, err
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", what, err)
 	}
 	return b, nil
+}
+
+// statInput checks that path names a readable-looking file of at most maxSize bytes (0: no limit).
+func statInput(path, what string, maxSize int64) error {
+	fi, err := os.Stat(path)
+	switch {
+	case os.IsNotExist(err):
+		return fmt.Errorf("%s: no such %s", path, what)
+	case err != nil:
+		return fmt.Errorf("read %s: %w", what, err)
+	case fi.IsDir():
+		return fmt.Errorf("%s: is a directory, not a %s", path, what)
+	case maxSize > 0 && fi.Size() > maxSize:
+		return fmt.Errorf("%s: %s is %.1f MB; tailaudit reads at most %d MB", path, what, float64(fi.Size())/(1<<20), maxSize>>20)
+	}
+	return nil
 }
 
 func sha256Hex(b []byte) string {

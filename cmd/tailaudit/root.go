@@ -138,6 +138,7 @@ Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 the ru
 		newTestCmd(s, nil),
 		newRulesCmd(s),
 		newFrameworksCmd(s),
+		newCollectCmd(s, nil),
 	)
 	return root
 }

@@ -177,9 +177,15 @@ func (p *textPrinter) findings(fs []finding.Finding) {
 // passes prints the number of pass results per rule and, when verbose, what each one examined.
 func (p *textPrinter) passes(fs []finding.Finding, verbose bool) {
 	groups := byRule(fs)
+	slices.SortStableFunc(groups, func(a, b []finding.Finding) int { return strings.Compare(a[0].Rule.ID, b[0].Rule.ID) })
 	p.heading(ansiGreen, "PASSED", fmt.Sprintf("%s across %s", plural(len(fs), "result", "results"), plural(len(groups), "rule", "rules")))
 	for _, g := range groups {
-		p.line(g[0].Rule.ID, fmt.Sprintf("%d passed", len(g)), g[0].Rule.Title)
+		// A rule over a snapshot collection records one pass saying how many resources passed.
+		what := fmt.Sprintf("%d passed", len(g))
+		if len(g) == 1 && g[0].Resource != nil && g[0].Resource.ID == "" {
+			what = g[0].Message
+		}
+		p.line(g[0].Rule.ID, what, g[0].Rule.Title)
 		if verbose {
 			for _, f := range g {
 				p.detail("passed", strings.Join(nonEmpty(where(f), f.Message), "  "))
