@@ -12,7 +12,6 @@ import (
 
 	"github.com/tailscale/hujson"
 
-	"github.com/tailaudit/tailaudit/engine"
 	"github.com/tailaudit/tailaudit/engine/finding"
 )
 
@@ -26,7 +25,20 @@ type Config struct {
 	RuleDirs             []string // resolved relative to the config file's directory
 	Params               map[string]any
 	AllowNetworkBuiltins bool
-	Waivers              []engine.Waiver
+	Waivers              []Waiver
+}
+
+// Waiver accepts the findings of one rule within one scope: a fingerprint, a JSON pointer (the value
+// and everything inside it) or a resource id or name.
+type Waiver struct {
+	Rule        string
+	Fingerprint string
+	Path        string
+	Resource    string
+	Reason      string
+	By          string
+	Expires     string // YYYY-MM-DD
+	Source      string // file:line where the waiver is written
 }
 
 // file is the config file's JSON shape.
@@ -146,8 +158,8 @@ func Parse(name string, src []byte) (*Config, error) {
 	return cfg, nil
 }
 
-func (w waiver) check() (engine.Waiver, string) {
-	ew := engine.Waiver{Rule: w.Rule, Fingerprint: w.Fingerprint, Path: w.Path, Resource: w.Resource, Reason: w.Reason, By: w.By, Expires: w.Expires}
+func (w waiver) check() (Waiver, string) {
+	ew := Waiver{Rule: w.Rule, Fingerprint: w.Fingerprint, Path: w.Path, Resource: w.Resource, Reason: w.Reason, By: w.By, Expires: w.Expires}
 	scopes := 0
 	for _, s := range []string{w.Fingerprint, w.Path, w.Resource} {
 		if s != "" {

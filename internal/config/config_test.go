@@ -9,7 +9,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/tailaudit/tailaudit/engine"
 	"github.com/tailaudit/tailaudit/engine/finding"
 	"github.com/tailaudit/tailaudit/internal/config"
 )
@@ -34,7 +33,7 @@ func TestParse(t *testing.T) {
 		FailOn:   finding.Medium,
 		RuleDirs: []string{"repo/rules", "/abs/rules"},
 		Params:   map[string]any{"maxCheckPeriod": "8h"},
-		Waivers: []engine.Waiver{
+		Waivers: []config.Waiver{
 			{Rule: "TA-SSH-001", Path: "/ssh/2", Reason: "break-glass", By: "sec@example.com", Expires: "2027-01-31", Source: "repo/.tailaudit.hujson:7"},
 			{Rule: "TA-DEV-004", Resource: "db-1", Reason: "decommissioning", By: "ops@example.com", Expires: "2026-12-31", Source: "repo/.tailaudit.hujson:8"},
 		},
