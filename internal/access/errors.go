@@ -1,0 +1,52 @@
+package access
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Error is a policy problem at a JSON path, worded as Tailscale's control plane words it.
+type Error struct {
+	// Path locates the offending value: object keys are strings, array indexes are ints,
+	// for example []any{"acls", 3, "dst", 0}.
+	Path []any
+	// Message says what is wrong, in Tailscale's words where they are known.
+	Message string
+}
+
+// Error returns the message prefixed with the JSON pointer of the offending value.
+func (e Error) Error() string {
+	if len(e.Path) == 0 {
+		return e.Message
+	}
+	return e.Pointer() + ": " + e.Message
+}
+
+// Pointer returns Path as an RFC 6901 JSON pointer, such as "/acls/3/dst/0".
+func (e Error) Pointer() string {
+	return pointer(e.Path)
+}
+
+func pointer(path []any) string {
+	var b strings.Builder
+	for _, p := range path {
+		b.WriteByte('/')
+		switch v := p.(type) {
+		case int:
+			b.WriteString(strconv.Itoa(v))
+		case string:
+			b.WriteString(strings.NewReplacer("~", "~0", "/", "~1").Replace(v))
+		default:
+			fmt.Fprint(&b, v)
+		}
+	}
+	return b.String()
+}
+
+// at returns a copy of base with elems appended; paths are shared between errors, so never append in place.
+func at(base []any, elems ...any) []any {
+	out := make([]any, 0, len(base)+len(elems))
+	out = append(out, base...)
+	return append(out, elems...)
+}

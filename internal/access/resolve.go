@@ -1,0 +1,186 @@
+package access
+
+import (
+	"net/netip"
+	"slices"
+	"strings"
+)
+
+// resolver resolves selectors against one topology, caching what it computes.
+type resolver struct {
+	p     *Policy
+	topo  *Topology
+	owner []*User // per node; nil for tagged or ownerless nodes
+	byIP  map[netip.Addr]int
+	// subnetRoutes are the approved subnet routes of all nodes; "*" as a source includes them.
+	subnetRoutes []ipRange
+	ownedBy      map[*User][]int // untagged nodes by owner
+	sshSrcCache  map[*sshRule][]int
+	nodeCache    map[alias][]int
+	rangeCache   map[alias][]ipRange
+}
+
+func newResolver(p *Policy, topo *Topology) *resolver {
+	if topo == nil {
+		topo = &Topology{}
+	}
+	r := &resolver{
+		p:           p,
+		topo:        topo,
+		owner:       make([]*User, len(topo.Nodes)),
+		byIP:        make(map[netip.Addr]int, 2*len(topo.Nodes)),
+		nodeCache:   map[alias][]int{},
+		ownedBy:     map[*User][]int{},
+		sshSrcCache: map[*sshRule][]int{},
+		rangeCache:  map[alias][]ipRange{},
+	}
+	seen := map[netip.Prefix]bool{}
+	for i := range topo.Nodes {
+		n := &topo.Nodes[i]
+		r.owner[i] = topo.user(n)
+		if r.owner[i] != nil {
+			r.ownedBy[r.owner[i]] = append(r.ownedBy[r.owner[i]], i)
+		}
+		for _, a := range n.IPs() {
+			r.byIP[a] = i
+		}
+		for _, p := range n.SubnetRoutes() {
+			if !seen[p] {
+				seen[p] = true
+				r.subnetRoutes = append(r.subnetRoutes, rangeOf(p))
+			}
+		}
+	}
+	return r
+}
+
+// userMatches reports whether user u is named by identity selector a.
+func (r *resolver) userMatches(a alias, u *User) bool {
+	if u == nil {
+		return false
+	}
+	switch a.kind {
+	case kindWildcard:
+		return true
+	case kindUser:
+		name := strings.TrimSuffix(a.name, "@")
+		return strings.EqualFold(u.Email, name) || (!strings.Contains(name, "@") && strings.EqualFold(u.Name, name))
+	case kindUserDomain:
+		_, domain, _ := strings.Cut(u.Email, "@")
+		return strings.EqualFold(domain, a.name)
+	case kindGroup:
+		for _, m := range r.p.groups[a.name] {
+			if r.userMatches(alias{kind: kindUser, name: m}, u) {
+				return true
+			}
+		}
+		return false
+	case kindAutogroup:
+		if a.name == agMember || a.name == agDanger {
+			return true
+		}
+		if role := roleAutogroups[a.name]; role != "" {
+			return slices.Contains(u.Roles, role)
+		}
+	}
+	return false
+}
+
+// nodeMatches reports whether node i is named by selector a: by identity, or by address for
+// addresses, hosts and prefixes.
+func (r *resolver) nodeMatches(a alias, i int) bool {
+	n := &r.topo.Nodes[i]
+	switch a.kind {
+	case kindWildcard:
+		return true
+	case kindTag:
+		return n.HasTag(a.name)
+	case kindHost, kindPrefix:
+		p, ok := r.prefixOf(a)
+		if !ok {
+			return false
+		}
+		for _, ip := range n.IPs() {
+			if p.Contains(ip) {
+				return true
+			}
+		}
+		return false
+	case kindAutogroup:
+		switch a.name {
+		case agTagged:
+			return n.IsTagged()
+		case agMember:
+			return !n.IsTagged() && r.owner[i] != nil
+		case agDanger:
+			return true
+		case agSelf, agInternet, agShared, agNonroot:
+			return false
+		}
+	}
+	if n.IsTagged() {
+		return false
+	}
+	return r.userMatches(a, r.owner[i])
+}
+
+func (r *resolver) prefixOf(a alias) (netip.Prefix, bool) {
+	switch a.kind {
+	case kindPrefix:
+		return a.prefix, true
+	case kindHost:
+		p, ok := r.p.hosts[a.name]
+		return p, ok
+	}
+	return netip.Prefix{}, false
+}
+
+// nodes returns the indexes of the nodes selector a names, in topology order.
+func (r *resolver) nodes(a alias) []int {
+	if out, ok := r.nodeCache[a]; ok {
+		return out
+	}
+	var out []int
+	if p, ok := r.prefixOf(a); ok && p.IsSingleIP() {
+		if i, ok := r.byIP[p.Addr()]; ok {
+			out = []int{i}
+		}
+	} else {
+		for i := range r.topo.Nodes {
+			if r.nodeMatches(a, i) {
+				out = append(out, i)
+			}
+		}
+	}
+	r.nodeCache[a] = out
+	return out
+}
+
+// ranges returns the addresses selector a stands for in a packet filter. Hosts and prefixes
+// stand for themselves, even when they hold a node's address.
+func (r *resolver) ranges(a alias) []ipRange {
+	if out, ok := r.rangeCache[a]; ok {
+		return out
+	}
+	var out []ipRange
+	switch {
+	case a.kind == kindWildcard:
+		out = wildcardRanges()
+	case a.kind == kindAutogroup && a.name == agDanger:
+		out = []ipRange{rangeOf(netip.MustParsePrefix("0.0.0.0/0")), rangeOf(netip.MustParsePrefix("::/0"))}
+	case a.kind == kindHost || a.kind == kindPrefix:
+		p, ok := r.prefixOf(a)
+		if !ok {
+			break
+		}
+		out = []ipRange{rangeOf(p)}
+	default:
+		for _, i := range r.nodes(a) {
+			for _, ip := range r.topo.Nodes[i].IPs() {
+				out = append(out, single(ip))
+			}
+		}
+	}
+	r.rangeCache[a] = out
+	return out
+}

@@ -1,0 +1,344 @@
+package access
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+)
+
+// SSHPolicy is the SSH policy the control plane sends a node (tailcfg.SSHPolicy's JSON shape).
+// Rules are evaluated in order; the first match wins.
+type SSHPolicy struct {
+	Rules []SSHRule `json:"rules"`
+}
+
+// SSHRule is one rule of an SSHPolicy.
+type SSHRule struct {
+	Principals []SSHPrincipal    `json:"principals"`
+	SSHUsers   map[string]string `json:"sshUsers"`
+	Action     SSHAction         `json:"action"`
+	AcceptEnv  []string          `json:"acceptEnv,omitempty"`
+}
+
+// SSHPrincipal names a connecting node by address.
+type SSHPrincipal struct {
+	NodeIP string `json:"nodeIP,omitempty"`
+	Any    bool   `json:"any,omitempty"`
+}
+
+// SSHAction is what happens to a matching connection.
+type SSHAction struct {
+	Accept                    bool   `json:"accept,omitempty"`
+	Reject                    bool   `json:"reject,omitempty"`
+	HoldAndDelegate           string `json:"holdAndDelegate,omitempty"`
+	AllowAgentForwarding      bool   `json:"allowAgentForwarding,omitempty"`
+	AllowLocalPortForwarding  bool   `json:"allowLocalPortForwarding,omitempty"`
+	AllowRemotePortForwarding bool   `json:"allowRemotePortForwarding,omitempty"`
+}
+
+// checkActionURL is where the control plane sends "check" connections for re-authentication.
+const checkActionURL = "https://unused/machine/ssh/action/$SRC_NODE_ID/to/$DST_NODE_ID?local_user=$LOCAL_USER"
+
+// maxCheckPeriod is the longest checkPeriod the control plane accepts.
+const maxCheckPeriod = 168 * time.Hour
+
+type sshRule struct {
+	path        []any
+	action      string // "accept" or "check"
+	checkPeriod time.Duration
+	src, dst    []alias
+	users       []string
+	acceptEnv   []string
+}
+
+func (c *compiler) compileSSH(v any, path []any) {
+	m, ok := c.object(v, path)
+	if !ok {
+		return
+	}
+	r := &sshRule{path: path}
+	okAll := true
+	action, actionKey, hasAction := field(m, "action")
+	s, _ := action.(string)
+	s = strings.TrimSpace(s)
+	switch {
+	case !hasAction || action == nil:
+		c.errorf(at(path, actionKey), "action must be specified")
+		okAll = false
+	case s != "accept" && s != "check":
+		c.errorf(at(path, actionKey), "%q is not a valid action", fmt.Sprint(action))
+		okAll = false
+	default:
+		r.action = s
+	}
+	if pv, pk, ok := field(m, "checkPeriod"); ok && pv != nil {
+		s, _ := pv.(string)
+		switch d, err := time.ParseDuration(s); {
+		case s == "always":
+		case err != nil:
+			c.errorf(at(path, pk), "%v", err)
+			okAll = false
+		case d < 0:
+			c.errorf(at(path, pk), "checkPeriod %v must be a positive duration", d)
+			okAll = false
+		case d > maxCheckPeriod:
+			c.errorf(at(path, pk), "checkPeriod %v is above the max (168h)", d)
+			okAll = false
+		default:
+			r.checkPeriod = d
+		}
+	}
+	srcV, srcKey, _ := field(m, "src")
+	for i, s := range c.strings(srcV, at(path, srcKey)) {
+		p := at(path, srcKey, i)
+		a, err := parseAlias(s)
+		switch {
+		case err != nil:
+			c.errorf(p, "%v", err)
+			okAll = false
+			continue
+		case a.kind == kindUserDomain && !c.domainOK(a.name):
+			c.errorf(p, "[ssh] %s is not associated with this Tailnet and cannot be used in user:*@<domain> expressions", a.name)
+			okAll = false
+			continue
+		case a.kind == kindAutogroup && a.name != agMember && a.name != agTagged && roleAutogroups[a.name] == "":
+			c.errorf(p, "%q not valid on the src side of an ssh rule", a.name)
+			okAll = false
+			continue
+		}
+		a, ok := c.checkAlias(s, sideSrc, p, false)
+		okAll = okAll && ok
+		r.src = append(r.src, a)
+	}
+	dstV, dstKey, _ := field(m, "dst")
+	for i, s := range c.strings(dstV, at(path, dstKey)) {
+		p := at(path, dstKey, i)
+		a, err := parseAlias(s)
+		if err == nil && a.kind == kindAutogroup && a.name != agSelf && a.name != agMember && a.name != agTagged {
+			c.errorf(p, "%q not valid on the dst side of an ssh rule", a.name)
+			okAll = false
+			continue
+		}
+		a, ok := c.checkAlias(s, sideDst, p, false)
+		okAll = okAll && ok
+		r.dst = append(r.dst, a)
+	}
+	usersV, usersKey, _ := field(m, "users")
+	users := c.strings(usersV, at(path, usersKey))
+	for i := range users {
+		users[i] = strings.TrimSpace(users[i])
+	}
+	if len(users) == 0 {
+		c.errorf(at(path, usersKey), "users must be specified")
+		okAll = false
+	}
+	for i, u := range users {
+		p := at(path, usersKey, i)
+		switch {
+		case u == "" || u == "*":
+			c.errorf(p, "user %q is not valid", u)
+			okAll = false
+		case strings.HasPrefix(u, "localpart:*@") && u != "localpart:*@":
+			// The control plane accepts other "localpart:" spellings and ignores them.
+			if domain := strings.TrimPrefix(u, "localpart:*@"); !c.domainOK(domain) {
+				c.errorf(p, "%s is not associated with this Tailnet and cannot be used in user:*@<domain> expressions", domain)
+				okAll = false
+			}
+		}
+	}
+	r.users = users
+	if ev, ek, ok := field(m, "acceptEnv"); ok {
+		r.acceptEnv = c.strings(ev, at(path, ek))
+	}
+	if okAll && c.checkSelfSources(r.src, r.dst, path, false) {
+		c.p.ssh = append(c.p.ssh, r)
+	}
+}
+
+// sshUsers renders the users list as the login map of an SSHRule.
+func (r *sshRule) sshUsers() map[string]string {
+	m := map[string]string{"root": ""}
+	for _, u := range r.users {
+		switch {
+		case u == "root":
+			m["root"] = "root"
+		case u == agNonroot:
+			m["*"] = "="
+		case isLocalpart(u):
+		default:
+			m[u] = u
+		}
+	}
+	return m
+}
+
+// localpartDomains returns the domains of the rule's "localpart:*@domain" users.
+func (r *sshRule) localpartDomains() []string {
+	var out []string
+	for _, u := range r.users {
+		if isLocalpart(u) {
+			out = append(out, strings.TrimPrefix(u, "localpart:*@"))
+		}
+	}
+	return out
+}
+
+func (r *sshRule) sshAction() SSHAction {
+	if r.action == "check" {
+		return SSHAction{HoldAndDelegate: checkActionURL}
+	}
+	return SSHAction{Accept: true, AllowAgentForwarding: true, AllowLocalPortForwarding: true, AllowRemotePortForwarding: true}
+}
+
+// principals lists the addresses of nodes as SSH principals, sorted by address.
+func (r *resolver) principals(nodes []int) []SSHPrincipal {
+	var addrs []netip.Addr
+	for _, j := range nodes {
+		addrs = append(addrs, r.topo.Nodes[j].IPs()...)
+	}
+	slices.SortFunc(addrs, netip.Addr.Compare) // duplicates stay, as the control plane keeps them
+	out := make([]SSHPrincipal, 0, len(addrs))
+	for _, a := range addrs {
+		out = append(out, SSHPrincipal{NodeIP: a.String()})
+	}
+	return out
+}
+
+// sshSources returns the nodes an SSH rule's sources name. autogroup:tagged names a node
+// once per tag it carries, and the control plane lists its addresses that many times.
+func (r *resolver) sshSources(srcs []alias) []int {
+	var out []int
+	for j := range r.topo.Nodes {
+		for _, a := range srcs {
+			if r.nodeMatches(a, j) {
+				out = append(out, j)
+				if a.kind == kindAutogroup && a.name == agTagged {
+					for range r.topo.Nodes[j].Tags[1:] {
+						out = append(out, j)
+					}
+				}
+				break
+			}
+		}
+	}
+	return out
+}
+
+// sshPolicy computes node i's SSH policy.
+func (r *resolver) sshPolicy(i int) SSHPolicy {
+	pol := SSHPolicy{Rules: []SSHRule{}}
+	node := &r.topo.Nodes[i]
+	for _, ru := range r.p.ssh {
+		sources, ok := r.sshSrcCache[ru]
+		if !ok {
+			sources = r.sshSources(ru.src)
+			r.sshSrcCache[ru] = sources
+		}
+		if len(sources) == 0 {
+			continue
+		}
+		action := ru.sshAction()
+		users := ru.sshUsers()
+		domains := ru.localpartDomains()
+		emit := func(nodes []int, u *User) {
+			if len(nodes) == 0 {
+				return
+			}
+			pr := r.principals(nodes)
+			pol.Rules = append(pol.Rules, SSHRule{Principals: pr, SSHUsers: users, Action: action, AcceptEnv: ru.acceptEnv})
+			if u == nil {
+				return
+			}
+			local, domain, _ := strings.Cut(u.Email, "@")
+			for _, d := range domains {
+				if strings.EqualFold(d, domain) {
+					pol.Rules = append(pol.Rules, SSHRule{Principals: pr, SSHUsers: map[string]string{local: local}, Action: action, AcceptEnv: ru.acceptEnv})
+					break
+				}
+			}
+		}
+		// byUser splits nodes by owner (users in ID order, tagged nodes last).
+		byUser := func(nodes []int) {
+			owners := map[*User][]int{}
+			var tagged []int
+			for _, j := range nodes {
+				if u := r.owner[j]; u != nil && !r.topo.Nodes[j].IsTagged() {
+					owners[u] = append(owners[u], j)
+				} else {
+					tagged = append(tagged, j)
+				}
+			}
+			us := make([]*User, 0, len(owners))
+			for u := range owners {
+				us = append(us, u)
+			}
+			sort.Slice(us, func(a, b int) bool { return us[a].ID < us[b].ID })
+			for _, u := range us {
+				emit(owners[u], u)
+			}
+			emit(tagged, nil)
+		}
+		selfRule := false
+		if slices.ContainsFunc(ru.dst, isSelf) && !node.IsTagged() && r.owner[i] != nil {
+			selfRule = true
+			var mine []int
+			for _, j := range sources {
+				if r.owner[j] == r.owner[i] && !r.topo.Nodes[j].IsTagged() {
+					mine = append(mine, j)
+				}
+			}
+			emit(mine, r.owner[i])
+		}
+		isDst := false
+		for _, a := range ru.dst {
+			if !isSelf(a) && r.nodeMatches(a, i) {
+				isDst = true
+				break
+			}
+		}
+		if !isDst {
+			// With localpart users, a source that is not a destination still gets the
+			// rules for its own identity.
+			if len(domains) > 0 && !selfRule && slices.Contains(sources, i) {
+				if node.IsTagged() || r.owner[i] == nil {
+					emit([]int{i}, nil)
+				} else {
+					var mine []int
+					for _, j := range sources {
+						if r.owner[j] == r.owner[i] && !r.topo.Nodes[j].IsTagged() {
+							mine = append(mine, j)
+						}
+					}
+					emit(mine, r.owner[i])
+				}
+			}
+			continue
+		}
+		if len(domains) > 0 {
+			byUser(sources)
+		} else {
+			emit(sources, nil)
+		}
+	}
+	// Check rules come before accept rules.
+	slices.SortStableFunc(pol.Rules, func(a, b SSHRule) int {
+		ac, bc := a.Action.HoldAndDelegate != "", b.Action.HoldAndDelegate != ""
+		switch {
+		case ac == bc:
+			return 0
+		case ac:
+			return -1
+		}
+		return 1
+	})
+	return pol
+}
+
+// isLocalpart reports whether u is a "localpart:*@domain" user; other "localpart:" spellings
+// are taken as literal login names.
+func isLocalpart(u string) bool {
+	return strings.HasPrefix(u, "localpart:*@") && u != "localpart:*@"
+}

@@ -1,0 +1,115 @@
+package access
+
+import (
+	"net/netip"
+	"slices"
+	"strings"
+)
+
+// Topology is the tailnet state that policy selectors resolve against.
+type Topology struct {
+	Users []User
+	Nodes []Node
+}
+
+// User is a tailnet member.
+type User struct {
+	ID    int
+	Name  string // login name without domain, e.g. "odin"
+	Email string // login name, e.g. "odin@example.com"
+	// Roles lists the tailnet roles the user holds: "owner", "admin", "member", "network-admin",
+	// "it-admin", "billing-admin", "auditor". They resolve autogroup:<role>.
+	Roles []string
+}
+
+// Node is a device in the tailnet.
+type Node struct {
+	Name string
+	// User names the owner by Name or Email; tagged nodes are owned by their tags instead.
+	User           string
+	Tags           []string
+	IPv4, IPv6     netip.Addr
+	RoutableIPs    []netip.Prefix // routes the node advertises
+	ApprovedRoutes []netip.Prefix // routes an admin or autoApprovers approved
+}
+
+// IsTagged reports whether the node's identity is its tags.
+func (n *Node) IsTagged() bool { return len(n.Tags) > 0 }
+
+// HasTag reports whether the node carries tag t.
+func (n *Node) HasTag(t string) bool { return slices.Contains(n.Tags, t) }
+
+// IPs returns the node's Tailscale addresses, IPv4 first.
+func (n *Node) IPs() []netip.Addr {
+	var out []netip.Addr
+	if n.IPv4.IsValid() {
+		out = append(out, n.IPv4)
+	}
+	if n.IPv6.IsValid() {
+		out = append(out, n.IPv6)
+	}
+	return out
+}
+
+// HasIP reports whether a is one of the node's Tailscale addresses.
+func (n *Node) HasIP(a netip.Addr) bool {
+	return (n.IPv4.IsValid() && n.IPv4 == a) || (n.IPv6.IsValid() && n.IPv6 == a)
+}
+
+// servedRoutes returns routes that are both advertised and approved.
+func (n *Node) servedRoutes() []netip.Prefix {
+	var out []netip.Prefix
+	for _, r := range n.ApprovedRoutes {
+		if slices.Contains(n.RoutableIPs, r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// SubnetRoutes returns the approved, advertised routes other than exit routes.
+func (n *Node) SubnetRoutes() []netip.Prefix {
+	var out []netip.Prefix
+	for _, r := range n.servedRoutes() {
+		if r.Bits() != 0 {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// IsExitNode reports whether the node serves an approved exit route.
+func (n *Node) IsExitNode() bool {
+	for _, r := range n.servedRoutes() {
+		if r.Bits() == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// user returns the topology user that owns node n, or nil.
+func (t *Topology) user(n *Node) *User {
+	if n.IsTagged() || n.User == "" {
+		return nil
+	}
+	for i := range t.Users {
+		u := &t.Users[i]
+		if strings.EqualFold(u.Name, n.User) || strings.EqualFold(u.Email, n.User) {
+			return u
+		}
+	}
+	return nil
+}
+
+// lookupUser finds a user by login name (email), the way policy selectors name users.
+func (t *Topology) lookupUser(name string) *User {
+	name = strings.TrimSuffix(name, "@")
+	for i := range t.Users {
+		u := &t.Users[i]
+		if strings.EqualFold(u.Email, name) || strings.EqualFold(u.Name, name) {
+			return u
+		}
+	}
+	return nil
+}
