@@ -86,10 +86,7 @@ type queryTerm struct {
 
 // New loads, validates and compiles the rules. Errors name the file and line.
 func New(ctx context.Context, opts ...Option) (*Engine, error) {
-	e := &Engine{settings: settings{logger: slog.New(slog.DiscardHandler)}}
-	for _, o := range opts {
-		o(&e.settings)
-	}
+	e := &Engine{settings: newSettings(opts)}
 	srcs, builtin, err := e.sources(false)
 	if err != nil {
 		return nil, err
@@ -115,6 +112,22 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 	}
 	e.logger.Debug("rules compiled", "rules", len(e.rules), "modules", len(mods))
 	return e, nil
+}
+
+// newSettings applies opts over the defaults; Tailscale's built-ins are always present.
+func newSettings(opts []Option) settings {
+	s := settings{logger: slog.New(slog.DiscardHandler), functions: tailscaleFunctions()}
+	for _, o := range opts {
+		o(&s)
+	}
+	return s
+}
+
+// Capabilities returns what rules may use: OPA's built-ins (without the network ones unless
+// allowNetwork) and tailaudit's tailscale.* functions. Tools such as a strict Rego check use it.
+func Capabilities(allowNetwork bool) *ast.Capabilities {
+	e := &Engine{settings: newSettings([]Option{WithNetworkBuiltins(allowNetwork)})}
+	return e.capabilities()
 }
 
 // sources reads the built-in rules and the user's rule directories.

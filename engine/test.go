@@ -20,6 +20,9 @@ type TestOptions struct {
 	Run      string // only tests whose name matches this regular expression
 	Coverage bool
 	Timeout  time.Duration // per test; 0 means OPA's default
+	// StrictBuiltinErrors makes a built-in's error (a bad argument, say) fail the test instead of
+	// leaving the expression undefined.
+	StrictBuiltinErrors bool
 }
 
 // TestRun is the outcome of RunTests: the results, in the order OPA reports them, and coverage when
@@ -32,10 +35,7 @@ type TestRun struct {
 // RunTests runs the Rego unit tests (test_ rules in _test.rego files) of the engine's configured rule
 // sources with OPA's tester, with the same capabilities and custom built-ins as evaluation.
 func RunTests(ctx context.Context, topts TestOptions, opts ...Option) (*TestRun, error) {
-	e := &Engine{settings: settings{}}
-	for _, o := range opts {
-		o(&e.settings)
-	}
+	e := &Engine{settings: newSettings(opts)}
 	srcs, builtin, err := e.sources(true)
 	if err != nil {
 		return nil, err
@@ -57,7 +57,7 @@ func RunTests(ctx context.Context, topts TestOptions, opts ...Option) (*TestRun,
 		return nil, err
 	}
 	compiler := ast.NewCompiler().WithCapabilities(e.capabilities()).WithEnablePrintStatements(true)
-	runner := tester.NewRunner().SetCompiler(compiler).SetDefaultRegoVersion(ast.RegoV1).CapturePrintOutput(true).EnableTracing(false)
+	runner := tester.NewRunner().SetCompiler(compiler).SetDefaultRegoVersion(ast.RegoV1).CapturePrintOutput(true).RaiseBuiltinErrors(topts.StrictBuiltinErrors)
 	if topts.Run != "" {
 		runner = runner.Filter(topts.Run)
 	}

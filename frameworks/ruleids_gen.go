@@ -62,10 +62,12 @@ func RuleIDs() []string {
 		"TA-TEST-001",
 		"TA-TEST-002",
 		"TA-TEST-003",
+		"TA-TEST-004",
 		"TA-USER-001",
 		"TA-USER-002",
 		"TA-USER-003",
 		"TA-USER-004",
 		"TA-USER-005",
+		"TA-VALID-001",
 	}
 }

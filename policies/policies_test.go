@@ -12,12 +12,13 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/format"
-	"github.com/open-policy-agent/opa/v1/tester"
+
+	"github.com/tailaudit/tailaudit/engine"
 )
 
 // ruleDirs are the directories of FS whose packages are rules (and so need
 // metadata and tests); everything else is a helper library.
-var ruleDirs = []string{"policy"}
+var ruleDirs = []string{"policy", "tailnet"}
 
 var (
 	idPattern  = regexp.MustCompile(`^TA-[A-Z]+-[0-9]{3}$`)
@@ -67,21 +68,11 @@ func isRuleFile(name string) bool {
 }
 
 func TestRegoTests(t *testing.T) {
-	modules := map[string]*ast.Module{}
-	for _, f := range loadFS(t) {
-		modules[f.name] = f.module
-	}
-	ch, err := tester.NewRunner().
-		SetDefaultRegoVersion(ast.RegoV1).
-		RaiseBuiltinErrors(true).
-		SetModules(modules).
-		RunTests(context.Background(), nil)
+	run, err := engine.RunTests(context.Background(), engine.TestOptions{Builtin: true, StrictBuiltinErrors: true}, engine.WithBuiltinRules(FS))
 	if err != nil {
 		t.Fatalf("run rego tests: %v", err)
 	}
-	ran := 0
-	for r := range ch {
-		ran++
+	for _, r := range run.Results {
 		switch {
 		case r.Error != nil:
 			t.Errorf("%s: %s.%s: %v", r.Location, r.Package, r.Name, r.Error)
@@ -90,8 +81,21 @@ func TestRegoTests(t *testing.T) {
 			t.Errorf("%s: %s", r.Location, r)
 		}
 	}
-	if ran == 0 {
+	if len(run.Results) == 0 {
 		t.Error("no rego tests ran")
+	}
+}
+
+// TestRegoStrict compiles every rule in OPA's strict mode (unused variables and imports, shadowed
+// names, deprecated built-ins are errors) with the capabilities rules run with.
+func TestRegoStrict(t *testing.T) {
+	modules := map[string]*ast.Module{}
+	for _, f := range loadFS(t) {
+		modules[f.name] = f.module
+	}
+	c := ast.NewCompiler().WithStrict(true).WithCapabilities(engine.Capabilities(false))
+	if c.Compile(modules); c.Failed() {
+		t.Errorf("strict compile:\n%v", c.Errors)
 	}
 }
 
@@ -103,7 +107,7 @@ func TestRuleMetadata(t *testing.T) {
 		}
 		t.Run(f.name, func(t *testing.T) {
 			pkg := f.module.Package.Path.String()
-			wantPkg := "data.tailaudit.policy." + strings.TrimSuffix(path.Base(f.name), ".rego")
+			wantPkg := "data.tailaudit." + path.Dir(f.name) + "." + strings.TrimSuffix(path.Base(f.name), ".rego")
 			if pkg != wantPkg {
 				t.Errorf("package = %s, want %s", pkg, wantPkg)
 			}
@@ -136,8 +140,8 @@ func TestRuleMetadata(t *testing.T) {
 			if rem, _ := meta.Custom["remediation"].(string); rem == "" {
 				t.Error("metadata has no custom.remediation")
 			}
-			if !hasRule(f.module, "deny") && !hasRule(f.module, "warn") {
-				t.Error("defines neither deny nor warn")
+			if !hasRule(f.module, "deny") && !hasRule(f.module, "warn") && !hasRule(f.module, "manual") {
+				t.Error("defines none of deny, warn and manual")
 			}
 		})
 	}

@@ -70,18 +70,23 @@ func TestCheckDemo(t *testing.T) {
 	golden(t, "check_demo_text", stdout)
 }
 
+// mediumPolicy is a valid policy whose worst finding is of medium severity.
+const mediumPolicy = "testdata/medium.hujson"
+
 func TestCheckFailOn(t *testing.T) {
 	for _, tt := range []struct {
 		args []string
 		want int
 	}{
+		{nil, 0}, // the default gate is high
 		{[]string{"--fail-on", "critical"}, 0},
-		{[]string{"--fail-on", "high"}, 1},
+		{[]string{"--fail-on", "high"}, 0},
+		{[]string{"--fail-on", "medium"}, 1},
 		{[]string{"--fail-on", "LOW"}, 1},
 		{[]string{"--fail-on", "severe"}, 2},
 	} {
-		t.Run(strings.Join(tt.args, "_"), func(t *testing.T) {
-			_, stderr, code := tailaudit(t, "", nil, append([]string{"check", abs(t, demoPolicy), "-f", "json"}, tt.args...)...)
+		t.Run(strings.Join(append([]string{"fail_on"}, tt.args...), "_"), func(t *testing.T) {
+			_, stderr, code := tailaudit(t, "", nil, append([]string{"check", abs(t, mediumPolicy), "-f", "json"}, tt.args...)...)
 			if code != tt.want {
 				t.Errorf("exit code = %d, want %d; stderr: %s", code, tt.want, stderr)
 			}
@@ -91,12 +96,12 @@ func TestCheckFailOn(t *testing.T) {
 
 func TestCheckConfigFailOn(t *testing.T) {
 	dir := t.TempDir()
-	write(t, dir, ".tailaudit.hujson", `{"failOn": "critical"}`)
-	if _, stderr, code := tailaudit(t, dir, nil, "check", abs(t, demoPolicy), "-f", "json"); code != 0 {
-		t.Errorf("with failOn critical in the config: exit code = %d, want 0; stderr: %s", code, stderr)
+	write(t, dir, ".tailaudit.hujson", `{"failOn": "medium"}`)
+	if _, stderr, code := tailaudit(t, dir, nil, "check", abs(t, mediumPolicy), "-f", "json"); code != 1 {
+		t.Errorf("with failOn medium in the config: exit code = %d, want 1; stderr: %s", code, stderr)
 	}
-	if _, _, code := tailaudit(t, dir, nil, "check", abs(t, demoPolicy), "-f", "json", "--fail-on", "medium"); code != 1 {
-		t.Errorf("--fail-on medium over the config: exit code = %d, want 1", code)
+	if _, _, code := tailaudit(t, dir, nil, "check", abs(t, mediumPolicy), "-f", "json", "--fail-on", "high"); code != 0 {
+		t.Errorf("--fail-on high over the config: exit code = %d, want 0", code)
 	}
 }
 
@@ -196,7 +201,7 @@ func dupRule(pkg string) string {
 
 func TestCheckUnknownKeysWarnOnly(t *testing.T) {
 	dir := t.TempDir()
-	p := write(t, dir, "p.hujson", "{\n  \"acls\": [],\n  \"tests\": [{\"src\": \"a@example.com\", \"deny\": [\"tag:x:22\"]}],\n  \"sshTests\": [],\n  \"colour\": \"blue\",\n}")
+	p := write(t, dir, "p.hujson", "{\n  \"acls\": [],\n  \"tests\": [{\"src\": \"a@example.com\", \"deny\": [\"10.1.2.3:22\"]}],\n  \"sshTests\": [],\n  \"colour\": \"blue\",\n}")
 	stdout, stderr, code := tailaudit(t, dir, nil, "check", p)
 	if code != 0 {
 		t.Errorf("exit code = %d, want 0 (an unknown key is a warning); stderr: %s", code, stderr)
@@ -241,7 +246,7 @@ func TestWaiversFromCLI(t *testing.T) {
 		// tailaudit:ignore TA-ACL-002 until=2027-01-31 reason="lab tailnet"
 		{"action": "accept", "src": ["*"], "dst": ["*:*"]},
 	],
-	"tests": [{"src": "a@example.com", "deny": ["tag:x:22"]}],
+	"tests": [{"src": "a@example.com", "accept": ["10.1.2.3:22"]}],
 }`)
 	stdout, stderr, code := tailaudit(t, dir, nil, "check", p, "-f", "json")
 	if code != 0 {

@@ -1,11 +1,15 @@
 # METADATA
 # title: Every port open on a tagged device
 # description: >-
-#   An ACL destination like tag:x:* or a grant with "ip": ["*"] opens every port
-#   of a tagged device, including admin and database ports nobody meant to
-#   expose. Results are high for tags in sensitiveTags (default tag:prod,
+#   Someone can reach every port of a tagged device, including admin and database
+#   ports nobody meant to expose. This judges effective access, not syntax: for
+#   every group with members, every tag and a typical member (autogroup:member) it
+#   asks Tailscale's semantics whether a connection to each tag is allowed on
+#   ports 1, 1024 and 65535, through any mix of ACLs, grants, groups, hosts and
+#   wildcards. Sources opened by the same rule are reported together, at that
+#   rule. Results are high for tags in sensitiveTags (default tag:prod,
 #   tag:production, tag:db, tag:database, tag:pci, tag:phi, tag:secrets) and
-#   medium otherwise. ICMP-only ACLs are not reported.
+#   medium otherwise.
 # custom:
 #   id: TA-ACL-005
 #   severity: medium
@@ -14,36 +18,42 @@
 #     ["tcp:5432"]) instead of "*".
 package tailaudit.policy.any_port_to_tag
 
-import data.tailaudit.lib.alias
 import data.tailaudit.lib.params
 import data.tailaudit.lib.refs
 
-deny contains result if {
-	some i, rule in input.policy.acls
-	rule.action == "accept"
-	not alias.icmp_only(rule)
-	some j, dst in rule.dst
-	parts := alias.split_dst(dst)
-	alias.is_tag(parts.alias)
-	alias.any_ports(parts.ports)
-	result := {
-		"msg": sprintf("acls[%d] lets %s reach %s on every port", [i, refs.names(rule.src), parts.alias]),
-		"path": ["policy", "acls", i, "dst", j],
-		"evidence": {"src": rule.src, "dst": dst, "tag": parts.alias},
-		"severity": params.tag_severity(parts.alias),
+# A connection allowed on the lowest, a middle and the highest port is taken to
+# mean every port: rules that open exactly these three and nothing between do
+# not occur in practice.
+probe_ports := [1, 1024, 65535]
+
+sources contains group if {
+	some group, members in input.policy.groups
+	count(members) > 0
+}
+
+sources contains tag if some tag, _ in input.policy.tagOwners
+
+sources contains "autogroup:member"
+
+# openings holds [rule path, tag, source] for every source that reaches every
+# port of a tag, with the first rule that allows it.
+openings contains [reach.because[0], tag, src] if {
+	some tag, _ in input.policy.tagOwners
+	some src in sources
+	src != tag
+	every port in probe_ports {
+		tailscale.reachable(input.policy, src, tag, port)
 	}
+	reach := tailscale.reach(input.policy, src, tag, 65535)
 }
 
 deny contains result if {
-	some i, grant in input.policy.grants
-	ips := [ip | some ip in grant.ip; alias.any_ip(ip)]
-	count(ips) > 0
-	some j, tag in grant.dst
-	alias.is_tag(tag)
+	some [path, tag] in {[o[0], o[1]] | some o in openings}
+	srcs := sort([o[2] | some o in openings; o[0] == path; o[1] == tag])
 	result := {
-		"msg": sprintf("grants[%d] lets %s reach %s on every port", [i, refs.names(grant.src), tag]),
-		"path": ["policy", "grants", i, "dst", j],
-		"evidence": {"src": grant.src, "dst": tag, "ip": grant.ip},
+		"msg": sprintf("%s can reach %s on every port through %s", [concat(", ", srcs), tag, refs.label(path)]),
+		"path": path,
+		"evidence": {"sources": srcs, "tag": tag, "probedPorts": probe_ports},
 		"severity": params.tag_severity(tag),
 	}
 }

@@ -1,52 +1,37 @@
 # METADATA
-# title: Broad source reaches a tagged device
+# title: Every member can reach a tagged device
 # description: >-
-#   An ACL or grant lets a broad source reach a tagged device. Tagged devices are
-#   usually servers, so a rule like this exposes them to every user (or, for "*",
-#   to every device, shared user and tagged machine). Broad sources come from the
-#   broadSources parameter (default "*", autogroup:member, autogroup:danger-all).
-#   Results are high for tags in sensitiveTags (default tag:prod, tag:production,
-#   tag:db, tag:database, tag:pci, tag:phi, tag:secrets) and medium otherwise.
+#   A typical member of the tailnet (autogroup:member: any user, without being in
+#   a particular group) can reach a tagged device. Tagged devices are usually
+#   servers, so this exposes them to everyone who can log in. This judges
+#   effective access, not syntax: it asks Tailscale's semantics whether a member
+#   may connect on common service ports (22, 80, 443, 3306, 3389, 5432, 6379,
+#   8080) or on every port, through any mix of ACLs, grants, wildcards and
+#   autogroups. Results are high for tags in sensitiveTags (default tag:prod,
+#   tag:production, tag:db, tag:database, tag:pci, tag:phi, tag:secrets) and
+#   medium otherwise.
 # custom:
 #   id: TA-ACL-004
 #   severity: medium
 #   remediation: >-
-#     Replace the broad source with the groups or tags that need the service, and
-#     limit the rule to the ports it uses.
+#     Replace the broad source ("*", autogroup:member) with the groups or tags
+#     that need the service, and limit the rule to the ports it uses.
 package tailaudit.policy.broad_source_to_tag
 
-import data.tailaudit.lib.alias
 import data.tailaudit.lib.params
 import data.tailaudit.lib.refs
 
+service_ports := [22, 80, 443, 3306, 3389, 5432, 6379, 8080]
+
 deny contains result if {
-	some i, rule in input.policy.acls
-	rule.action == "accept"
-	broad := broad_in(rule.src)
-	count(broad) > 0
-	some j, dst in rule.dst
-	tag := alias.dst_alias(dst)
-	alias.is_tag(tag)
+	some tag, _ in input.policy.tagOwners
+	open := [port | some port in service_ports; tailscale.reachable(input.policy, "autogroup:member", tag, port)]
+	count(open) > 0
+	reach := tailscale.reach(input.policy, "autogroup:member", tag, open[0])
 	result := {
-		"msg": sprintf("acls[%d] lets %s reach %s", [i, refs.names(broad), dst]),
-		"path": ["policy", "acls", i, "dst", j],
-		"evidence": {"src": rule.src, "dst": dst, "tag": tag},
+		"msg": sprintf("every member can reach %s on port %s through %s", [tag, concat(", ", [sprintf("%d", [p]) | some p in open]), refs.label(reach.because[0])]),
+		"path": reach.because[0],
+		"evidence": {"tag": tag, "ports": open, "rules": reach.because},
 		"severity": params.tag_severity(tag),
 	}
 }
-
-deny contains result if {
-	some i, grant in input.policy.grants
-	broad := broad_in(grant.src)
-	count(broad) > 0
-	some j, tag in grant.dst
-	alias.is_tag(tag)
-	result := {
-		"msg": sprintf("grants[%d] lets %s reach %s", [i, refs.names(broad), tag]),
-		"path": ["policy", "grants", i, "dst", j],
-		"evidence": {"src": grant.src, "dst": tag, "ip": object.get(grant, "ip", [])},
-		"severity": params.tag_severity(tag),
-	}
-}
-
-broad_in(sources) := [src | some src in sources; src in params.broad_sources]

@@ -2,39 +2,38 @@ package tailaudit.policy.broad_source_to_tag_test
 
 import data.tailaudit.policy.broad_source_to_tag
 
-test_fires_for_acl_and_grant if {
-	results := broad_source_to_tag.deny with input as {"policy": {
-		"acls": [{"action": "accept", "src": ["autogroup:member"], "dst": ["tag:web:443", "tag:prod:22"]}],
-		"grants": [{"src": ["*"], "dst": ["tag:db"], "ip": ["5432"]}],
-	}}
-	count(results) == 3
-	some web in results
-	web.path == ["policy", "acls", 0, "dst", 0]
-	web.msg == "acls[0] lets autogroup:member reach tag:web:443"
-	web.severity == "medium"
-	some prod in results
-	prod.path == ["policy", "acls", 0, "dst", 1]
-	prod.severity == "high"
-	some db in results
-	db.path == ["policy", "grants", 0, "dst", 0]
-	db.msg == `grants[0] lets "*" reach tag:db`
+base := {
+	"groups": {"group:ops": ["olga@example.com"]},
+	"tagOwners": {"tag:web": ["group:ops"], "tag:prod": ["group:ops"]},
 }
 
-test_params_change_broad_sources if {
-	results := broad_source_to_tag.deny with input as {
-		"policy": {"acls": [{"action": "accept", "src": ["group:everyone"], "dst": ["tag:web:443"]}]},
-		"params": {"broadSources": ["group:everyone"]},
-	}
+with_rules(rules) := object.union(base, rules)
+
+test_fires_for_wildcard_source if {
+	results := broad_source_to_tag.deny with input as {"policy": with_rules({"acls": [{"action": "accept", "src": ["*"], "dst": ["tag:web:443"]}]})}
 	count(results) == 1
+	some result in results
+	result.msg == "every member can reach tag:web on port 443 through acls[0]"
+	result.path == ["policy", "acls", 0]
+	result.severity == "medium"
 }
 
-test_silent_for_named_groups if {
-	results := broad_source_to_tag.deny with input as {"policy": {
-		"acls": [
-			{"action": "accept", "src": ["group:ops"], "dst": ["tag:prod:22"]},
-			{"action": "accept", "src": ["autogroup:member"], "dst": ["autogroup:self:*"]},
-		],
-		"grants": [{"src": ["autogroup:member"], "dst": ["autogroup:internet"], "ip": ["*"]}],
-	}}
+test_fires_for_member_grant_on_sensitive_tag if {
+	results := broad_source_to_tag.deny with input as {"policy": with_rules({"grants": [
+		{"src": ["group:ops"], "dst": ["tag:web"], "ip": ["*"]},
+		{"src": ["autogroup:member"], "dst": ["tag:prod"], "ip": ["tcp:22", "tcp:5432"]},
+	]})}
+	count(results) == 1
+	some result in results
+	result.evidence.ports == [22, 5432]
+	result.path == ["policy", "grants", 1]
+	result.severity == "high"
+}
+
+test_silent_for_group_sources_and_self if {
+	results := broad_source_to_tag.deny with input as {"policy": with_rules({"acls": [
+		{"action": "accept", "src": ["group:ops"], "dst": ["tag:prod:*"]},
+		{"action": "accept", "src": ["autogroup:member"], "dst": ["autogroup:self:*"]},
+	]})}
 	count(results) == 0
 }

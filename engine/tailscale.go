@@ -1,0 +1,317 @@
+package engine
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/netip"
+	"strconv"
+	"strings"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/types"
+
+	"github.com/tailaudit/tailaudit/internal/access"
+)
+
+// tailscaleFunctions are the Rego built-ins that answer questions with Tailscale's own semantics.
+// Each takes as its first argument either the policy document (input.policy) or the whole input, in
+// which case a snapshot in input.tailnet lets selectors name devices and resolve to real nodes.
+//
+//	tailscale.validate(doc)                  [{path, message}]: what Tailscale would reject
+//	tailscale.test_results(doc)              [{path, src, dst, want, got, passed, message}]
+//	tailscale.reachable(doc, src, dst, port) true when src may connect to dst on port
+//	tailscale.reach(doc, src, dst, port)     {allowed, because: [path]}: the rules that allow it
+//	tailscale.resolve(doc, selector)         {nodes, prefixes}: what a selector stands for
+//
+// port is a number (TCP or UDP) or a string such as "tcp:443", "udp:53" or "icmp".
+func tailscaleFunctions() []Function {
+	doc := types.NewObject(nil, types.NewDynamicProperty(types.S, types.A))
+	port := types.NewAny(types.N, types.S)
+	fn := func(name, desc string, args []types.Type, result types.Type, impl rego.BuiltinDyn) Function {
+		return Function{Decl: &rego.Function{Name: name, Description: desc, Decl: types.NewFunction(args, result), Memoize: true}, Impl: impl}
+	}
+	return []Function{
+		fn("tailscale.validate", "what Tailscale would reject in the policy, with JSON paths",
+			types.Args(doc), types.NewArray(nil, types.A), builtinValidate),
+		fn("tailscale.test_results", "the outcome of every tests and sshTests assertion",
+			types.Args(doc), types.NewArray(nil, types.A), builtinTestResults),
+		fn("tailscale.reachable", "whether src may connect to dst on port",
+			types.Args(doc, types.S, types.S, port), types.B, builtinReachable),
+		fn("tailscale.reach", "whether src may connect to dst on port, and the rules that allow it",
+			types.Args(doc, types.S, types.S, port), types.A, builtinReach),
+		fn("tailscale.resolve", "the nodes and addresses a selector stands for",
+			types.Args(doc, types.S), types.A, builtinResolve),
+	}
+}
+
+// compiledPolicy is a policy compiled for the built-ins, with the topology of the snapshot beside it.
+type compiledPolicy struct {
+	policy  *access.Policy
+	errs    []access.Error
+	topo    *access.Topology // nil without a snapshot
+	devices map[string]string
+}
+
+type compiledKey struct{ doc ast.Value }
+
+// compiled returns the policy the first argument names, compiling it once per evaluation.
+func compiled(bctx rego.BuiltinContext, arg *ast.Term) (*compiledPolicy, error) {
+	obj, ok := arg.Value.(ast.Object)
+	if !ok {
+		return nil, fmt.Errorf("want the policy document or input, got %s", ast.ValueName(arg.Value))
+	}
+	key := compiledKey{obj}
+	if bctx.Cache != nil {
+		if c, ok := bctx.Cache.Get(key); ok {
+			return c.(*compiledPolicy), nil
+		}
+	}
+	polValue, tailnetValue := ast.Value(obj), ast.Value(nil)
+	if p := obj.Get(ast.InternedTerm("policy")); p != nil {
+		polValue = p.Value
+		if t := obj.Get(ast.InternedTerm("tailnet")); t != nil {
+			tailnetValue = t.Value
+		}
+	}
+	polDoc, ok := toGo(polValue).(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("the policy document is not an object")
+	}
+	c := &compiledPolicy{}
+	c.policy, c.errs = access.Compile(polDoc)
+	if tailnetValue != nil {
+		snap, _ := toGo(tailnetValue).(map[string]any)
+		c.topo, c.devices = topologyOf(snap)
+	}
+	if bctx.Cache != nil {
+		bctx.Cache.Put(key, c)
+	}
+	return c, nil
+}
+
+// toGo converts a Rego value to plain Go values, keeping numbers as json.Number.
+func toGo(v ast.Value) any {
+	x, err := ast.JSON(v)
+	if err != nil {
+		return nil
+	}
+	return x
+}
+
+// topologyOf builds the users and nodes of a snapshot, and a map from device names (full, short and
+// host names) to their addresses so that selectors may name devices.
+func topologyOf(snap map[string]any) (*access.Topology, map[string]string) {
+	topo := &access.Topology{}
+	users, _ := snap["users"].([]any)
+	for i, u := range users {
+		m, _ := u.(map[string]any)
+		login := str(m["loginName"])
+		name, _, _ := strings.Cut(login, "@")
+		topo.Users = append(topo.Users, access.User{ID: i + 1, Name: name, Email: login, Roles: nonEmptyStrings(str(m["role"]))})
+	}
+	devices := map[string]string{}
+	list, _ := snap["devices"].([]any)
+	for _, d := range list {
+		m, _ := d.(map[string]any)
+		n := access.Node{Name: str(m["name"]), User: str(m["user"])}
+		for _, t := range anyStrings(m["tags"]) {
+			n.Tags = append(n.Tags, t)
+		}
+		for _, a := range anyStrings(m["addresses"]) {
+			if addr, err := netip.ParseAddr(a); err == nil {
+				if addr.Is4() {
+					n.IPv4 = addr
+				} else {
+					n.IPv6 = addr
+				}
+			}
+		}
+		n.RoutableIPs = prefixes(m["advertisedRoutes"])
+		n.ApprovedRoutes = prefixes(m["enabledRoutes"])
+		topo.Nodes = append(topo.Nodes, n)
+		if !n.IPv4.IsValid() {
+			continue
+		}
+		for _, name := range []string{n.Name, strings.SplitN(n.Name, ".", 2)[0], str(m["hostname"])} {
+			if name != "" {
+				devices[strings.ToLower(name)] = n.IPv4.String()
+			}
+		}
+	}
+	return topo, devices
+}
+
+func anyStrings(v any) []string {
+	items, _ := v.([]any)
+	out := make([]string, 0, len(items))
+	for _, it := range items {
+		if s, ok := it.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func nonEmptyStrings(ss ...string) []string {
+	var out []string
+	for _, s := range ss {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func prefixes(v any) []netip.Prefix {
+	var out []netip.Prefix
+	for _, s := range anyStrings(v) {
+		if p, err := netip.ParsePrefix(s); err == nil {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// selector maps a device name to its address when a snapshot is present; anything else is kept.
+func (c *compiledPolicy) selector(s string) string {
+	if ip, ok := c.devices[strings.ToLower(s)]; ok && !strings.Contains(s, ":") && !strings.Contains(s, "@") {
+		return ip
+	}
+	return s
+}
+
+func inputPath(p []any) []any { return append([]any{"policy"}, p...) }
+
+func builtinValidate(bctx rego.BuiltinContext, terms []*ast.Term) (*ast.Term, error) {
+	c, err := compiled(bctx, terms[0])
+	if err != nil {
+		return nil, err
+	}
+	out := make([]any, 0, len(c.errs))
+	for _, e := range c.errs {
+		out = append(out, map[string]any{"path": inputPath(e.Path), "message": e.Message})
+	}
+	return toTerm(out)
+}
+
+func builtinTestResults(bctx rego.BuiltinContext, terms []*ast.Term) (*ast.Term, error) {
+	c, err := compiled(bctx, terms[0])
+	if err != nil {
+		return nil, err
+	}
+	results := c.policy.RunTests(c.topo)
+	out := make([]any, 0, len(results))
+	for _, r := range results {
+		m := map[string]any{"path": inputPath(r.Path), "src": r.Src, "dst": r.Dst, "want": r.Want, "got": r.Got, "passed": r.Passed, "message": r.String()}
+		if r.Err != nil {
+			m["error"] = r.Err.Message
+		}
+		out = append(out, m)
+	}
+	return toTerm(out)
+}
+
+// reachArgs reads (doc, src, dst, port) and asks the policy.
+func reachArgs(bctx rego.BuiltinContext, terms []*ast.Term) (bool, []access.Because, error) {
+	c, err := compiled(bctx, terms[0])
+	if err != nil {
+		return false, nil, err
+	}
+	src, ok := terms[1].Value.(ast.String)
+	if !ok {
+		return false, nil, fmt.Errorf("src must be a string")
+	}
+	dst, ok := terms[2].Value.(ast.String)
+	if !ok {
+		return false, nil, fmt.Errorf("dst must be a string")
+	}
+	port, proto, err := portArg(terms[3].Value)
+	if err != nil {
+		return false, nil, err
+	}
+	return c.policy.Reachable(c.topo, c.selector(string(src)), c.selector(string(dst)), port, proto)
+}
+
+// portArg reads a port: 443, "443", "tcp:443", "udp:53" or "icmp".
+func portArg(v ast.Value) (int, string, error) {
+	switch p := v.(type) {
+	case ast.Number:
+		n, ok := p.Int()
+		if !ok {
+			return 0, "", fmt.Errorf("port %v is not a whole number", p)
+		}
+		return n, "", nil
+	case ast.String:
+		proto, port, found := strings.Cut(string(p), ":")
+		if !found {
+			if n, err := strconv.Atoi(string(p)); err == nil {
+				return n, "", nil
+			}
+			return 0, string(p), nil // "icmp": a protocol without ports
+		}
+		n, err := strconv.Atoi(port)
+		if err != nil {
+			return 0, "", fmt.Errorf("port %q: want a form such as tcp:443", string(p))
+		}
+		return n, proto, nil
+	}
+	return 0, "", fmt.Errorf("port must be a number or a string such as tcp:443")
+}
+
+func builtinReachable(bctx rego.BuiltinContext, terms []*ast.Term) (*ast.Term, error) {
+	ok, _, err := reachArgs(bctx, terms)
+	if err != nil {
+		return nil, err
+	}
+	return ast.BooleanTerm(ok), nil
+}
+
+func builtinReach(bctx rego.BuiltinContext, terms []*ast.Term) (*ast.Term, error) {
+	ok, because, err := reachArgs(bctx, terms)
+	if err != nil {
+		return nil, err
+	}
+	paths := make([]any, 0, len(because))
+	for _, b := range because {
+		paths = append(paths, inputPath(b.Path))
+	}
+	return toTerm(map[string]any{"allowed": ok, "because": paths})
+}
+
+func builtinResolve(bctx rego.BuiltinContext, terms []*ast.Term) (*ast.Term, error) {
+	c, err := compiled(bctx, terms[0])
+	if err != nil {
+		return nil, err
+	}
+	sel, ok := terms[1].Value.(ast.String)
+	if !ok {
+		return nil, fmt.Errorf("selector must be a string")
+	}
+	res, err := c.policy.Resolve(c.topo, c.selector(string(sel)))
+	if err != nil {
+		return nil, err
+	}
+	nodes := make([]any, 0, len(res.Nodes))
+	for _, n := range res.Nodes {
+		nodes = append(nodes, n)
+	}
+	pfx := make([]any, 0, len(res.Prefixes))
+	for _, p := range res.Prefixes {
+		pfx = append(pfx, p.String())
+	}
+	return toTerm(map[string]any{"nodes": nodes, "prefixes": pfx})
+}
+
+// toTerm converts plain Go values (paths hold ints) to a Rego term.
+func toTerm(v any) (*ast.Term, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	val, err := ast.ValueFromReader(strings.NewReader(string(b)))
+	if err != nil {
+		return nil, err
+	}
+	return ast.NewTerm(val), nil
+}

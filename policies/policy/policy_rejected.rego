@@ -1,0 +1,24 @@
+# METADATA
+# title: Tailscale would reject the policy file
+# description: >-
+#   The policy file breaks one of the rules Tailscale's control plane enforces when a policy is saved:
+#   an undefined group, tag or host, a malformed port or address, an autogroup used where it is not
+#   allowed, an SSH rule Tailscale does not accept, and the like. Tailscale refuses the whole file, so
+#   the change cannot be applied (or a GitOps sync fails). Each error is reported at the value it is
+#   about, with Tailscale's own wording where it is known.
+# custom:
+#   id: TA-VALID-001
+#   severity: critical
+#   remediation: >-
+#     Fix the value the finding points at. The message says what Tailscale expects; for example define
+#     the group in "groups", add the tag to "tagOwners", or write ports as 22, 80-443 or *.
+package tailaudit.policy.policy_rejected
+
+deny contains result if {
+	some e in tailscale.validate(input.policy)
+	result := {
+		"msg": sprintf("Tailscale would reject the policy: %s", [e.message]),
+		"path": e.path,
+		"evidence": {"error": e.message},
+	}
+}
