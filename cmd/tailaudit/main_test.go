@@ -336,3 +336,18 @@ func TestHelpTeaches(t *testing.T) {
 		t.Errorf("check --help exit code = %d", code)
 	}
 }
+
+func TestCheckUnreadableFile(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("running as root, which can read any file; the not-a-directory case covers unreadable paths")
+	}
+	dir := t.TempDir()
+	p := write(t, dir, "p.hujson", "{}")
+	if err := os.Chmod(p, 0); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code := tailaudit(t, dir, nil, "check", p)
+	if code != 2 || !strings.Contains(stderr, "read policy file: ") || !strings.Contains(stderr, "permission denied") {
+		t.Errorf("exit code %d, stderr %q; want 2 and a permission error", code, stderr)
+	}
+}
