@@ -1,4 +1,7 @@
-package engine_test
+package engine
+
+// This file is an internal test so that the naive counterpart can register the same tailscale.*
+// built-ins as the engine and give rules the same input document (inputDocument).
 
 import (
 	"bytes"
@@ -17,7 +20,6 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
 
-	"github.com/tailaudit/tailaudit/engine"
 	"github.com/tailaudit/tailaudit/engine/finding"
 	"github.com/tailaudit/tailaudit/internal/policyfile"
 	"github.com/tailaudit/tailaudit/internal/synth"
@@ -55,7 +57,7 @@ func BenchmarkCheck(b *testing.B) {
 	eng := builtinEngine(b)
 	for _, n := range benchRuleCounts {
 		b.Run(fmt.Sprintf("rules=%d", n), func(b *testing.B) {
-			in := engine.Input{Policy: benchPolicy(b, n), Now: benchNow}
+			in := Input{Policy: benchPolicy(b, n), Now: benchNow}
 			b.ReportAllocs()
 			for b.Loop() {
 				if _, err := eng.Evaluate(ctx, in); err != nil {
@@ -68,10 +70,11 @@ func BenchmarkCheck(b *testing.B) {
 
 func BenchmarkNaive(b *testing.B) {
 	ctx := context.Background()
+	eng := builtinEngine(b)
 	nv := naiveFor(b, "tailaudit.policy.")
 	for _, n := range benchRuleCounts {
 		b.Run(fmt.Sprintf("rules=%d", n), func(b *testing.B) {
-			input := policyInput(benchPolicy(b, n))
+			input := naiveInput(b, eng, Input{Policy: benchPolicy(b, n), Now: benchNow})
 			b.ReportAllocs()
 			for b.Loop() {
 				if _, err := nv.eval(ctx, input); err != nil {
@@ -90,9 +93,10 @@ func BenchmarkRatio(b *testing.B) {
 	for _, n := range benchRuleCounts {
 		b.Run(fmt.Sprintf("rules=%d", n), func(b *testing.B) {
 			pol := benchPolicy(b, n)
-			in := engine.Input{Policy: pol, Now: benchNow}
-			checkSameFindings(b, eng, nv, in, policyInput(pol))
-			ratio(b, eng, nv, in, func() map[string]any { return policyInput(pol) })
+			in := Input{Policy: pol, Now: benchNow}
+			found := checkSameFindings(b, eng, nv, in)
+			ratio(b, eng, nv, in)
+			b.ReportMetric(float64(found), "findings")
 		})
 	}
 }
@@ -104,7 +108,7 @@ func BenchmarkSnapshot(b *testing.B) {
 	name := fmt.Sprintf("devices=%d", snapDevices)
 	b.Run(name+"/engine", func(b *testing.B) {
 		eng := builtinEngine(b)
-		in := engine.Input{Tailnet: benchSnapshot(b), Now: snapNow(b)}
+		in := Input{Tailnet: benchSnapshot(b), Now: snapNow(b)}
 		b.ReportAllocs()
 		for b.Loop() {
 			if _, err := eng.Evaluate(ctx, in); err != nil {
@@ -113,8 +117,9 @@ func BenchmarkSnapshot(b *testing.B) {
 		}
 	})
 	b.Run(name+"/naive", func(b *testing.B) {
+		eng := builtinEngine(b)
 		nv := naiveFor(b, "tailaudit.tailnet.")
-		input := tailnetInput(benchSnapshot(b), snapNow(b))
+		input := naiveInput(b, eng, Input{Tailnet: benchSnapshot(b), Now: snapNow(b)})
 		b.ReportAllocs()
 		for b.Loop() {
 			if _, err := nv.eval(ctx, input); err != nil {
@@ -125,17 +130,17 @@ func BenchmarkSnapshot(b *testing.B) {
 	b.Run(name+"/ratio", func(b *testing.B) {
 		eng := builtinEngine(b)
 		nv := naiveFor(b, "tailaudit.tailnet.")
-		snap := benchSnapshot(b)
-		in := engine.Input{Tailnet: snap, Now: snapNow(b)}
-		checkSameFindings(b, eng, nv, in, tailnetInput(snap, in.Now))
-		ratio(b, eng, nv, in, func() map[string]any { return tailnetInput(snap, in.Now) })
+		in := Input{Tailnet: benchSnapshot(b), Now: snapNow(b)}
+		found := checkSameFindings(b, eng, nv, in)
+		ratio(b, eng, nv, in)
+		b.ReportMetric(float64(found), "findings")
 	})
 }
 
 // ratio runs the engine and the naive evaluation in every iteration and reports their times and
-// naive/engine as x-faster. The naive input map is built outside the timed part, as the engine's
-// policy is parsed outside it.
-func ratio(b *testing.B, eng *engine.Engine, nv *naive, in engine.Input, naiveInput func() map[string]any) {
+// naive/engine as x-faster. Both are given the same parsed documents; the input map is built
+// outside the timed part, as the engine's policy is parsed outside it.
+func ratio(b *testing.B, eng *Engine, nv *naive, in Input) {
 	b.Helper()
 	ctx := context.Background()
 	var engT, naiveT time.Duration
@@ -146,8 +151,8 @@ func ratio(b *testing.B, eng *engine.Engine, nv *naive, in engine.Input, naiveIn
 		}
 		engT += time.Since(start)
 	}
+	input := naiveInput(b, eng, in)
 	runNaive := func() {
-		input := naiveInput()
 		start := time.Now()
 		if _, err := nv.eval(ctx, input); err != nil {
 			b.Fatal(err)
@@ -171,8 +176,9 @@ func ratio(b *testing.B, eng *engine.Engine, nv *naive, in engine.Input, naiveIn
 }
 
 // checkSameFindings fails the benchmark when the engine and the naive way disagree on how many
-// deny and warn results the rules produce: a correctness check, outside the timed loop.
-func checkSameFindings(b *testing.B, eng *engine.Engine, nv *naive, in engine.Input, input map[string]any) {
+// deny and warn results the rules produce: a correctness check, outside the timed loop. It returns
+// the count.
+func checkSameFindings(b *testing.B, eng *Engine, nv *naive, in Input) int {
 	b.Helper()
 	ctx := context.Background()
 	rep, err := eng.Evaluate(ctx, in)
@@ -188,14 +194,14 @@ func checkSameFindings(b *testing.B, eng *engine.Engine, nv *naive, in engine.In
 			b.Fatalf("engine: %s: %s", f.Rule.ID, f.Message)
 		}
 	}
-	want, err := nv.eval(ctx, input)
+	want, err := nv.eval(ctx, naiveInput(b, eng, in))
 	if err != nil {
 		b.Fatal(err)
 	}
 	if got != want {
 		b.Fatalf("engine found %d deny and warn results, the naive way %d", got, want)
 	}
-	b.ReportMetric(float64(got), "findings")
+	return got
 }
 
 var benchNow = time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
@@ -208,9 +214,9 @@ func snapNow(b *testing.B) time.Time {
 	return t
 }
 
-func builtinEngine(b *testing.B) *engine.Engine {
+func builtinEngine(b *testing.B) *Engine {
 	b.Helper()
-	eng, err := engine.New(context.Background(), engine.WithBuiltinRules(policies.FS))
+	eng, err := New(context.Background(), WithBuiltinRules(policies.FS))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -226,18 +232,14 @@ func benchPolicy(b *testing.B, rules int) *policyfile.File {
 	return f
 }
 
-// policyInput is the input document the engine builds for a policy file, as a plain Go map.
-func policyInput(f *policyfile.File) map[string]any {
-	legacy := make([]any, 0, len(f.Legacy))
-	for _, l := range f.Legacy {
-		legacy = append(legacy, map[string]any{"path": l.Path, "was": l.Was, "now": l.Now})
+// naiveInput is the input document the engine builds, as the plain Go map the naive way passes.
+func naiveInput(b *testing.B, eng *Engine, in Input) map[string]any {
+	b.Helper()
+	doc, err := eng.inputDocument(in)
+	if err != nil {
+		b.Fatal(err)
 	}
-	return map[string]any{
-		"now":         benchNow.Format(time.RFC3339),
-		"params":      map[string]any{},
-		"policy":      f.Doc,
-		"policy_meta": map[string]any{"legacy": legacy, "file": f.Name},
-	}
+	return doc
 }
 
 // benchSnapshot is the large synthetic snapshot as the CLI holds it: written as JSON and read back
@@ -255,13 +257,10 @@ func benchSnapshot(b *testing.B) *tailnet.Snapshot {
 	return snap
 }
 
-func tailnetInput(snap *tailnet.Snapshot, now time.Time) map[string]any {
-	return map[string]any{"now": now.UTC().Format(time.RFC3339), "params": map[string]any{}, "tailnet": snap.Raw}
-}
-
 // naive evaluates rules the way conftest does: a query per rule package and result set.
 type naive struct {
 	queries []rego.PreparedEvalQuery
+	names   []string // data.<pkg>.<set> of each query
 }
 
 // eval runs every query with the raw input map and returns the number of results.
@@ -298,6 +297,9 @@ func naiveFor(b *testing.B, prefix string) *naive {
 // under prefix, each query compiling all the built-in modules as Rego v1.
 func newNaive(prefix string) (*naive, error) {
 	var modules []func(*rego.Rego)
+	for _, f := range tailscaleFunctions() { // the custom built-ins some rules call
+		modules = append(modules, rego.FunctionDyn(f.Decl, f.Impl))
+	}
 	sets := map[string][]string{} // package → result sets it defines
 	err := fs.WalkDir(policies.FS, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || path.Ext(p) != ".rego" || strings.HasSuffix(p, "_test.rego") {
@@ -336,6 +338,7 @@ func newNaive(prefix string) (*naive, error) {
 				return nil, fmt.Errorf("prepare data.%s.%s: %w", pkg, set, err)
 			}
 			nv.queries = append(nv.queries, pq)
+			nv.names = append(nv.names, "data."+pkg+"."+set)
 		}
 	}
 	return nv, nil
