@@ -3,7 +3,6 @@ package engine
 import (
 	"encoding/json"
 	"fmt"
-	"net/netip"
 	"strconv"
 	"strings"
 
@@ -12,6 +11,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/types"
 
 	"github.com/tailaudit/tailaudit/internal/access"
+	"github.com/tailaudit/tailaudit/internal/tailnet"
 )
 
 // tailscaleFunctions are the Rego built-ins that answer questions with Tailscale's own semantics.
@@ -82,7 +82,7 @@ func compiled(bctx rego.BuiltinContext, arg *ast.Term) (*compiledPolicy, error) 
 	c.policy, c.errs = access.Compile(polDoc)
 	if tailnetValue != nil {
 		snap, _ := toGo(tailnetValue).(map[string]any)
-		c.topo, c.devices = topologyOf(snap)
+		c.topo, c.devices = tailnet.Topology(snap)
 	}
 	if bctx.Cache != nil {
 		bctx.Cache.Put(key, c)
@@ -97,80 +97,6 @@ func toGo(v ast.Value) any {
 		return nil
 	}
 	return x
-}
-
-// topologyOf builds the users and nodes of a snapshot, and a map from device names (full, short and
-// host names) to their addresses so that selectors may name devices.
-func topologyOf(snap map[string]any) (*access.Topology, map[string]string) {
-	topo := &access.Topology{}
-	users, _ := snap["users"].([]any)
-	for i, u := range users {
-		m, _ := u.(map[string]any)
-		login := str(m["loginName"])
-		name, _, _ := strings.Cut(login, "@")
-		topo.Users = append(topo.Users, access.User{ID: i + 1, Name: name, Email: login, Roles: nonEmptyStrings(str(m["role"]))})
-	}
-	devices := map[string]string{}
-	list, _ := snap["devices"].([]any)
-	for _, d := range list {
-		m, _ := d.(map[string]any)
-		n := access.Node{Name: str(m["name"]), User: str(m["user"])}
-		for _, t := range anyStrings(m["tags"]) {
-			n.Tags = append(n.Tags, t)
-		}
-		for _, a := range anyStrings(m["addresses"]) {
-			if addr, err := netip.ParseAddr(a); err == nil {
-				if addr.Is4() {
-					n.IPv4 = addr
-				} else {
-					n.IPv6 = addr
-				}
-			}
-		}
-		n.RoutableIPs = prefixes(m["advertisedRoutes"])
-		n.ApprovedRoutes = prefixes(m["enabledRoutes"])
-		topo.Nodes = append(topo.Nodes, n)
-		if !n.IPv4.IsValid() {
-			continue
-		}
-		for _, name := range []string{n.Name, strings.SplitN(n.Name, ".", 2)[0], str(m["hostname"])} {
-			if name != "" {
-				devices[strings.ToLower(name)] = n.IPv4.String()
-			}
-		}
-	}
-	return topo, devices
-}
-
-func anyStrings(v any) []string {
-	items, _ := v.([]any)
-	out := make([]string, 0, len(items))
-	for _, it := range items {
-		if s, ok := it.(string); ok {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-func nonEmptyStrings(ss ...string) []string {
-	var out []string
-	for _, s := range ss {
-		if s != "" {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-func prefixes(v any) []netip.Prefix {
-	var out []netip.Prefix
-	for _, s := range anyStrings(v) {
-		if p, err := netip.ParsePrefix(s); err == nil {
-			out = append(out, p)
-		}
-	}
-	return out
 }
 
 // selector maps a device name to its address when a snapshot is present; anything else is kept.
