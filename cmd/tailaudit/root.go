@@ -139,6 +139,7 @@ Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 the ru
 		newRulesCmd(s),
 		newFrameworksCmd(s),
 		newCollectCmd(s, nil),
+		newExplainCmd(s, nil),
 	)
 	return root
 }
