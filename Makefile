@@ -13,11 +13,12 @@ build:
 test:
 	$(GO) test ./...
 
-# gofmt, go vet, and OPA's strict compile and formatting checks on every Rego file.
+# gofmt, go vet, and on every Rego file OPA's strict compile (with tailaudit's tailscale.* built-ins,
+# which the opa command does not know) and OPA's formatter.
 lint:
 	@unformatted=$$(gofmt -l .); if [ -n "$$unformatted" ]; then echo "gofmt -w needed on:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
-	$(OPA) check --strict policies
+	$(GO) test -count=1 -run 'TestRegoStrict|TestRuleMetadata' ./policies
 	$(OPA) fmt --list --fail policies
 
 # Benchmarks on generated inputs of realistic size; figures are recorded in BENCHMARKS.md.
