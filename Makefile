@@ -28,7 +28,7 @@ bench: build
 
 # The main job on the bundled demo. Exit code 1 means findings at or above --fail-on, as designed.
 demo:
-	$(GO) run ./cmd/tailaudit check fixtures/demo/policy.hujson || [ $$? -eq 1 ]
+	$(GO) run ./cmd/tailaudit check --snapshot fixtures/demo/snapshot.json fixtures/demo/policy.hujson || [ $$? -eq 1 ]
 
 # Short fuzzing of every parser of untrusted input.
 FUZZTIME ?= 30s
