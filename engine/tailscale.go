@@ -28,8 +28,11 @@ import (
 func tailscaleFunctions() []Function {
 	doc := types.NewObject(nil, types.NewDynamicProperty(types.S, types.A))
 	port := types.NewAny(types.N, types.S)
+	// Not Memoize: OPA keys its memo on the arguments printed as text, and the first argument is the
+	// whole policy, so every call would print the policy (seconds per check at 10,000 rules).
+	// compiled already keeps the costly part, the compiled policy, once per evaluation.
 	fn := func(name, desc string, args []types.Type, result types.Type, impl rego.BuiltinDyn) Function {
-		return Function{Decl: &rego.Function{Name: name, Description: desc, Decl: types.NewFunction(args, result), Memoize: true}, Impl: impl}
+		return Function{Decl: &rego.Function{Name: name, Description: desc, Decl: types.NewFunction(args, result)}, Impl: impl}
 	}
 	return []Function{
 		fn("tailscale.validate", "what Tailscale would reject in the policy, with JSON paths",

@@ -1,0 +1,34 @@
+// Command genpolicy writes a synthetic policy file (HuJSON) or, with -devices, a synthetic tailnet
+// snapshot (JSON) to stdout, for scripts/bench-process.sh.
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/tailaudit/tailaudit/internal/synth"
+)
+
+func main() {
+	rules := flag.Int("rules", 10000, "number of acls, grants and ssh entries in the policy")
+	devices := flag.Int("devices", 0, "write a snapshot with this many devices instead of a policy")
+	users := flag.Int("users", 5000, "users in the snapshot")
+	keys := flag.Int("keys", 2000, "keys in the snapshot")
+	seed := flag.Int64("seed", 1, "generator seed; the same seed gives the same output")
+	flag.Parse()
+
+	if err := run(*seed, *rules, *devices, *users, *keys); err != nil {
+		fmt.Fprintln(os.Stderr, "genpolicy:", err)
+		os.Exit(1)
+	}
+}
+
+func run(seed int64, rules, devices, users, keys int) error {
+	if devices == 0 {
+		_, err := os.Stdout.Write(synth.Policy(seed, rules))
+		return err
+	}
+	return json.NewEncoder(os.Stdout).Encode(synth.Snapshot(seed, devices, users, keys))
+}
