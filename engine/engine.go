@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"maps"
+	"runtime"
 	"slices"
 	"strings"
 
@@ -30,6 +31,7 @@ type settings struct {
 	controls     map[string]map[string][]string
 	knownControl func(framework, id string) bool
 	functions    []Function
+	parallelism  int
 }
 
 // Function is a custom Rego built-in, such as tailscale.reachable.
@@ -58,6 +60,10 @@ func WithControls(byRule map[string]map[string][]string, known func(framework, i
 	return func(s *settings) { s.controls, s.knownControl = byRule, known }
 }
 
+// WithParallelism sets how many queries evaluate one input at once; the default is the number of
+// CPUs Go may use. Rules are split between them, so each evaluates a share of the rules.
+func WithParallelism(n int) Option { return func(s *settings) { s.parallelism = max(n, 1) } }
+
 // WithFunctions adds custom Rego built-ins.
 func WithFunctions(fns ...Function) Option {
 	return func(s *settings) { s.functions = append(s.functions, fns...) }
@@ -68,11 +74,12 @@ type Engine struct {
 	settings
 	rules    []*rule
 	compiler *ast.Compiler
-	groups   map[string]*queryGroup // by input document
+	groups   map[string][]*queryGroup // by input document: shards evaluated in parallel
 }
 
-// queryGroup is one prepared query that evaluates every result set of every rule needing one input
-// document, so a document is evaluated once, not once per rule.
+// queryGroup is one prepared query that evaluates every result set of a share of the rules needing
+// one input document, so that a document is evaluated in as many passes as there are shards, not
+// once per rule.
 type queryGroup struct {
 	query rego.PreparedEvalQuery
 	terms []queryTerm
@@ -116,7 +123,7 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 
 // newSettings applies opts over the defaults; Tailscale's built-ins are always present.
 func newSettings(opts []Option) settings {
-	s := settings{logger: slog.New(slog.DiscardHandler), functions: tailscaleFunctions()}
+	s := settings{logger: slog.New(slog.DiscardHandler), functions: tailscaleFunctions(), parallelism: runtime.GOMAXPROCS(0)}
 	for _, o := range opts {
 		o(&s)
 	}
@@ -189,19 +196,27 @@ func (e *Engine) regoOptions() []func(*rego.Rego) {
 	return opts
 }
 
-// prepare builds one query per input document.
+// prepare builds, per input document, one query per shard of its rules. Rules are dealt round-robin
+// so that each shard gets a similar mix.
 func (e *Engine) prepare(ctx context.Context) error {
-	e.groups = map[string]*queryGroup{}
+	e.groups = map[string][]*queryGroup{}
 	byDoc := map[string][]*rule{}
 	for _, r := range e.rules {
 		byDoc[r.document] = append(byDoc[r.document], r)
 	}
 	for _, doc := range slices.Sorted(maps.Keys(byDoc)) {
-		g, err := e.prepareGroup(ctx, byDoc[doc])
-		if err != nil {
-			return err
+		rules := byDoc[doc]
+		shards := make([][]*rule, min(e.parallelism, len(rules)))
+		for i, r := range rules {
+			shards[i%len(shards)] = append(shards[i%len(shards)], r)
 		}
-		e.groups[doc] = g
+		for _, shard := range shards {
+			g, err := e.prepareGroup(ctx, shard)
+			if err != nil {
+				return err
+			}
+			e.groups[doc] = append(e.groups[doc], g)
+		}
 	}
 	return nil
 }

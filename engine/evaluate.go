@@ -6,9 +6,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -70,13 +72,14 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) (*finding.Report, error
 			ev.add(r, finding.Finding{Result: finding.NotAssessed, Message: reason})
 		}
 	}
-	for docName, g := range e.groups {
-		if _, present := doc[docName]; !present {
-			continue
+	var shards []*queryGroup
+	for _, docName := range slices.Sorted(maps.Keys(e.groups)) {
+		if _, present := doc[docName]; present {
+			shards = append(shards, e.groups[docName]...)
 		}
-		if err := ev.run(ctx, g, value); err != nil {
-			return nil, err
-		}
+	}
+	if err := ev.run(ctx, shards, value); err != nil {
+		return nil, err
 	}
 	return ev.report(), nil
 }
@@ -147,39 +150,57 @@ func (ev *evaluation) missing(r *rule) string {
 	return ""
 }
 
-// run evaluates one query group. If the combined query fails, each rule is run on its own so one
-// broken rule becomes an error finding instead of stopping the run.
-func (ev *evaluation) run(ctx context.Context, g *queryGroup, value ast.Value) error {
-	var live []queryTerm
-	for _, t := range g.terms {
-		if ev.missing(t.rule) == "" {
-			live = append(live, t)
+// run evaluates the query shards concurrently, then turns their results into findings in shard
+// order, so the report does not depend on which finished first. If a shard's query fails, its rules
+// are run one by one so that one broken rule becomes an error finding instead of stopping the run.
+func (ev *evaluation) run(ctx context.Context, shards []*queryGroup, value ast.Value) error {
+	live := make([][]queryTerm, len(shards))
+	results := make([]rego.ResultSet, len(shards))
+	errs := make([]error, len(shards))
+	var wg sync.WaitGroup
+	for i, g := range shards {
+		for _, t := range g.terms {
+			if ev.missing(t.rule) == "" {
+				live[i] = append(live[i], t)
+			}
+		}
+		if len(live[i]) == 0 {
+			continue
+		}
+		wg.Go(func() { results[i], errs[i] = g.query.Eval(ctx, rego.EvalParsedInput(value)) })
+	}
+	wg.Wait()
+	for i := range shards {
+		if len(live[i]) == 0 {
+			continue
+		}
+		if errs[i] == nil {
+			ev.collect(live[i], results[i])
+			continue
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		ev.engine.logger.Debug("shard evaluation failed; isolating rules", "err", errs[i])
+		if err := ev.isolate(ctx, live[i], value); err != nil {
+			return err
 		}
 	}
-	if len(live) == 0 {
-		return nil
-	}
-	rs, err := g.query.Eval(ctx, rego.EvalParsedInput(value))
-	if err == nil {
-		ev.collect(live, rs)
-		return nil
-	}
-	if ctx.Err() != nil {
-		return ctx.Err()
-	}
-	ev.engine.logger.Debug("combined evaluation failed; isolating rules", "err", err)
-	byRule := map[*rule][]queryTerm{}
+	return nil
+}
+
+// isolate evaluates each rule of terms on its own, recording the ones that fail as error findings.
+func (ev *evaluation) isolate(ctx context.Context, terms []queryTerm, value ast.Value) error {
 	var order []*rule
-	for _, t := range live {
-		if byRule[t.rule] == nil {
+	for _, t := range terms {
+		if !slices.Contains(order, t.rule) {
 			order = append(order, t.rule)
 		}
-		byRule[t.rule] = append(byRule[t.rule], t)
 	}
 	for _, r := range order {
-		single, perr := ev.engine.prepareGroup(ctx, []*rule{r})
-		if perr != nil {
-			return perr
+		single, err := ev.engine.prepareGroup(ctx, []*rule{r})
+		if err != nil {
+			return err
 		}
 		rs, err := single.query.Eval(ctx, rego.EvalParsedInput(value))
 		if err != nil {
@@ -309,13 +330,13 @@ func (ev *evaluation) addPasses(r *rule, results int, failed map[string]bool) {
 		return
 	}
 	items, _ := ev.in.Tailnet.Raw[r.resources].([]any)
-	var passed []any
+	passed := make([]string, 0, len(items))
 	for _, it := range items {
 		res := resourceOf(r.resources, it)
 		if res.ID != "" && failed[res.ID] {
 			continue
 		}
-		passed = append(passed, map[string]any{"id": res.ID, "name": res.Name})
+		passed = append(passed, res.ID)
 	}
 	if len(passed) == 0 && len(items) > 0 {
 		return
@@ -324,7 +345,7 @@ func (ev *evaluation) addPasses(r *rule, results int, failed map[string]bool) {
 		Result:   finding.Pass,
 		Message:  fmt.Sprintf("%d of %d %s passed", len(passed), len(items), r.resources),
 		Resource: &finding.Resource{Type: singular(r.resources)},
-		Evidence: map[string]any{"examined": len(items), "passed": passed},
+		Evidence: map[string]any{"examined": len(items), "passedIds": passed},
 	})
 }
 
@@ -407,7 +428,9 @@ func (ev *evaluation) contentAnchor(document, ptr string) string {
 }
 
 func child(v any, seg string) any {
-	seg = strings.NewReplacer("~1", "/", "~0", "~").Replace(seg)
+	if strings.Contains(seg, "~") {
+		seg = strings.NewReplacer("~1", "/", "~0", "~").Replace(seg)
+	}
 	switch x := v.(type) {
 	case map[string]any:
 		return x[seg]

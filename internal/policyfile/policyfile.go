@@ -117,7 +117,7 @@ func Pointer(path []any) string {
 		b.WriteByte('/')
 		switch s := seg.(type) {
 		case string:
-			b.WriteString(strings.NewReplacer("~", "~0", "/", "~1").Replace(s))
+			b.WriteString(escapeToken(s))
 		case json.Number:
 			b.WriteString(s.String())
 		default:

@@ -19,15 +19,27 @@ deny contains result if {
 	entries := input.policy[section]
 	is_array(entries)
 	canon := [canonical(entry) | some entry in entries]
+	first := first_index(canon)
 	some k, entry in canon
-	earlier := [i | some i, other in canon; i < k; other == entry]
-	count(earlier) > 0
+	earlier := first[entry]
+	earlier < k
 	result := {
-		"msg": sprintf("%s[%d] repeats %s[%d]", [section, k, section, earlier[0]]),
+		"msg": sprintf("%s[%d] repeats %s[%d]", [section, k, section, earlier]),
 		"path": ["policy", section, k],
-		"evidence": {"duplicateOf": ["policy", section, earlier[0]]},
+		"evidence": {"duplicateOf": ["policy", section, earlier]},
 	}
 }
+
+# first_index maps each distinct value of xs to the index where it first appears. Sorting [value,
+# index] pairs puts equal values next to each other, lowest index first, so this takes n log n
+# rather than comparing every entry with every other.
+first_index(xs) := {pair[0]: pair[1] |
+	sorted := sort([[x, i] | some i, x in xs])
+	some j, pair in sorted
+	not same_as_previous(sorted, j)
+}
+
+same_as_previous(sorted, j) if sorted[j - 1][0] == sorted[j][0]
 
 # canonical compares arrays as sets, so ["a", "b"] and ["b", "a"] match.
 canonical(entry) := {key: as_set(value) | some key, value in entry} if is_object(entry)

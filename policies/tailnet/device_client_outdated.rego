@@ -14,10 +14,14 @@
 #   requires: [devices]
 package tailaudit.tailnet.device_client_outdated
 
+# Devices shared in from other tailnets (isExternal) are updated by their own administrators, so
+# they are left out.
+
 import data.tailaudit.lib.tailnet as lib
 
 deny contains result if {
-	some i, d in _own_devices
+	some i, d in lib.devices
+	not d.isExternal == true
 	_below_minimum(d)
 	result := {
 		"msg": sprintf("device %s runs Tailscale %s, older than the minimum %s", [lib.device_name(d), d.clientVersion, lib.params.minClientVersion]),
@@ -28,7 +32,8 @@ deny contains result if {
 }
 
 warn contains result if {
-	some i, d in _own_devices
+	some i, d in lib.devices
+	not d.isExternal == true
 	d.updateAvailable == true
 	not _below_minimum(d)
 	result := {
@@ -38,12 +43,6 @@ warn contains result if {
 		"evidence": _evidence(d),
 		"severity": "low",
 	}
-}
-
-# Devices shared in from other tailnets are updated by their own administrators.
-_own_devices[i] := d if {
-	some i, d in lib.devices
-	not d.isExternal == true
 }
 
 _below_minimum(d) if {
