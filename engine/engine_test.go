@@ -269,3 +269,33 @@ func TestEvaluateNeedsClock(t *testing.T) {
 		t.Errorf("New() error = %#v, want LoadErrors with a line", err)
 	}
 }
+
+// TestParallelismDoesNotChangeTheReport checks that splitting the rules into shards evaluated at
+// once gives the same findings, in the same order, with the same fingerprints, as one query.
+func TestParallelismDoesNotChangeTheReport(t *testing.T) {
+	pol := mustPolicy(t, `{"ssh": [
+		{"action": "accept", "src": ["group:a"], "dst": ["tag:x"], "users": ["root"]},
+		{"action": "accept", "src": ["group:a"], "dst": ["tag:x"], "users": ["root"]},
+	]}`)
+	snap := &tailnet.Snapshot{Name: "snap.json", Raw: map[string]any{"devices": []any{
+		map[string]any{"nodeId": "n1", "name": "db-1", "stale": true},
+		map[string]any{"nodeId": "n2", "name": "db-2", "stale": true},
+	}}}
+	var reports []*finding.Report
+	for _, n := range []int{1, 2, 7} {
+		eng, err := engine.New(context.Background(), engine.WithRuleDirs("testdata/rules"), engine.WithParallelism(n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := eng.Evaluate(context.Background(), engine.Input{Policy: pol, Tailnet: snap, Now: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		reports = append(reports, rep)
+	}
+	for i, rep := range reports[1:] {
+		if d := cmp.Diff(reports[0].Findings, rep.Findings); d != "" {
+			t.Errorf("report %d differs from the single-query one (-want +got):\n%s", i+1, d)
+		}
+	}
+}
