@@ -6,12 +6,19 @@ import (
 	"context"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"golang.org/x/term"
 )
 
 func main() {
+	// A check is a short batch job whose heap is mostly the input, alive until the end: collecting
+	// garbage three times less often saves about a sixth of the time on a large snapshot, for about
+	// a fifth more memory. GOGC, when set, still decides.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(300)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], &iostreams{
 		In:     os.Stdin,
