@@ -1,19 +1,18 @@
 package collect
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
+	"io"
 	"net/url"
-	"os"
-	"path/filepath"
 	"time"
 
-	"github.com/tailaudit/tailaudit/internal/tailnet"
 	tailscale "tailscale.com/client/tailscale/v2"
+
+	"github.com/tailaudit/tailaudit/internal/atomicfile"
+	"github.com/tailaudit/tailaudit/internal/tailnet"
 )
 
 // Events holds the log entries collected for a window, each as the API returned it (secrets
@@ -88,41 +87,24 @@ func (c *collector) logEntries(ctx context.Context, fn func(context.Context) err
 }
 
 // WriteJSONL writes the configuration audit log entries, then the network flow log entries, one
-// JSON object per line, atomically (a temporary file in the same directory, then a rename).
-func (e *Events) WriteJSONL(path string) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+// JSON object per line, atomically.
+func (e *Events) WriteJSONL(path string) error {
+	err := atomicfile.Write(path, func(w io.Writer) error {
+		for _, entries := range [][]json.RawMessage{e.Configuration, e.Network} {
+			for _, entry := range entries {
+				var line bytes.Buffer
+				if err := json.Compact(&line, entry); err != nil {
+					return err
+				}
+				line.WriteByte('\n')
+				if _, err := w.Write(line.Bytes()); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
 	if err != nil {
-		return fmt.Errorf("write events: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	w := bufio.NewWriter(f)
-	for _, entries := range [][]json.RawMessage{e.Configuration, e.Network} {
-		for _, entry := range entries {
-			var line bytes.Buffer
-			if err := json.Compact(&line, entry); err != nil {
-				return fmt.Errorf("write %s: %w", path, err)
-			}
-			line.WriteByte('\n')
-			if _, err := w.Write(line.Bytes()); err != nil {
-				return fmt.Errorf("write %s: %w", path, err)
-			}
-		}
-	}
-	if err := w.Flush(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Chmod(0o644); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := errors.Join(f.Sync(), f.Close()); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil

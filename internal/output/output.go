@@ -4,14 +4,13 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"io/fs"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/tailaudit/tailaudit/engine/finding"
+	"github.com/tailaudit/tailaudit/internal/atomicfile"
 )
 
 // Renderer writes a report in one format. It reads the report and never changes it.
@@ -103,21 +102,21 @@ func WriteAll(targets []Target, r *finding.Report, stdout io.Writer, opts Option
 		seen[key] = true
 	}
 
-	type staged struct{ tmp, path, format string }
-	var files []staged // rendered, not yet renamed into place
+	var files []*atomicfile.Pending // rendered, not yet renamed into place
 	defer func() {
 		for _, f := range files {
-			os.Remove(f.tmp) // only after an error; there is nothing more to do if this fails
+			f.Discard() // only after an error: committed files are removed from the list
 		}
 	}()
 	for _, t := range targets {
-		if t.Path != "" {
-			tmp, err := renderTemp(t, r, opts)
-			if err != nil {
-				return err
-			}
-			files = append(files, staged{tmp, t.Path, t.Format})
+		if t.Path == "" {
+			continue
 		}
+		f, err := atomicfile.Create(t.Path, func(w io.Writer) error { return render(w, t, r, opts) })
+		if err != nil {
+			return fmt.Errorf("write %s output: %w (%s left unchanged)", t.Format, err, t.Path)
+		}
+		files = append(files, f)
 	}
 	var buf bytes.Buffer
 	if toStdout != nil {
@@ -125,11 +124,12 @@ func WriteAll(targets []Target, r *finding.Report, stdout io.Writer, opts Option
 			return err
 		}
 	}
-
-	for len(files) > 0 {
-		f := files[0]
-		if err := os.Rename(f.tmp, f.path); err != nil {
-			return fmt.Errorf("write %s output: %w", f.format, err)
+	for i := range targets {
+		if targets[i].Path == "" {
+			continue
+		}
+		if err := files[0].Commit(); err != nil {
+			return fmt.Errorf("write %s output: %w", targets[i].Format, err)
 		}
 		files = files[1:]
 	}
@@ -150,40 +150,6 @@ func render(w io.Writer, t Target, r *finding.Report, opts Options) error {
 		return fmt.Errorf("render %s output: %w", t.Format, err)
 	}
 	return nil
-}
-
-// renderTemp renders t into a new temporary file in the directory of t.Path and returns its name.
-func renderTemp(t Target, r *finding.Report, opts Options) (name string, err error) {
-	mode := fs.FileMode(0o644)
-	if fi, err := os.Stat(t.Path); err == nil {
-		if !fi.Mode().IsRegular() {
-			return "", fmt.Errorf("write %s output: %s is not a regular file", t.Format, t.Path)
-		}
-		mode = fi.Mode().Perm()
-	}
-	f, err := os.CreateTemp(filepath.Dir(t.Path), "."+filepath.Base(t.Path)+".*.tmp")
-	if err != nil {
-		return "", fmt.Errorf("write %s output: %w", t.Format, err)
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if err := render(f, t, r, opts); err != nil {
-		return "", fmt.Errorf("%w (%s left unchanged)", err, t.Path)
-	}
-	if err := f.Chmod(mode); err != nil {
-		return "", fmt.Errorf("write %s output: %w", t.Format, err)
-	}
-	if err := f.Sync(); err != nil {
-		return "", fmt.Errorf("write %s output: %w", t.Format, err)
-	}
-	if err := f.Close(); err != nil {
-		return "", fmt.Errorf("write %s output: %w", t.Format, err)
-	}
-	return f.Name(), nil
 }
 
 // sorted returns the report's findings in the order finding.Sort gives, without changing the report.

@@ -4,12 +4,11 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"slices"
+
+	"github.com/tailaudit/tailaudit/internal/atomicfile"
 )
 
 // Encode writes the snapshot as indented JSON with sorted keys. Top-level arrays are written one
@@ -76,29 +75,9 @@ func (s *Snapshot) Validate() error {
 	return err
 }
 
-// Write writes the snapshot to path atomically: to a temporary file in the same directory, then
-// renamed over path, so a failed write never leaves a partial file.
-func (s *Snapshot) Write(path string) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("write snapshot: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if err := s.Encode(f); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Chmod(0o644); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := errors.Join(f.Sync(), f.Close()); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
+// Write writes the snapshot to path atomically: a failed write never leaves a partial file.
+func (s *Snapshot) Write(path string) error {
+	if err := atomicfile.Write(path, s.Encode); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
