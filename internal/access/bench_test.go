@@ -60,19 +60,68 @@ func benchTailnet(nodes, rules, tests int) (*Topology, map[string]any) {
 			grants = append(grants, map[string]any{"src": []any{fmt.Sprintf("group:g%d", i%groups)}, "dst": []any{tag}, "app": map[string]any{"example.com/cap/x": []any{map[string]any{}}}})
 		}
 	}
-	var testsDoc []any
-	for i := range tests {
-		testsDoc = append(testsDoc, map[string]any{
-			"src":    fmt.Sprintf("u%d@example.com", (i*10)%users),
-			"accept": []any{fmt.Sprintf("tag:t%d:22", i%tags)},
-			"deny":   []any{fmt.Sprintf("tag:t%d:23", i%tags)},
-		})
-	}
+	testsDoc := benchTestEntries(rules, tests)
 	doc := map[string]any{
 		"groups": groupsDoc, "tagOwners": tagOwners, "acls": acls, "grants": grants, "tests": testsDoc,
 		"ssh": []any{map[string]any{"action": "check", "src": []any{"autogroup:member"}, "dst": []any{"autogroup:self"}, "users": []any{"root"}}},
 	}
 	return topo, doc
+}
+
+// benchTestEntries generates tests entries for benchTailnet's policy that all pass: accept and deny
+// assertions from users, groups, tags and autogroup:member to tags, users, addresses and
+// subnet routes, with and without a protocol.
+func benchTestEntries(rules, tests int) []any {
+	const users, tags, groups = 500, 50, 100
+	// tagIP is the IPv4 address of a node with tag:t<t>.
+	tagIP := func(t int) string {
+		i := 2*t + 1
+		return netip.AddrFrom4([4]byte{100, byte(64 + i>>16), byte(i >> 8), byte(i)}).String()
+	}
+	var out []any
+	for i := range tests {
+		j := (i * 7 % (rules / 5)) * 5 // rule j is an acl from a group; j+1..j+4 are the others
+		g, t := j%groups, j%tags
+		var e map[string]any
+		switch i % 8 {
+		case 0: // a group, by its acl
+			e = map[string]any{"src": fmt.Sprintf("group:g%d", g),
+				"accept": []any{fmt.Sprintf("tag:t%d:22", t), fmt.Sprintf("tag:t%d:443", t)},
+				"deny":   []any{fmt.Sprintf("tag:t%d:23", t), fmt.Sprintf("tag:t%d:5432", t)}}
+		case 1: // a group member, by the group's acl
+			e = map[string]any{"src": fmt.Sprintf("u%d@example.com", (g*10+i%10)%users),
+				"accept": []any{fmt.Sprintf("tag:t%d:443", t), tagIP(t) + ":22"},
+				"deny":   []any{fmt.Sprintf("tag:t%d:80", t)}}
+		case 2: // a tag, by a tcp acl
+			t1 := (j + 1) % tags
+			e = map[string]any{"src": fmt.Sprintf("tag:t%d", (j+2)%tags), "proto": "tcp",
+				"accept": []any{fmt.Sprintf("tag:t%d:5432", t1)},
+				"deny":   []any{fmt.Sprintf("tag:t%d:22", t1), fmt.Sprintf("u%d@example.com:5432", i%users)}}
+		case 3: // the same, over udp
+			t1 := (j + 1) % tags
+			e = map[string]any{"src": fmt.Sprintf("tag:t%d", (j+2)%tags), "proto": "udp",
+				"deny": []any{fmt.Sprintf("tag:t%d:5432", t1)}}
+		case 4: // a user, by a grant
+			t2 := (j + 2) % tags
+			e = map[string]any{"src": fmt.Sprintf("u%d@example.com", (j+2)%users),
+				"accept": []any{fmt.Sprintf("tag:t%d:8050", t2), tagIP(t2) + ":8100"},
+				"deny":   []any{fmt.Sprintf("tag:t%d:9000", t2)}}
+		case 5: // the same, over udp
+			t2 := (j + 2) % tags
+			e = map[string]any{"src": fmt.Sprintf("u%d@example.com", (j+2)%users), "proto": "udp",
+				"accept": []any{fmt.Sprintf("tag:t%d:53", t2)},
+				"deny":   []any{fmt.Sprintf("tag:t%d:8050", t2)}}
+		case 6: // every member, to a subnet route but not to tags
+			e = map[string]any{"src": "autogroup:member",
+				"accept": []any{fmt.Sprintf("10.%d.0.1:80", (j+3)%256)},
+				"deny":   []any{fmt.Sprintf("tag:t%d:22", t)}}
+		case 7: // users cannot reach one another
+			e = map[string]any{"src": fmt.Sprintf("u%d@example.com", i%users),
+				"deny": []any{fmt.Sprintf("u%d@example.com:22", (i+1)%users), "u0@example.com:443"}}
+		}
+		out = append(out, e)
+	}
+	return out
 }
 
 // BenchmarkCompile compiles a 5,000-rule policy and computes every node's filters and SSH
@@ -85,26 +134,41 @@ func BenchmarkCompile(b *testing.B) {
 		if len(errs) > 0 {
 			b.Fatal(errs[0])
 		}
-		if views := pol.Filters(topo); len(views) != len(topo.Nodes) {
+		views := pol.Filters(topo)
+		if len(views) != len(topo.Nodes) {
 			b.Fatalf("%d views for %d nodes", len(views), len(topo.Nodes))
+		}
+		rules := 0
+		for _, v := range views {
+			rules += len(v.PacketFilter) + len(v.SSHPolicy.Rules)
+		}
+		if rules == 0 {
+			b.Fatal("no filter rules")
 		}
 	}
 }
 
-// BenchmarkRunTests evaluates 1,000 tests entries (2,000 assertions) against the 5,000-rule policy.
+// BenchmarkRunTests evaluates 1,000 tests entries (2,500 assertions, all passing) against
+// the 5,000-rule policy.
 func BenchmarkRunTests(b *testing.B) {
-	topo, doc := benchTailnet(10000, 5000, 1000)
+	topo, doc := benchTailnet(benchNodes, benchRules, benchTests)
 	pol, errs := Compile(doc)
 	if len(errs) > 0 {
 		b.Fatal(errs[0])
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if res := pol.RunTests(topo); len(res) != 2000 {
-			b.Fatalf("%d results, want 2000", len(res))
+		res := pol.RunTests(topo)
+		if len(res) != 2500 {
+			b.Fatalf("%d results, want 2500", len(res))
+		}
+		for _, r := range res {
+			if !r.Passed {
+				b.Fatalf("%s: %s", pointer(r.Path), r)
+			}
 		}
 	}
 }
 
 // Sizes of the generated benchmark tailnet.
-const benchNodes, benchRules = 10000, 5000
+const benchNodes, benchRules, benchTests = 10000, 5000, 1000

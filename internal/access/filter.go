@@ -1,7 +1,6 @@
 package access
 
 import (
-	"fmt"
 	"net/netip"
 	"slices"
 	"sort"
@@ -55,20 +54,7 @@ func allowAllRule() *rule {
 // serves, is a destination.
 func (p *Policy) Filters(topo *Topology) map[string]NodeView {
 	r := newResolver(p, topo)
-	b := &filterBuilder{r: r, perNode: make([][]FilterRule, len(r.topo.Nodes)), srcCache: map[string][]string{}}
-	for i := range r.topo.Nodes {
-		n := &r.topo.Nodes[i]
-		if len(n.SubnetRoutes()) > 0 || n.IsExitNode() {
-			b.routers = append(b.routers, i)
-			var rgs []ipRange
-			for _, sr := range n.SubnetRoutes() {
-				rgs = append(rgs, rangeOf(sr))
-			}
-			b.routerRanges = append(b.routerRanges, rgs)
-			b.routerExit = append(b.routerExit, n.IsExitNode())
-			b.routerExitAny = b.routerExitAny || n.IsExitNode()
-		}
-	}
+	b := newFilterBuilder(r)
 	rules := p.rules
 	if p.allowAll {
 		rules = []*rule{allowAllRule()}
@@ -77,23 +63,133 @@ func (p *Policy) Filters(topo *Topology) map[string]NodeView {
 		b.add(ru)
 	}
 	out := make(map[string]NodeView, len(r.topo.Nodes))
+	merge := map[mergeKey]mergeSlot{}
 	for i := range r.topo.Nodes {
 		out[r.topo.Nodes[i].Name] = NodeView{
-			PacketFilter: mergeRules(b.perNode[i]),
+			PacketFilter: mergeRules(b.perNode[i], merge),
 			SSHPolicy:    r.sshPolicy(i),
 		}
 	}
 	return out
 }
 
+// filterBuilder collects, rule by rule, the filter rules of every node.
 type filterBuilder struct {
-	r             *resolver
-	perNode       [][]FilterRule
-	routers       []int       // nodes serving subnet or exit routes
-	routerRanges  [][]ipRange // per router: its subnet routes
-	routerExit    []bool      // per router: whether it serves an exit route
-	routerExitAny bool
-	srcCache      map[string][]string // SrcIPs by source list
+	r         *resolver
+	perNode   [][]nodeRule
+	routes    *rangeIndex // subnet routes, standing for the nodes that serve them
+	exitNodes []int
+	srcCache  map[string]internedStrings // SrcIPs by source list
+	srcIDs    map[string]int             // ids of distinct SrcIPs, from 1
+	protoIDs  map[string]int             // ids of distinct IPProto, from 1
+	buckets   portsByNode
+	// hits and routers are scratch space for relevant.
+	hits, routers []int
+}
+
+// portsByNode collects the destinations of one rule line by node.
+type portsByNode struct {
+	dsts  [][]NetPortRange // by node
+	nodes []int            // the nodes with destinations, in the order they came
+}
+
+func (p *portsByNode) add(node int, d NetPortRange) {
+	if p.dsts[node] == nil {
+		p.nodes = append(p.nodes, node)
+	}
+	p.dsts[node] = append(p.dsts[node], d)
+}
+
+// flush hands every node's destinations to f and starts afresh.
+func (p *portsByNode) flush(f func(node int, dsts []NetPortRange)) {
+	for _, i := range p.nodes {
+		f(i, p.dsts[i])
+		p.dsts[i] = nil
+	}
+	p.nodes = p.nodes[:0]
+}
+
+// nodeRule is a filter rule for one node before rules with the same sources and protocols
+// merge.
+type nodeRule struct {
+	FilterRule
+	merge mergeKey // equal for rules that merge; zero for rules that never do
+}
+
+// mergeKey identifies the SrcIPs and IPProto of a rule, by their interned ids.
+type mergeKey struct{ src, proto int }
+
+// internedStrings is a list of strings and its id: equal lists have equal ids.
+type internedStrings struct {
+	list []string
+	id   int
+}
+
+func newFilterBuilder(r *resolver) *filterBuilder {
+	b := &filterBuilder{
+		r:        r,
+		perNode:  make([][]nodeRule, len(r.topo.Nodes)),
+		srcCache: map[string]internedStrings{},
+		srcIDs:   map[string]int{},
+		protoIDs: map[string]int{},
+		buckets:  portsByNode{dsts: make([][]NetPortRange, len(r.topo.Nodes))},
+	}
+	var routes []ipRange
+	var routers []int
+	for i := range r.topo.Nodes {
+		for _, sr := range r.routes[i] {
+			routes = append(routes, rangeOf(sr))
+			routers = append(routers, i)
+		}
+		if r.topo.Nodes[i].IsExitNode() {
+			b.exitNodes = append(b.exitNodes, i)
+		}
+	}
+	b.routes = newRangeIndex(routes, routers)
+	return b
+}
+
+// srcIPs returns, interned, the SrcIPs of a rule with sources srcs.
+func (b *filterBuilder) srcIPs(srcs []alias) internedStrings {
+	var key strings.Builder
+	for _, a := range srcs {
+		key.WriteString(strconv.Itoa(int(a.kind)))
+		key.WriteByte(':')
+		key.WriteString(a.String())
+		key.WriteByte(0)
+	}
+	src, ok := b.srcCache[key.String()]
+	if !ok {
+		src = b.intern(b.r.srcStrings(srcs))
+		b.srcCache[key.String()] = src
+	}
+	return src
+}
+
+// intern gives a SrcIPs list its id.
+func (b *filterBuilder) intern(list []string) internedStrings {
+	key := strings.Join(list, ",")
+	id, ok := b.srcIDs[key]
+	if !ok {
+		id = len(b.srcIDs) + 1
+		b.srcIDs[key] = id
+	}
+	return internedStrings{list: list, id: id}
+}
+
+// protoID returns the id of an IPProto list.
+func (b *filterBuilder) protoID(protos []int) int {
+	var key []byte
+	for _, p := range protos {
+		key = strconv.AppendInt(key, int64(p), 10)
+		key = append(key, ',')
+	}
+	id, ok := b.protoIDs[string(key)]
+	if !ok {
+		id = len(b.protoIDs) + 1
+		b.protoIDs[string(key)] = id
+	}
+	return id
 }
 
 // srcStrings renders rule sources as SrcIPs: sorted, without duplicates.
@@ -103,8 +199,8 @@ func (r *resolver) srcStrings(srcs []alias) []string {
 		if a.kind == kindAutogroup && a.name == agDanger {
 			return []string{"*"}
 		}
-		for _, rg := range r.ranges(a) {
-			set[rg.String()] = true
+		for _, s := range r.rangeStrings(a) {
+			set[s] = true
 		}
 		if a.kind == kindWildcard {
 			for _, rg := range r.subnetRoutes {
@@ -122,39 +218,32 @@ func (r *resolver) srcStrings(srcs []alias) []string {
 
 // relevant calls f for every node that must receive a rule whose destination is rg: nodes
 // with an address in rg, nodes serving a subnet route that overlaps it, and exit nodes when
-// rg lies in the internet.
+// rg lies in the internet. f is called once per node and must not call relevant.
 func (b *filterBuilder) relevant(rg ipRange, f func(node int)) {
 	r := b.r
-	var hit []int
+	hits := b.hits[:0]
 	if rg.lo == rg.hi {
 		if i, ok := r.byIP[rg.lo]; ok {
-			hit = append(hit, i)
-			f(i)
+			hits = append(hits, i)
 		}
 	} else {
-		for i := range r.topo.Nodes {
-			for _, ip := range r.topo.Nodes[i].IPs() {
-				if rg.contains(ip) {
-					hit = append(hit, i)
-					f(i)
-					break
-				}
-			}
-		}
+		r.nodesIn(rg, func(i int) { hits = append(hits, i) })
+		slices.Sort(hits)
+		hits = slices.Compact(hits)
 	}
-	if len(b.routers) == 0 {
-		return
+	routers := b.routers[:0]
+	if len(b.exitNodes) > 0 && inInternet(rg) {
+		routers = append(routers, b.exitNodes...)
 	}
-	internet := b.routerExitAny && inInternet(rg)
-	for k, i := range b.routers {
-		if slices.Contains(hit, i) {
-			continue
-		}
-		ok := internet && b.routerExit[k]
-		for _, sr := range b.routerRanges[k] {
-			ok = ok || sr.overlaps(rg)
-		}
-		if ok {
+	b.routes.overlapping(rg, func(i int) { routers = append(routers, i) })
+	slices.Sort(routers)
+	routers = slices.Compact(routers)
+	b.hits, b.routers = hits, routers
+	for _, i := range hits {
+		f(i)
+	}
+	for _, i := range routers {
+		if !slices.Contains(hits, i) {
 			f(i)
 		}
 	}
@@ -172,27 +261,19 @@ func (b *filterBuilder) add(ru *rule) {
 		return
 	}
 	r := b.r
-	key := fmt.Sprint(ru.src)
-	src, ok := b.srcCache[key]
-	if !ok {
-		src = r.srcStrings(ru.src)
-		b.srcCache[key] = src
-	}
+	src := b.srcIPs(ru.src)
 	for _, line := range ru.lines {
-		if len(src) > 0 {
-			buckets := map[int][]NetPortRange{}
+		if len(src.list) > 0 {
+			buckets := &b.buckets
 			for _, d := range line.dsts {
 				switch {
 				case isSelf(d.alias):
 					continue
 				case isInternet(d.alias):
-					for _, i := range b.routers {
-						if !r.topo.Nodes[i].IsExitNode() {
-							continue
-						}
+					for _, i := range b.exitNodes {
 						for _, s := range internetRanges {
 							for _, pr := range d.ports {
-								buckets[i] = append(buckets[i], NetPortRange{IP: s, Ports: pr})
+								buckets.add(i, NetPortRange{IP: s, Ports: pr})
 							}
 						}
 					}
@@ -200,30 +281,31 @@ func (b *filterBuilder) add(ru *rule) {
 				case d.alias.kind == kindWildcard:
 					for i := range r.topo.Nodes {
 						for _, pr := range d.ports {
-							buckets[i] = append(buckets[i], NetPortRange{IP: "*", Ports: pr})
+							buckets.add(i, NetPortRange{IP: "*", Ports: pr})
 						}
 					}
 					continue
 				}
-				for _, rg := range r.ranges(d.alias) {
-					s := rg.String()
+				strs := r.rangeStrings(d.alias)
+				for k, rg := range r.ranges(d.alias) {
 					b.relevant(rg, func(i int) {
 						for _, pr := range d.ports {
-							buckets[i] = append(buckets[i], NetPortRange{IP: s, Ports: pr})
+							buckets.add(i, NetPortRange{IP: strs[k], Ports: pr})
 						}
 					})
 				}
 			}
-			for i, dsts := range buckets {
-				b.perNode[i] = append(b.perNode[i], FilterRule{SrcIPs: src, DstPorts: dsts, IPProto: line.protos})
-			}
+			key := mergeKey{src: src.id, proto: b.protoID(line.protos)}
+			buckets.flush(func(i int, dsts []NetPortRange) {
+				b.perNode[i] = append(b.perNode[i], nodeRule{FilterRule{SrcIPs: src.list, DstPorts: dsts, IPProto: line.protos}, key})
+			})
 		}
 		if slices.ContainsFunc(line.dsts, func(d dstPorts) bool { return isSelf(d.alias) }) {
 			b.addSelf(ru, line)
 		}
 	}
 	if ru.app != nil {
-		b.addApp(ru, src)
+		b.addApp(ru, src.list)
 	}
 }
 
@@ -249,7 +331,7 @@ func (r *resolver) sameUser(i int, srcs []alias) (owned, sources []int) {
 func (r *resolver) nodeIPStrings(nodes []int) []string {
 	var out []string
 	for _, j := range nodes {
-		for _, ip := range r.topo.Nodes[j].IPs() {
+		for _, ip := range r.ips[j] {
 			out = append(out, ip.String())
 		}
 	}
@@ -259,6 +341,7 @@ func (r *resolver) nodeIPStrings(nodes []int) []string {
 
 func (b *filterBuilder) addSelf(ru *rule, line ipLine) {
 	r := b.r
+	proto := b.protoID(line.protos)
 	for i := range r.topo.Nodes {
 		_, sources := r.sameUser(i, ru.src)
 		if len(sources) == 0 {
@@ -269,37 +352,40 @@ func (b *filterBuilder) addSelf(ru *rule, line ipLine) {
 			if !isSelf(d.alias) {
 				continue
 			}
-			for _, ip := range r.topo.Nodes[i].IPs() {
+			for _, ip := range r.ips[i] {
 				for _, pr := range d.ports {
 					dsts = append(dsts, NetPortRange{IP: ip.String(), Ports: pr})
 				}
 			}
 		}
-		b.perNode[i] = append(b.perNode[i], FilterRule{SrcIPs: r.nodeIPStrings(sources), DstPorts: dsts, IPProto: line.protos})
+		src := b.intern(r.nodeIPStrings(sources))
+		b.perNode[i] = append(b.perNode[i], nodeRule{FilterRule{SrcIPs: src.list, DstPorts: dsts, IPProto: line.protos}, mergeKey{src.id, proto}})
 	}
+}
+
+// addCapRule adds a CapGrant rule to node i; such rules never merge.
+func (b *filterBuilder) addCapRule(i int, fr FilterRule) {
+	b.perNode[i] = append(b.perNode[i], nodeRule{FilterRule: fr})
 }
 
 // capDsts narrows destination ranges to what node i receives in a CapGrant: its own
 // addresses as /32 and /128, and any destination overlapping a subnet route it serves.
-func (r *resolver) capDsts(i int, rgs []ipRange) []string {
-	n := &r.topo.Nodes[i]
-	ips := n.IPs()
+func (r *resolver) capDsts(i int, dsts *rangeSet) []string {
+	x := dsts.index()
 	var out []string
-	for _, rg := range rgs {
-		for _, ip := range ips {
-			if rg.contains(ip) {
-				out = append(out, netip.PrefixFrom(ip, ip.BitLen()).String())
-			}
+	for _, ip := range r.ips[i] {
+		if x.overlapsAny(single(ip)) {
+			out = append(out, netip.PrefixFrom(ip, ip.BitLen()).String())
 		}
-		for _, sr := range n.SubnetRoutes() {
-			if rangeOf(sr).overlaps(rg) {
-				if p, ok := rg.prefix(); ok {
-					out = append(out, p.String())
-				} else {
-					out = append(out, rg.String())
-				}
+	}
+	for _, sr := range r.routes[i] {
+		x.overlapping(rangeOf(sr), func(k int) {
+			if p, ok := dsts.rgs[k].prefix(); ok {
+				out = append(out, p.String())
+			} else {
+				out = append(out, dsts.rgs[k].String())
 			}
-		}
+		})
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
@@ -321,9 +407,7 @@ func (b *filterBuilder) addApp(ru *rule, src []string) {
 			continue
 		}
 		others = append(others, a)
-		for _, rg := range r.ranges(a) {
-			dstStrings = append(dstStrings, rg.String())
-		}
+		dstStrings = append(dstStrings, r.rangeStrings(a)...)
 		if a.kind == kindWildcard {
 			for _, rg := range r.subnetRoutes {
 				dstStrings = append(dstStrings, rg.String())
@@ -336,27 +420,30 @@ func (b *filterBuilder) addApp(ru *rule, src []string) {
 	// One CapGrant per destination selector, narrowed to each node that it concerns.
 	grants := map[int][]CapGrant{}
 	for _, a := range others {
-		rgs := r.ranges(a)
-		touched := map[int]bool{}
-		for _, rg := range rgs {
-			b.relevant(rg, func(i int) { touched[i] = true })
+		dsts := r.rangeSet(a)
+		var touched []int
+		for _, rg := range dsts.rgs {
+			b.relevant(rg, func(i int) { touched = append(touched, i) })
 		}
-		for _, i := range sortedInts(touched) {
-			if d := r.capDsts(i, rgs); len(d) > 0 {
+		slices.Sort(touched)
+		for _, i := range slices.Compact(touched) {
+			if d := r.capDsts(i, dsts); len(d) > 0 {
 				grants[i] = append(grants[i], CapGrant{Dsts: d, CapMap: ru.app})
 			}
 		}
 	}
 	for _, i := range sortedInts(grants) {
-		b.perNode[i] = append(b.perNode[i], FilterRule{SrcIPs: src, CapGrant: grants[i]})
+		b.addCapRule(i, FilterRule{SrcIPs: src, CapGrant: grants[i]})
 	}
 	if len(others) > 0 && hasCompanion(ru.app) {
-		touched := map[int]bool{}
+		var touched []int
 		for _, rg := range srcRanges {
-			b.relevant(rg, func(i int) { touched[i] = true })
+			b.relevant(rg, func(i int) { touched = append(touched, i) })
 		}
-		for _, i := range sortedInts(touched) {
-			b.addCompanions(i, ru.app, dstStrings, srcRanges)
+		slices.Sort(touched)
+		srcs := &rangeSet{rgs: srcRanges}
+		for _, i := range slices.Compact(touched) {
+			b.addCompanions(i, ru.app, dstStrings, srcs)
 		}
 	}
 	if !slices.ContainsFunc(ru.dst, isSelf) {
@@ -368,20 +455,20 @@ func (b *filterBuilder) addApp(ru *rule, src []string) {
 			continue
 		}
 		var self []ipRange
-		for _, ip := range r.topo.Nodes[i].IPs() {
+		for _, ip := range r.ips[i] {
 			self = append(self, single(ip))
 		}
-		b.perNode[i] = append(b.perNode[i], FilterRule{
+		b.addCapRule(i, FilterRule{
 			SrcIPs:   r.nodeIPStrings(sources),
-			CapGrant: []CapGrant{{Dsts: r.capDsts(i, self), CapMap: ru.app}},
+			CapGrant: []CapGrant{{Dsts: r.capDsts(i, &rangeSet{rgs: self}), CapMap: ru.app}},
 		})
 		var srcRg []ipRange
 		for _, j := range sources {
-			for _, ip := range r.topo.Nodes[j].IPs() {
+			for _, ip := range r.ips[j] {
 				srcRg = append(srcRg, single(ip))
 			}
 		}
-		b.addCompanions(i, ru.app, r.nodeIPStrings(owned), srcRg)
+		b.addCompanions(i, ru.app, r.nodeIPStrings(owned), &rangeSet{rgs: srcRg})
 	}
 }
 
@@ -405,16 +492,16 @@ func sortedInts[V any](m map[int]V) []int {
 
 // addCompanions adds the reverse rules some capabilities imply: the destinations get the
 // companion capability on the sources.
-func (b *filterBuilder) addCompanions(i int, app map[string]any, dstStrings []string, srcRanges []ipRange) {
+func (b *filterBuilder) addCompanions(i int, app map[string]any, dstStrings []string, srcs *rangeSet) {
 	for _, cc := range companionCaps {
 		if _, ok := app[cc[0]]; !ok {
 			continue
 		}
-		d := b.r.capDsts(i, srcRanges)
+		d := b.r.capDsts(i, srcs)
 		if len(d) == 0 {
 			continue
 		}
-		b.perNode[i] = append(b.perNode[i], FilterRule{
+		b.addCapRule(i, FilterRule{
 			SrcIPs:   dstStrings,
 			CapGrant: []CapGrant{{Dsts: d, CapMap: map[string]any{cc[1]: nil}}},
 		})
@@ -425,7 +512,7 @@ func (b *filterBuilder) addCompanions(i int, app map[string]any, dstStrings []st
 // and serving a destination route get rules.
 func (b *filterBuilder) addVia(ru *rule) {
 	r := b.r
-	var src []string
+	var src internedStrings
 	for i := range r.topo.Nodes {
 		n := &r.topo.Nodes[i]
 		if !slices.ContainsFunc(ru.via, n.HasTag) {
@@ -435,7 +522,7 @@ func (b *filterBuilder) addVia(ru *rule) {
 		for _, a := range ru.dst {
 			switch {
 			case a.kind == kindPrefix || a.kind == kindHost:
-				if p, ok := r.prefixOf(a); ok && slices.ContainsFunc(n.SubnetRoutes(), p.Overlaps) {
+				if p, ok := r.prefixOf(a); ok && slices.ContainsFunc(r.routes[i], p.Overlaps) {
 					dstPrefixes = append(dstPrefixes, p.Masked())
 				}
 			case isInternet(a):
@@ -449,10 +536,10 @@ func (b *filterBuilder) addVia(ru *rule) {
 		if len(dstPrefixes) == 0 {
 			continue
 		}
-		if src == nil {
-			src = r.srcStrings(ru.src)
+		if src.id == 0 {
+			src = b.srcIPs(ru.src)
 		}
-		if len(src) == 0 {
+		if len(src.list) == 0 {
 			return
 		}
 		for _, line := range ru.lines {
@@ -462,41 +549,45 @@ func (b *filterBuilder) addVia(ru *rule) {
 					dsts = append(dsts, NetPortRange{IP: p.String(), Ports: pr})
 				}
 			}
-			b.perNode[i] = append(b.perNode[i], FilterRule{SrcIPs: src, DstPorts: dsts, IPProto: line.protos})
+			b.perNode[i] = append(b.perNode[i], nodeRule{FilterRule{SrcIPs: src.list, DstPorts: dsts, IPProto: line.protos}, mergeKey{src.id, b.protoID(line.protos)}})
 		}
 	}
 }
 
 // mergeRules merges port rules with the same sources and protocols, as the control plane does.
-func mergeRules(rules []FilterRule) []FilterRule {
-	if len(rules) < 2 {
-		return rules
+// index is scratch space.
+func mergeRules(rules []nodeRule, index map[mergeKey]mergeSlot) []FilterRule {
+	if len(rules) == 0 {
+		return nil
 	}
+	clear(index)
 	out := make([]FilterRule, 0, len(rules))
-	index := map[string]int{}
-	for _, fr := range rules {
-		if len(fr.CapGrant) > 0 {
-			out = append(out, fr)
+	for _, nr := range rules {
+		if len(nr.CapGrant) > 0 {
+			out = append(out, nr.FilterRule)
 			continue
 		}
-		var key strings.Builder
-		for _, s := range fr.SrcIPs {
-			key.WriteString(s)
-			key.WriteByte(',')
-		}
-		key.WriteByte('|')
-		for _, p := range fr.IPProto {
-			key.WriteString(strconv.Itoa(p))
-			key.WriteByte(',')
-		}
-		if j, ok := index[key.String()]; ok {
-			out[j].DstPorts = append(slices.Clip(out[j].DstPorts), fr.DstPorts...)
+		slot, ok := index[nr.merge]
+		if !ok {
+			index[nr.merge] = mergeSlot{at: len(out)}
+			out = append(out, nr.FilterRule)
 			continue
 		}
-		index[key.String()] = len(out)
-		out = append(out, fr)
+		dsts := &out[slot.at].DstPorts
+		if !slot.owned { // copy the first rule's DstPorts once, then append in place
+			*dsts = slices.Clip(*dsts)
+			index[nr.merge] = mergeSlot{at: slot.at, owned: true}
+		}
+		*dsts = append(*dsts, nr.DstPorts...)
 	}
 	return out
+}
+
+// mergeSlot is where mergeRules put the first rule with some mergeKey; owned once it has
+// copied the rule's DstPorts.
+type mergeSlot struct {
+	at    int
+	owned bool
 }
 
 // linePorts returns the ports of a grant's ip clause (the same for every destination).

@@ -1,7 +1,10 @@
 package access
 
 import (
+	"encoding/binary"
+	"math/bits"
 	"net/netip"
+	"slices"
 	"strings"
 )
 
@@ -19,17 +22,25 @@ func rangeOf(p netip.Prefix) ipRange {
 func single(a netip.Addr) ipRange { return ipRange{lo: a, hi: a} }
 
 func lastAddr(p netip.Prefix) netip.Addr {
-	b := p.Masked().Addr().AsSlice()
-	bits := p.Bits()
-	for i := range b {
-		for j := 0; j < 8; j++ {
-			if i*8+j >= bits {
-				b[i] |= 0x80 >> j
-			}
-		}
+	if !p.IsValid() {
+		return netip.Addr{}
 	}
-	a, _ := netip.AddrFromSlice(b)
-	return a
+	a, bits := p.Masked().Addr(), p.Bits()
+	if a.Is4() {
+		b := a.As4()
+		binary.BigEndian.PutUint32(b[:], binary.BigEndian.Uint32(b[:])|^uint32(0)>>bits)
+		return netip.AddrFrom4(b)
+	}
+	b := a.As16()
+	hi, lo := binary.BigEndian.Uint64(b[:8]), binary.BigEndian.Uint64(b[8:])
+	if bits < 64 {
+		hi, lo = hi|^uint64(0)>>bits, ^uint64(0)
+	} else {
+		lo |= ^uint64(0) >> (bits - 64)
+	}
+	binary.BigEndian.PutUint64(b[:8], hi)
+	binary.BigEndian.PutUint64(b[8:], lo)
+	return netip.AddrFrom16(b)
 }
 
 func (r ipRange) contains(a netip.Addr) bool {
@@ -46,13 +57,28 @@ func (r ipRange) within(o ipRange) bool {
 
 // prefix returns the range as a prefix when it is exactly one.
 func (r ipRange) prefix() (netip.Prefix, bool) {
-	for bits := 0; bits <= r.lo.BitLen(); bits++ {
-		p := netip.PrefixFrom(r.lo, bits)
-		if p.Masked().Addr() == r.lo && lastAddr(p) == r.hi {
-			return p, true
-		}
+	if r.lo.BitLen() != r.hi.BitLen() {
+		return netip.Prefix{}, false
+	}
+	// Only a prefix as long as the bits lo and hi share can span exactly lo to hi.
+	p := netip.PrefixFrom(r.lo, commonBits(r.lo, r.hi))
+	if p.Masked().Addr() == r.lo && lastAddr(p) == r.hi {
+		return p, true
 	}
 	return netip.Prefix{}, false
+}
+
+// commonBits returns how many leading bits two addresses of one family share.
+func commonBits(a, b netip.Addr) int {
+	if a.Is4() {
+		x, y := a.As4(), b.As4()
+		return bits.LeadingZeros32(binary.BigEndian.Uint32(x[:]) ^ binary.BigEndian.Uint32(y[:]))
+	}
+	x, y := a.As16(), b.As16()
+	if n := bits.LeadingZeros64(binary.BigEndian.Uint64(x[:8]) ^ binary.BigEndian.Uint64(y[:8])); n < 64 {
+		return n
+	}
+	return 64 + bits.LeadingZeros64(binary.BigEndian.Uint64(x[8:])^binary.BigEndian.Uint64(y[8:]))
 }
 
 func (r ipRange) String() string {
@@ -120,13 +146,74 @@ var internetRanges = [...]string{
 	"2000::-3fff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
 }
 
-// inInternet reports whether r lies wholly in autogroup:internet.
-func inInternet(r ipRange) bool {
+// internetIPRanges is internetRanges parsed.
+var internetIPRanges = func() []ipRange {
+	var out []ipRange
 	for _, s := range internetRanges {
 		rs, _ := parseRange(s)
-		if r.within(rs[0]) {
+		out = append(out, rs...)
+	}
+	return out
+}()
+
+// inInternet reports whether r lies wholly in autogroup:internet.
+func inInternet(r ipRange) bool {
+	for _, rg := range internetIPRanges {
+		if r.within(rg) {
 			return true
 		}
 	}
 	return false
+}
+
+// rangeIndex finds, among a fixed list of ranges that may overlap one another, those that
+// overlap a given range.
+type rangeIndex struct {
+	rgs   []ipRange    // sorted by lo: IPv4 before IPv6
+	vals  []int        // what each range stands for
+	maxHi []netip.Addr // maxHi[k] is the highest hi of rgs[:k+1]
+}
+
+// newRangeIndex indexes rgs; vals[k] is what rgs[k] stands for, k itself when vals is nil.
+func newRangeIndex(rgs []ipRange, vals []int) *rangeIndex {
+	order := make([]int, len(rgs))
+	for k := range order {
+		order[k] = k
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return rgs[a].lo.Compare(rgs[b].lo) })
+	x := &rangeIndex{rgs: make([]ipRange, len(rgs)), vals: make([]int, len(rgs)), maxHi: make([]netip.Addr, len(rgs))}
+	for k, o := range order {
+		x.rgs[k], x.vals[k], x.maxHi[k] = rgs[o], o, rgs[o].hi
+		if vals != nil {
+			x.vals[k] = vals[o]
+		}
+		if k > 0 && x.maxHi[k-1].Compare(x.maxHi[k]) > 0 {
+			x.maxHi[k] = x.maxHi[k-1]
+		}
+	}
+	return x
+}
+
+// overlapping calls f with the value of every indexed range that overlaps q, in no
+// particular order.
+func (x *rangeIndex) overlapping(q ipRange, f func(v int)) {
+	// The candidates start at or before q.hi; walking back, stop once none reaches q.lo.
+	end, _ := slices.BinarySearchFunc(x.rgs, q.hi, func(rg ipRange, a netip.Addr) int {
+		if rg.lo.Compare(a) <= 0 {
+			return -1
+		}
+		return 1
+	})
+	for k := end - 1; k >= 0 && x.maxHi[k].Compare(q.lo) >= 0; k-- {
+		if x.rgs[k].overlaps(q) {
+			f(x.vals[k])
+		}
+	}
+}
+
+// overlapsAny reports whether any indexed range overlaps q.
+func (x *rangeIndex) overlapsAny(q ipRange) bool {
+	found := false
+	x.overlapping(q, func(int) { found = true })
+	return found
 }

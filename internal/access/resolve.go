@@ -12,12 +12,32 @@ type resolver struct {
 	topo  *Topology
 	owner []*User // per node; nil for tagged or ownerless nodes
 	byIP  map[netip.Addr]int
+	ips   [][]netip.Addr // per node: its addresses, as Node.IPs returns them
+	// routes are, per node, the subnet routes it serves, as Node.SubnetRoutes returns them.
+	routes [][]netip.Prefix
+	addrs  *rangeIndex // see nodesIn
 	// subnetRoutes are the approved subnet routes of all nodes; "*" as a source includes them.
 	subnetRoutes []ipRange
 	ownedBy      map[*User][]int // untagged nodes by owner
-	sshSrcCache  map[*sshRule][]int
+	sshSrcCache  map[*sshRule]*sshSourceSet
 	nodeCache    map[alias][]int
-	rangeCache   map[alias][]ipRange
+	rangeCache   map[alias]*rangeSet
+	rulesByDst   *rulesByDst // see indexRules
+}
+
+// rangeSet is a list of address ranges, with what is derived from it.
+type rangeSet struct {
+	rgs  []ipRange
+	strs []string    // rgs[k] as printed in a filter
+	idx  *rangeIndex // see index
+}
+
+// index returns the ranges, indexed.
+func (s *rangeSet) index() *rangeIndex {
+	if s.idx == nil {
+		s.idx = newRangeIndex(s.rgs, nil)
+	}
+	return s.idx
 }
 
 func newResolver(p *Policy, topo *Topology) *resolver {
@@ -31,20 +51,25 @@ func newResolver(p *Policy, topo *Topology) *resolver {
 		byIP:        make(map[netip.Addr]int, 2*len(topo.Nodes)),
 		nodeCache:   map[alias][]int{},
 		ownedBy:     map[*User][]int{},
-		sshSrcCache: map[*sshRule][]int{},
-		rangeCache:  map[alias][]ipRange{},
+		sshSrcCache: map[*sshRule]*sshSourceSet{},
+		rangeCache:  map[alias]*rangeSet{},
+		ips:         make([][]netip.Addr, len(topo.Nodes)),
+		routes:      make([][]netip.Prefix, len(topo.Nodes)),
 	}
+	owners := newOwners(topo)
 	seen := map[netip.Prefix]bool{}
 	for i := range topo.Nodes {
 		n := &topo.Nodes[i]
-		r.owner[i] = topo.user(n)
+		r.owner[i] = owners.of(n)
 		if r.owner[i] != nil {
 			r.ownedBy[r.owner[i]] = append(r.ownedBy[r.owner[i]], i)
 		}
-		for _, a := range n.IPs() {
+		r.ips[i] = slices.Clip(n.IPs())
+		for _, a := range r.ips[i] {
 			r.byIP[a] = i
 		}
-		for _, p := range n.SubnetRoutes() {
+		r.routes[i] = slices.Clip(n.SubnetRoutes())
+		for _, p := range r.routes[i] {
 			if !seen[p] {
 				seen[p] = true
 				r.subnetRoutes = append(r.subnetRoutes, rangeOf(p))
@@ -52,6 +77,22 @@ func newResolver(p *Policy, topo *Topology) *resolver {
 		}
 	}
 	return r
+}
+
+// nodesIn calls f for every node with an address in rg, once per address there.
+func (r *resolver) nodesIn(rg ipRange, f func(node int)) {
+	if r.addrs == nil {
+		var addrs []ipRange
+		var nodes []int
+		for i, ips := range r.ips {
+			for _, a := range ips {
+				addrs = append(addrs, single(a))
+				nodes = append(nodes, i)
+			}
+		}
+		r.addrs = newRangeIndex(addrs, nodes)
+	}
+	r.addrs.overlapping(rg, f)
 }
 
 // userMatches reports whether user u is named by identity selector a.
@@ -100,7 +141,7 @@ func (r *resolver) nodeMatches(a alias, i int) bool {
 		if !ok {
 			return false
 		}
-		for _, ip := range n.IPs() {
+		for _, ip := range r.ips[i] {
 			if p.Contains(ip) {
 				return true
 			}
@@ -158,9 +199,15 @@ func (r *resolver) nodes(a alias) []int {
 
 // ranges returns the addresses selector a stands for in a packet filter. Hosts and prefixes
 // stand for themselves, even when they hold a node's address.
-func (r *resolver) ranges(a alias) []ipRange {
-	if out, ok := r.rangeCache[a]; ok {
-		return out
+func (r *resolver) ranges(a alias) []ipRange { return r.rangeSet(a).rgs }
+
+// rangeStrings returns ranges(a) as printed in a packet filter.
+func (r *resolver) rangeStrings(a alias) []string { return r.rangeSet(a).strs }
+
+// rangeSet returns ranges(a) with their strings, computed once per selector.
+func (r *resolver) rangeSet(a alias) *rangeSet {
+	if set, ok := r.rangeCache[a]; ok {
+		return set
 	}
 	var out []ipRange
 	switch {
@@ -176,11 +223,15 @@ func (r *resolver) ranges(a alias) []ipRange {
 		out = []ipRange{rangeOf(p)}
 	default:
 		for _, i := range r.nodes(a) {
-			for _, ip := range r.topo.Nodes[i].IPs() {
+			for _, ip := range r.ips[i] {
 				out = append(out, single(ip))
 			}
 		}
 	}
-	r.rangeCache[a] = out
-	return out
+	set := &rangeSet{rgs: out, strs: make([]string, len(out))}
+	for k, rg := range out {
+		set.strs[k] = rg.String()
+	}
+	r.rangeCache[a] = set
+	return set
 }

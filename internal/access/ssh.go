@@ -2,6 +2,7 @@ package access
 
 import (
 	"fmt"
+	"maps"
 	"net/netip"
 	"slices"
 	"sort"
@@ -197,7 +198,7 @@ func (r *sshRule) sshAction() SSHAction {
 func (r *resolver) principals(nodes []int) []SSHPrincipal {
 	var addrs []netip.Addr
 	for _, j := range nodes {
-		addrs = append(addrs, r.topo.Nodes[j].IPs()...)
+		addrs = append(addrs, r.ips[j]...)
 	}
 	slices.SortFunc(addrs, netip.Addr.Compare) // duplicates stay, as the control plane keeps them
 	out := make([]SSHPrincipal, 0, len(addrs))
@@ -227,27 +228,90 @@ func (r *resolver) sshSources(srcs []alias) []int {
 	return out
 }
 
+// sshSourceSet is what one SSH rule's sources resolve to, shared by every node's policy.
+type sshSourceSet struct {
+	nodes      []int           // sshSources
+	principals []SSHPrincipal  // of nodes
+	byOwner    map[*User][]int // the untagged nodes, by owner, in order
+	ownerPrs   map[*User][]SSHPrincipal
+	byUser     []sshPrincipals // see sourcesByUser
+}
+
+// sshPrincipals are the principals of some nodes, owned by user (nil: tagged or ownerless).
+type sshPrincipals struct {
+	principals []SSHPrincipal
+	user       *User
+}
+
+func (r *resolver) sshSourceSet(ru *sshRule) *sshSourceSet {
+	if set, ok := r.sshSrcCache[ru]; ok {
+		return set
+	}
+	set := &sshSourceSet{nodes: r.sshSources(ru.src), byOwner: map[*User][]int{}, ownerPrs: map[*User][]SSHPrincipal{}}
+	set.principals = r.principals(set.nodes)
+	for _, j := range set.nodes {
+		if u := r.owner[j]; u != nil && !r.topo.Nodes[j].IsTagged() {
+			set.byOwner[u] = append(set.byOwner[u], j)
+		}
+	}
+	r.sshSrcCache[ru] = set
+	return set
+}
+
+// ownedSources returns whether u owns any of the sources, and the principals of those it owns.
+func (r *resolver) ownedSources(set *sshSourceSet, u *User) (bool, []SSHPrincipal) {
+	nodes := set.byOwner[u]
+	if len(nodes) == 0 {
+		return false, nil
+	}
+	prs, ok := set.ownerPrs[u]
+	if !ok {
+		prs = r.principals(nodes)
+		set.ownerPrs[u] = prs
+	}
+	return true, prs
+}
+
+// sourcesByUser splits the sources by owner (users in ID order, tagged nodes last).
+func (r *resolver) sourcesByUser(set *sshSourceSet) []sshPrincipals {
+	if set.byUser != nil {
+		return set.byUser
+	}
+	var tagged []int
+	for _, j := range set.nodes {
+		if r.owner[j] == nil || r.topo.Nodes[j].IsTagged() {
+			tagged = append(tagged, j)
+		}
+	}
+	us := slices.Collect(maps.Keys(set.byOwner))
+	sort.Slice(us, func(a, b int) bool { return us[a].ID < us[b].ID })
+	set.byUser = []sshPrincipals{}
+	for _, u := range us {
+		_, prs := r.ownedSources(set, u)
+		set.byUser = append(set.byUser, sshPrincipals{prs, u})
+	}
+	if len(tagged) > 0 {
+		set.byUser = append(set.byUser, sshPrincipals{r.principals(tagged), nil})
+	}
+	return set.byUser
+}
+
 // sshPolicy computes node i's SSH policy.
 func (r *resolver) sshPolicy(i int) SSHPolicy {
 	pol := SSHPolicy{Rules: []SSHRule{}}
 	node := &r.topo.Nodes[i]
 	for _, ru := range r.p.ssh {
-		sources, ok := r.sshSrcCache[ru]
-		if !ok {
-			sources = r.sshSources(ru.src)
-			r.sshSrcCache[ru] = sources
-		}
+		set := r.sshSourceSet(ru)
+		sources := set.nodes
 		if len(sources) == 0 {
 			continue
 		}
 		action := ru.sshAction()
 		users := ru.sshUsers()
 		domains := ru.localpartDomains()
-		emit := func(nodes []int, u *User) {
-			if len(nodes) == 0 {
-				return
-			}
-			pr := r.principals(nodes)
+		// emit adds a rule for principals pr, the addresses of a non-empty list of nodes
+		// owned by u (nil: tagged or ownerless).
+		emit := func(pr []SSHPrincipal, u *User) {
 			pol.Rules = append(pol.Rules, SSHRule{Principals: pr, SSHUsers: users, Action: action, AcceptEnv: ru.acceptEnv})
 			if u == nil {
 				return
@@ -260,37 +324,12 @@ func (r *resolver) sshPolicy(i int) SSHPolicy {
 				}
 			}
 		}
-		// byUser splits nodes by owner (users in ID order, tagged nodes last).
-		byUser := func(nodes []int) {
-			owners := map[*User][]int{}
-			var tagged []int
-			for _, j := range nodes {
-				if u := r.owner[j]; u != nil && !r.topo.Nodes[j].IsTagged() {
-					owners[u] = append(owners[u], j)
-				} else {
-					tagged = append(tagged, j)
-				}
-			}
-			us := make([]*User, 0, len(owners))
-			for u := range owners {
-				us = append(us, u)
-			}
-			sort.Slice(us, func(a, b int) bool { return us[a].ID < us[b].ID })
-			for _, u := range us {
-				emit(owners[u], u)
-			}
-			emit(tagged, nil)
-		}
 		selfRule := false
 		if slices.ContainsFunc(ru.dst, isSelf) && !node.IsTagged() && r.owner[i] != nil {
 			selfRule = true
-			var mine []int
-			for _, j := range sources {
-				if r.owner[j] == r.owner[i] && !r.topo.Nodes[j].IsTagged() {
-					mine = append(mine, j)
-				}
+			if ok, pr := r.ownedSources(set, r.owner[i]); ok {
+				emit(pr, r.owner[i])
 			}
-			emit(mine, r.owner[i])
 		}
 		isDst := false
 		for _, a := range ru.dst {
@@ -304,23 +343,19 @@ func (r *resolver) sshPolicy(i int) SSHPolicy {
 			// rules for its own identity.
 			if len(domains) > 0 && !selfRule && slices.Contains(sources, i) {
 				if node.IsTagged() || r.owner[i] == nil {
-					emit([]int{i}, nil)
-				} else {
-					var mine []int
-					for _, j := range sources {
-						if r.owner[j] == r.owner[i] && !r.topo.Nodes[j].IsTagged() {
-							mine = append(mine, j)
-						}
-					}
-					emit(mine, r.owner[i])
+					emit(r.principals([]int{i}), nil)
+				} else if ok, pr := r.ownedSources(set, r.owner[i]); ok {
+					emit(pr, r.owner[i])
 				}
 			}
 			continue
 		}
 		if len(domains) > 0 {
-			byUser(sources)
+			for _, s := range r.sourcesByUser(set) {
+				emit(s.principals, s.user)
+			}
 		} else {
-			emit(sources, nil)
+			emit(set.principals, nil)
 		}
 	}
 	// Check rules come before accept rules.

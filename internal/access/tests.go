@@ -150,7 +150,7 @@ func (r *resolver) principalsFor(sel string) ([]principal, error) {
 		}
 		var ips []netip.Addr
 		for _, i := range r.nodes(a) {
-			ips = append(ips, r.topo.Nodes[i].IPs()...)
+			ips = append(ips, r.ips[i]...)
 		}
 		return []principal{{tags: []string{a.name}, ips: ips}}, nil
 	case kindAutogroup:
@@ -182,10 +182,8 @@ func (r *resolver) principalsFor(sel string) ([]principal, error) {
 
 func (r *resolver) userIPs(u *User) []netip.Addr {
 	var out []netip.Addr
-	for i := range r.topo.Nodes {
-		if r.owner[i] == u {
-			out = append(out, r.topo.Nodes[i].IPs()...)
-		}
+	for _, i := range r.ownedBy[u] {
+		out = append(out, r.ips[i]...)
 	}
 	return out
 }
@@ -230,11 +228,15 @@ func (r *resolver) allowed(srcs, dsts []principal, port int, proto []int) (bool,
 	if r.p.allowAll {
 		return true, nil
 	}
+	rulesTo := make([][]*rule, len(dsts))
+	for k, d := range dsts {
+		rulesTo[k] = r.rulesTo(d)
+	}
 	var because [][]any
 	for _, s := range srcs {
-		for _, d := range dsts {
+		for k, d := range dsts {
 			ok := false
-			for _, ru := range r.p.rules {
+			for _, ru := range rulesTo[k] {
 				if !slices.ContainsFunc(ru.src, func(a alias) bool { return r.matches(a, s, nil) }) {
 					continue
 				}
@@ -256,6 +258,65 @@ func (r *resolver) allowed(srcs, dsts []principal, port int, proto []int) (bool,
 		}
 	}
 	return true, because
+}
+
+// rulesTo returns, in policy order, the rules with a destination that may name pr: one of
+// its tags, a host or prefix holding one of its addresses, or any other kind of selector.
+func (r *resolver) rulesTo(pr principal) []*rule {
+	x := r.indexRules()
+	ks := slices.Clone(x.other)
+	for _, t := range pr.tags {
+		ks = append(ks, x.byTag[t]...)
+	}
+	for _, ip := range pr.ips {
+		x.byRange.overlapping(single(ip), func(k int) { ks = append(ks, k) })
+	}
+	slices.Sort(ks)
+	out := make([]*rule, 0, len(ks))
+	for _, k := range slices.Compact(ks) {
+		out = append(out, r.p.rules[k])
+	}
+	return out
+}
+
+// rulesByDst indexes the policy's rules by the destinations they name.
+type rulesByDst struct {
+	byTag   map[string][]int // rules naming a tag
+	byRange *rangeIndex      // rules naming a host or prefix
+	other   []int            // rules naming anything else
+}
+
+func (r *resolver) indexRules() *rulesByDst {
+	if r.rulesByDst != nil {
+		return r.rulesByDst
+	}
+	x := &rulesByDst{byTag: map[string][]int{}}
+	var rgs []ipRange
+	var ks []int
+	for k, ru := range r.p.rules {
+		other := false
+		for _, line := range ru.lines {
+			for _, dp := range line.dsts {
+				switch dp.alias.kind {
+				case kindTag:
+					x.byTag[dp.alias.name] = append(x.byTag[dp.alias.name], k)
+				case kindHost, kindPrefix:
+					if p, ok := r.prefixOf(dp.alias); ok {
+						rgs = append(rgs, rangeOf(p))
+						ks = append(ks, k)
+					}
+				default:
+					other = true
+				}
+			}
+		}
+		if other {
+			x.other = append(x.other, k)
+		}
+	}
+	x.byRange = newRangeIndex(rgs, ks)
+	r.rulesByDst = x
+	return x
 }
 
 // protoMatches reports whether a rule allowing ruleProtos (nil: the default set) allows want (nil: TCP).

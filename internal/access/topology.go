@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // Topology is the tailnet state that policy selectors resolve against.
@@ -100,6 +101,45 @@ func (t *Topology) user(n *Node) *User {
 		}
 	}
 	return nil
+}
+
+// owners finds the owners of nodes as Topology.user does, with a map when every user name
+// and email is ASCII (where strings.EqualFold is lower-casing).
+type owners struct {
+	t      *Topology
+	byName map[string]*User // lower-cased Name and Email; the first user wins; nil: scan t
+}
+
+func newOwners(t *Topology) owners {
+	o := owners{t: t, byName: map[string]*User{}}
+	for i := range slices.Backward(t.Users) {
+		u := &t.Users[i]
+		if !isASCII(u.Name) || !isASCII(u.Email) {
+			return owners{t: t}
+		}
+		o.byName[strings.ToLower(u.Name)] = u
+		o.byName[strings.ToLower(u.Email)] = u
+	}
+	return o
+}
+
+func (o owners) of(n *Node) *User {
+	if o.byName == nil || !isASCII(n.User) {
+		return o.t.user(n)
+	}
+	if n.IsTagged() || n.User == "" {
+		return nil
+	}
+	return o.byName[strings.ToLower(n.User)]
+}
+
+func isASCII(s string) bool {
+	for i := range len(s) {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // lookupUser finds a user by login name (email), the way policy selectors name users.
