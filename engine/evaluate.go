@@ -130,9 +130,9 @@ func (ev *evaluation) missing(r *rule) string {
 		case "tailnet":
 			return "no tailnet snapshot was given (--snapshot)"
 		case "event":
-			return "no events were given (tailaudit alerts --events)"
+			return "it judges audit or flow log events, and none were given"
 		case "change":
-			return "no earlier version to compare with was given (--base)"
+			return "it compares two versions of the input, and only one was given"
 		}
 		return "input document " + r.document + " is absent"
 	}
