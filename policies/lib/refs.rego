@@ -39,7 +39,7 @@ refs contains {"path": ["policy", "acls", i, "src", j], "alias": name} if {
 	some j, name in rule.src
 }
 
-refs contains {"path": ["policy", "acls", i, "dst", j], "alias": alias.dst_alias(dst)} if {
+refs contains {"path": ["policy", "acls", i, "dst", j], "alias": dst_aliases[dst]} if {
 	some i, rule in input.policy.acls
 	some j, dst in rule.dst
 }
@@ -61,7 +61,7 @@ refs contains {"path": ["policy", "tests", i, "src"], "alias": test.src} if {
 	is_string(test.src)
 }
 
-refs contains {"path": ["policy", "tests", i, field, j], "alias": alias.dst_alias(dst)} if {
+refs contains {"path": ["policy", "tests", i, field, j], "alias": dst_aliases[dst]} if {
 	some i, test in input.policy.tests
 	some field in ["accept", "deny"]
 	some j, dst in test[field]
@@ -95,6 +95,54 @@ refs contains {"path": ["policy", "nodeAttrs", i, "target", j], "alias": name} i
 refs contains {"path": ["policy", "tagOwners", tag, j], "alias": name} if {
 	some tag, owners in input.policy.tagOwners
 	some j, name in owners
+}
+
+# named maps each section to the distinct aliases it names: the aliases of refs,
+# without their paths. It is much cheaper to build than refs, so rules check
+# every alias here and ask at(alias) for the paths of the few they report.
+named := {
+	"acls": ({name | some rule in input.policy.acls; some name in rule.src} | {dst_aliases[dst] |
+		some rule in input.policy.acls
+		some dst in rule.dst
+	}),
+	"grants": {name |
+		some grant in input.policy.grants
+		some field in ["src", "dst", "via"]
+		some name in grant[field]
+	},
+	"ssh": {name | some rule in input.policy.ssh; some field in ["src", "dst"]; some name in rule[field]},
+	"tests": ({test.src | some test in input.policy.tests; is_string(test.src)} | {dst_aliases[dst] |
+		some test in input.policy.tests
+		some field in ["accept", "deny"]
+		some dst in test[field]
+	}),
+	"sshTests": ({test.src | some test in input.policy.sshTests; is_string(test.src)} | {name |
+		some test in input.policy.sshTests
+		some name in test.dst
+	}),
+	"autoApprovers": ({name |
+		some kind in ["routes", "services"]
+		some approvers in input.policy.autoApprovers[kind]
+		some name in approvers
+	} | {name | some name in input.policy.autoApprovers.exitNode}),
+	"nodeAttrs": {name | some attr in input.policy.nodeAttrs; some name in attr.target},
+	"tagOwners": {name | some owners in input.policy.tagOwners; some name in owners},
+}
+
+# aliases holds every alias the policy names: the aliases of refs.
+aliases := {name | some section in named; some name in section}
+
+# at(alias) lists the refs that name alias.
+at(name) := [ref | some ref in refs; ref.alias == name]
+
+# dst_aliases maps each ACL destination and test target to its alias. Each
+# distinct string is split once.
+dst_aliases := {dst: alias.dst_alias(dst) | some dst in dsts}
+
+dsts := {dst | some rule in input.policy.acls; some dst in rule.dst} | {dst |
+	some test in input.policy.tests
+	some field in ["accept", "deny"]
+	some dst in test[field]
 }
 
 # name renders one alias for a message: "*" is quoted so it reads as a value,

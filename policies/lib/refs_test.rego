@@ -31,3 +31,20 @@ test_names_quote_only_star if {
 	refs.names(["*", "autogroup:member", "group:ops"]) == `"*", autogroup:member, group:ops`
 	refs.name("tag:prod") == "tag:prod"
 }
+
+test_named_and_at_agree_with_refs if {
+	doc := {"policy": {
+		"acls": [
+			{"action": "accept", "src": ["group:a"], "dst": ["tag:b:22", "tag:b:443"]},
+			{"action": "accept", "src": ["group:a"], "dst": ["legacy-host:*"]},
+		],
+		"tests": [{"src": "group:a", "accept": ["tag:b:22"]}],
+		"tagOwners": {"tag:b": ["group:a"]},
+	}}
+	refs.named.acls == {"group:a", "tag:b", "legacy-host"} with input as doc
+	refs.named.tests == {"group:a", "tag:b"} with input as doc
+	refs.named.tagOwners == {"group:a"} with input as doc
+	refs.aliases == {ref.alias | some ref in refs.refs} with input as doc
+	paths := {ref.path | some ref in refs.at("tag:b")} with input as doc
+	paths == {["policy", "acls", 0, "dst", 0], ["policy", "acls", 0, "dst", 1], ["policy", "tests", 0, "accept", 0]}
+}

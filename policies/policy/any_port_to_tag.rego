@@ -20,6 +20,7 @@ package tailaudit.policy.any_port_to_tag
 
 import data.tailaudit.lib.params
 import data.tailaudit.lib.refs
+import data.tailaudit.lib.tag_access
 
 # A connection allowed on the lowest, a middle and the highest port is taken to
 # mean every port: rules that open exactly these three and nothing between do
@@ -36,11 +37,14 @@ sources contains tag if some tag, _ in input.policy.tagOwners
 sources contains "autogroup:member"
 
 # openings holds [rule path, tag, source] for every source that reaches every
-# port of a tag, with the first rule that allows it.
+# port of a tag, with the first rule that allows it. Pairs that no rule could
+# open on port 1, the first probe port, are skipped without asking
+# tailscale.reachable (see lib/tag_access.rego).
 openings contains [reach.because[0], tag, src] if {
 	some tag, _ in input.policy.tagOwners
 	some src in sources
 	src != tag
+	tag_access.may_reach_port_1(src, tag)
 	every port in probe_ports {
 		tailscale.reachable(input.policy, src, tag, port)
 	}

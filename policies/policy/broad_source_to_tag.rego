@@ -20,11 +20,13 @@ package tailaudit.policy.broad_source_to_tag
 
 import data.tailaudit.lib.params
 import data.tailaudit.lib.refs
+import data.tailaudit.lib.tag_access
 
 service_ports := [22, 80, 443, 3306, 3389, 5432, 6379, 8080]
 
 deny contains result if {
 	some tag, _ in input.policy.tagOwners
+	tag_access.may_reach("autogroup:member", tag) # a cheap filter before the tailscale.* calls
 	open := [port | some port in service_ports; tailscale.reachable(input.policy, "autogroup:member", tag, port)]
 	count(open) > 0
 	reach := tailscale.reach(input.policy, "autogroup:member", tag, open[0])

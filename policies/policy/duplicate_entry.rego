@@ -36,10 +36,8 @@ deny contains result if {
 first_index(xs) := {pair[0]: pair[1] |
 	sorted := sort([[x, i] | some i, x in xs])
 	some j, pair in sorted
-	not same_as_previous(sorted, j)
+	not sorted[j - 1][0] == pair[0] # the first of its run; sorted[-1] is undefined
 }
-
-same_as_previous(sorted, j) if sorted[j - 1][0] == sorted[j][0]
 
 # canonical compares arrays as sets, so ["a", "b"] and ["b", "a"] match.
 canonical(entry) := {key: as_set(value) | some key, value in entry} if is_object(entry)

@@ -18,9 +18,10 @@ import data.tailaudit.lib.refs
 defined := object.keys(object.get(input.policy, "groups", {}))
 
 deny contains result if {
-	some ref in refs.refs
-	alias.is_group(ref.alias)
-	not ref.alias in defined
+	some name in refs.aliases
+	alias.is_group(name)
+	not name in defined
+	some ref in refs.at(name)
 	result := {
 		"msg": sprintf("%s uses %s, which is not defined in groups", [refs.label(ref.path), ref.alias]),
 		"path": ref.path,

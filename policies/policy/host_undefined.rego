@@ -16,11 +16,14 @@ import data.tailaudit.lib.refs
 
 defined := object.keys(object.get(input.policy, "hosts", {}))
 
+sections := {"acls", "grants", "tests", "nodeAttrs"}
+
 deny contains result if {
-	some ref in refs.refs
-	ref.path[1] in {"acls", "grants", "tests", "nodeAttrs"}
-	alias.is_host_name(ref.alias)
-	not ref.alias in defined
+	some name in {name | some section in sections; some name in refs.named[section]}
+	alias.is_host_name(name)
+	not name in defined
+	some ref in refs.at(name)
+	ref.path[1] in sections
 	result := {
 		"msg": sprintf("%s uses %q, which is not defined in hosts", [refs.label(ref.path), ref.alias]),
 		"path": ref.path,

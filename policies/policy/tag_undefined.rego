@@ -19,9 +19,10 @@ import data.tailaudit.lib.refs
 owned := object.keys(object.get(input.policy, "tagOwners", {}))
 
 deny contains result if {
-	some ref in refs.refs
-	alias.is_tag(ref.alias)
-	not ref.alias in owned
+	some name in refs.aliases
+	alias.is_tag(name)
+	not name in owned
+	some ref in refs.at(name)
 	result := {
 		"msg": sprintf("%s uses %s, which has no tagOwners entry", [refs.label(ref.path), ref.alias]),
 		"path": ref.path,

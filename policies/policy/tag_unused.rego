@@ -13,12 +13,12 @@ package tailaudit.policy.tag_unused
 
 import data.tailaudit.lib.refs
 
-used := {ref.alias | some ref in refs.refs; ref.path[1] != "tagOwners"}
+used := {name | some section, names in refs.named; section != "tagOwners"; some name in names}
 
-owners_of_other_tags := {ref.alias |
-	some ref in refs.refs
-	ref.path[1] == "tagOwners"
-	ref.path[2] != ref.alias
+owners_of_other_tags := {owner |
+	some tag, owners in input.policy.tagOwners
+	some owner in owners
+	owner != tag
 }
 
 warn contains result if {
