@@ -19,9 +19,10 @@ import data.tailaudit.lib.tailnet as lib
 warn contains result if {
 	some i, d in lib.devices
 	d.authorized == false
+	res := lib.device_resource(d)
 	result := {
-		"msg": sprintf("device %s is waiting for approval", [lib.device_name(d)]),
-		"resource": lib.device_resource(d),
+		"msg": sprintf("device %s is waiting for approval", [res.name]),
+		"resource": res,
 		"path": ["tailnet", "devices", i],
 		"evidence": {
 			"authorized": false,

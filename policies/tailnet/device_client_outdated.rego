@@ -19,39 +19,55 @@ package tailaudit.tailnet.device_client_outdated
 
 import data.tailaudit.lib.tailnet as lib
 
+# Each rule body binds the virtual documents it needs before iterating over the devices, so that
+# they are looked up once rather than once per device.
+
 deny contains result if {
+	outdated := _outdated_versions
+	minimum := lib.params.minClientVersion
 	some i, d in lib.devices
+	d.clientVersion in outdated
 	not d.isExternal == true
-	_below_minimum(d)
+	res := lib.device_resource(d)
 	result := {
-		"msg": sprintf("device %s runs Tailscale %s, older than the minimum %s", [lib.device_name(d), d.clientVersion, lib.params.minClientVersion]),
-		"resource": lib.device_resource(d),
+		"msg": sprintf("device %s runs Tailscale %s, older than the minimum %s", [res.name, d.clientVersion, minimum]),
+		"resource": res,
 		"path": ["tailnet", "devices", i],
-		"evidence": _evidence(d),
+		"evidence": {
+			"clientVersion": d.clientVersion,
+			"updateAvailable": object.get(d, "updateAvailable", false),
+			"minClientVersion": minimum,
+		},
 	}
 }
 
+# A device without a client version still warns, so its version is read with object.get: with
+# d.clientVersion undefined, "not d.clientVersion in outdated" would fail rather than hold.
 warn contains result if {
+	outdated := _outdated_versions
+	minimum := lib.params.minClientVersion
 	some i, d in lib.devices
-	not d.isExternal == true
 	d.updateAvailable == true
-	not _below_minimum(d)
+	not object.get(d, "clientVersion", null) in outdated
+	not d.isExternal == true
+	res := lib.device_resource(d)
 	result := {
-		"msg": sprintf("device %s has a Tailscale update available (runs %s)", [lib.device_name(d), object.get(d, "clientVersion", "")]),
-		"resource": lib.device_resource(d),
+		"msg": sprintf("device %s has a Tailscale update available (runs %s)", [res.name, object.get(d, "clientVersion", "")]),
+		"resource": res,
 		"path": ["tailnet", "devices", i],
-		"evidence": _evidence(d),
+		"evidence": {
+			"clientVersion": object.get(d, "clientVersion", ""),
+			"updateAvailable": true,
+			"minClientVersion": minimum,
+		},
 		"severity": "low",
 	}
 }
 
-_below_minimum(d) if {
-	is_string(d.clientVersion)
-	lib.version_less(d.clientVersion, lib.params.minClientVersion)
-}
-
-_evidence(d) := {
-	"clientVersion": object.get(d, "clientVersion", ""),
-	"updateAvailable": object.get(d, "updateAvailable", false),
-	"minClientVersion": lib.params.minClientVersion,
+# _outdated_versions are the client versions in the snapshot that are older than the minimum.
+# A tailnet runs few distinct versions, so each is compared once instead of once per device.
+_outdated_versions := {v |
+	some v in {v | some d in lib.devices; v := d.clientVersion}
+	is_string(v)
+	lib.version_less(v, lib.params.minClientVersion)
 }

@@ -20,9 +20,10 @@ deny contains result if {
 	some i, d in lib.devices
 	d.keyExpiryDisabled == true
 	not lib.is_tagged(d)
+	res := lib.device_resource(d)
 	result := {
-		"msg": sprintf("user device %s (%s) never has to re-authenticate: key expiry is disabled", [lib.device_name(d), object.get(d, "user", "")]),
-		"resource": lib.device_resource(d),
+		"msg": sprintf("user device %s (%s) never has to re-authenticate: key expiry is disabled", [res.name, object.get(d, "user", "")]),
+		"resource": res,
 		"path": ["tailnet", "devices", i],
 		"evidence": {
 			"keyExpiryDisabled": true,

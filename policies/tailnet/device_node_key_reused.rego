@@ -20,9 +20,10 @@ import data.tailaudit.lib.tailnet as lib
 deny contains result if {
 	some i, d in lib.devices
 	d.multipleConnections == true
+	res := lib.device_resource(d)
 	result := {
-		"msg": sprintf("device %s: its node key is in use on more than one machine", [lib.device_name(d)]),
-		"resource": lib.device_resource(d),
+		"msg": sprintf("device %s: its node key is in use on more than one machine", [res.name]),
+		"resource": res,
 		"path": ["tailnet", "devices", i],
 		"evidence": {"multipleConnections": true},
 	}

@@ -16,31 +16,42 @@ package tailaudit.tailnet.device_not_seen
 import data.tailaudit.lib.tailnet as lib
 
 deny contains result if {
-	some i, d in lib.devices
-	days := _idle_days(d)
-	days >= lib.params.staleDays
-	result := _result(i, d, days, lib.params.staleDays)
+	limit := lib.params.staleDays
+	some i, days in _idle_days
+	days >= limit
+	result := _result(i, lib.devices[i], days, limit)
 }
 
 warn contains result if {
-	some i, d in lib.devices
-	days := _idle_days(d)
-	days >= lib.params.staleWarnDays
-	days < lib.params.staleDays
-	result := object.union(_result(i, d, days, lib.params.staleWarnDays), {"severity": "low"})
+	limit := lib.params.staleWarnDays
+	stale := lib.params.staleDays
+	some i, days in _idle_days
+	days >= limit
+	days < stale
+	result := object.union(_result(i, lib.devices[i], days, limit), {"severity": "low"})
 }
 
-_idle_days(d) := lib.age_days(d.lastSeen) if {
+# _idle_days maps the index of each device that is not connected now, and has been idle for at
+# least the lower of the two limits, to the days since it was last seen. Both result sets read it,
+# so each device's age is worked out once. Like the rule bodies, it binds the limit before
+# iterating, so that the parameters are looked up once rather than once per device.
+_idle_days := {i: days |
+	limit := min({lib.params.staleDays, lib.params.staleWarnDays})
+	some i, d in lib.devices
 	not d.connectedToControl == true
+	days := lib.age_days(d.lastSeen)
+	days >= limit
 }
 
 _result(i, d, days, limit) := {
-	"msg": sprintf("device %s was last seen %d days ago (limit %d)", [lib.device_name(d), floor(days), limit]),
-	"resource": lib.device_resource(d),
+	"msg": sprintf("device %s was last seen %d days ago (limit %d)", [res.name, floor(days), limit]),
+	"resource": res,
 	"path": ["tailnet", "devices", i],
 	"evidence": {
 		"lastSeen": d.lastSeen,
 		"daysSinceSeen": floor(days),
 		"limitDays": limit,
 	},
+} if {
+	res := lib.device_resource(d)
 }

@@ -18,14 +18,18 @@ import data.tailaudit.lib.tailnet as lib
 
 warn contains result if {
 	some i, d in lib.devices
-	pending := {r | some r in lib.array_at(d, "advertisedRoutes")} - {r | some r in lib.array_at(d, "enabledRoutes")}
+	advertised := d.advertisedRoutes
+	advertised != []
+	is_array(advertised)
+	pending := {r | some r in advertised} - {r | some r in lib.array_at(d, "enabledRoutes")}
 	count(pending) > 0
+	res := lib.device_resource(d)
 	result := {
-		"msg": sprintf("device %s advertises routes that are not approved: %v", [lib.device_name(d), sort(pending)]),
-		"resource": lib.device_resource(d),
+		"msg": sprintf("device %s advertises routes that are not approved: %v", [res.name, sort(pending)]),
+		"resource": res,
 		"path": ["tailnet", "devices", i],
 		"evidence": {
-			"advertisedRoutes": lib.array_at(d, "advertisedRoutes"),
+			"advertisedRoutes": advertised,
 			"enabledRoutes": lib.array_at(d, "enabledRoutes"),
 			"pendingRoutes": sort(pending),
 		},

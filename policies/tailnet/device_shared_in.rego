@@ -19,9 +19,10 @@ import data.tailaudit.lib.tailnet as lib
 warn contains result if {
 	some i, d in lib.devices
 	d.isExternal == true
+	res := lib.device_resource(d)
 	result := {
-		"msg": sprintf("device %s is shared in from another tailnet (owner %s)", [lib.device_name(d), object.get(d, "user", "")]),
-		"resource": lib.device_resource(d),
+		"msg": sprintf("device %s is shared in from another tailnet (owner %s)", [res.name, object.get(d, "user", "")]),
+		"resource": res,
 		"path": ["tailnet", "devices", i],
 		"evidence": {
 			"isExternal": true,

@@ -18,11 +18,13 @@ import data.tailaudit.lib.tailnet as lib
 
 deny contains result if {
 	some i, d in lib.devices
-	err := lib.string_at(d, "tailnetLockError")
+	err := d.tailnetLockError
 	err != ""
+	is_string(err)
+	res := lib.device_resource(d)
 	result := {
-		"msg": sprintf("device %s reports a Tailnet Lock error: %s", [lib.device_name(d), err]),
-		"resource": lib.device_resource(d),
+		"msg": sprintf("device %s reports a Tailnet Lock error: %s", [res.name, err]),
+		"resource": res,
 		"path": ["tailnet", "devices", i],
 		"evidence": {
 			"tailnetLockError": err,

@@ -18,11 +18,15 @@ import data.tailaudit.lib.tailnet as lib
 
 deny contains result if {
 	some i, d in lib.devices
-	wide := [r | some r in lib.array_at(d, "enabledRoutes"); _wide(r)]
+	routes := d.enabledRoutes
+	routes != []
+	is_array(routes)
+	wide := [r | some r in routes; _wide(r)]
 	count(wide) > 0
+	res := lib.device_resource(d)
 	result := {
-		"msg": sprintf("device %s routes wide subnets %v", [lib.device_name(d), wide]),
-		"resource": lib.device_resource(d),
+		"msg": sprintf("device %s routes wide subnets %v", [res.name, wide]),
+		"resource": res,
 		"path": ["tailnet", "devices", i],
 		"evidence": {
 			"wideRoutes": wide,

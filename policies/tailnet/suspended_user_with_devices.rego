@@ -20,7 +20,7 @@ deny contains result if {
 	some i, u in lib.users
 	u.status == "suspended"
 	login := lib.user_name(u)
-	owned := sort({lib.device_name(d) | some d in lib.devices; d.user == login})
+	owned := sort({lib.device_name(d) | some d in _suspended_users_devices; d.user == login})
 	n := max({count(owned), _device_count(u)})
 	n > 0
 	result := {
@@ -34,6 +34,16 @@ deny contains result if {
 		},
 	}
 }
+
+# _suspended_users_devices are the devices whose user is suspended, found in one pass over the
+# devices rather than one pass per suspended user.
+_suspended_users_devices := [d |
+	logins := _suspended_logins # bound once, not looked up per device
+	some d in lib.devices
+	d.user in logins
+]
+
+_suspended_logins := {lib.user_name(u) | some u in lib.users; u.status == "suspended"}
 
 _device_count(u) := u.deviceCount if {
 	is_number(u.deviceCount)

@@ -19,14 +19,17 @@ import data.tailaudit.lib.tailnet as lib
 warn contains result if {
 	some i, d in lib.devices
 	d.keyExpiryDisabled == true
-	lib.is_tagged(d)
+	tags := d.tags
+	tags != []
+	is_array(tags)
+	res := lib.device_resource(d)
 	result := {
-		"msg": sprintf("tagged device %s has key expiry disabled", [lib.device_name(d)]),
-		"resource": lib.device_resource(d),
+		"msg": sprintf("tagged device %s has key expiry disabled", [res.name]),
+		"resource": res,
 		"path": ["tailnet", "devices", i],
 		"evidence": {
 			"keyExpiryDisabled": true,
-			"tags": lib.device_tags(d),
+			"tags": tags,
 		},
 	}
 }

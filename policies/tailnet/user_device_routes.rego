@@ -19,13 +19,15 @@ import data.tailaudit.lib.tailnet as lib
 
 deny contains result if {
 	some i, d in lib.devices
+	routes := d.enabledRoutes
+	routes != []
+	is_array(routes)
 	not lib.is_tagged(d)
-	routes := lib.array_at(d, "enabledRoutes")
-	count(routes) > 0
 	exit_node := _is_exit_node(routes)
+	res := lib.device_resource(d)
 	result := {
-		"msg": sprintf("personal device %s (%s) routes %v%s", [lib.device_name(d), object.get(d, "user", ""), routes, _exit_suffix(exit_node)]),
-		"resource": lib.device_resource(d),
+		"msg": sprintf("personal device %s (%s) routes %v%s", [res.name, object.get(d, "user", ""), routes, _exit_suffix(exit_node)]),
+		"resource": res,
 		"path": ["tailnet", "devices", i],
 		"evidence": {
 			"user": object.get(d, "user", ""),

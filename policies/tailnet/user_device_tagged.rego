@@ -17,19 +17,24 @@ package tailaudit.tailnet.user_device_tagged
 import data.tailaudit.lib.tailnet as lib
 
 deny contains result if {
+	owner := lib.tagged_owner # bound once, not looked up per device
 	some i, d in lib.devices
-	lib.is_tagged(d)
-	user := lib.string_at(d, "user")
+	user := d.user
+	user != owner
+	tags := d.tags
+	tags != []
+	is_array(tags)
+	is_string(user)
 	user != ""
-	user != lib.tagged_owner
 	not d.isExternal == true
+	res := lib.device_resource(d)
 	result := {
-		"msg": sprintf("device %s has tags %v but belongs to user %s", [lib.device_name(d), lib.device_tags(d), user]),
-		"resource": lib.device_resource(d),
+		"msg": sprintf("device %s has tags %v but belongs to user %s", [res.name, tags, user]),
+		"resource": res,
 		"path": ["tailnet", "devices", i],
 		"evidence": {
 			"user": user,
-			"tags": lib.device_tags(d),
+			"tags": tags,
 		},
 	}
 }
