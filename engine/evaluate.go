@@ -113,9 +113,10 @@ type evaluation struct {
 	doc      map[string]any
 	findings []finding.Finding
 	diags    []finding.Diagnostic
-	seen     map[string]int // fingerprint base → occurrences, to keep identical findings apart
-	used     map[int]bool   // config waivers that matched
-	usedIn   map[int]bool   // inline waivers that matched
+	seen     map[string]int      // fingerprint base → occurrences, to keep identical findings apart
+	used     map[int]bool        // config waivers that matched
+	usedIn   map[int]bool        // inline waivers that matched
+	ids      map[string][]string // snapshot collection → item ids, for pass records
 }
 
 // missing explains why a rule cannot be assessed, or returns "".
@@ -329,24 +330,41 @@ func (ev *evaluation) addPasses(r *rule, results int, failed map[string]bool) {
 		}
 		return
 	}
-	items, _ := ev.in.Tailnet.Raw[r.resources].([]any)
-	passed := make([]string, 0, len(items))
-	for _, it := range items {
-		res := resourceOf(r.resources, it)
-		if res.ID != "" && failed[res.ID] {
+	ids := ev.resourceIDs(r.resources)
+	passed := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if id != "" && failed[id] {
 			continue
 		}
-		passed = append(passed, res.ID)
+		passed = append(passed, id)
 	}
-	if len(passed) == 0 && len(items) > 0 {
+	if len(passed) == 0 && len(ids) > 0 {
 		return
 	}
 	ev.add(r, finding.Finding{
 		Result:   finding.Pass,
-		Message:  fmt.Sprintf("%d of %d %s passed", len(passed), len(items), r.resources),
+		Message:  fmt.Sprintf("%d of %d %s passed", len(passed), len(ids), r.resources),
 		Resource: &finding.Resource{Type: singular(r.resources)},
-		Evidence: map[string]any{"examined": len(items), "passedIds": passed},
+		Evidence: map[string]any{"examined": len(ids), "passedIds": passed},
 	})
+}
+
+// resourceIDs returns the ids of a snapshot collection's items, read once per evaluation however
+// many rules examine the collection.
+func (ev *evaluation) resourceIDs(collection string) []string {
+	if ids, ok := ev.ids[collection]; ok {
+		return ids
+	}
+	items, _ := ev.in.Tailnet.Raw[collection].([]any)
+	ids := make([]string, len(items))
+	for i, it := range items {
+		ids[i] = resourceOf(collection, it).ID
+	}
+	if ev.ids == nil {
+		ev.ids = map[string][]string{}
+	}
+	ev.ids[collection] = ids
+	return ids
 }
 
 // resourceOf names an item of a snapshot collection the way rules do.
