@@ -60,8 +60,10 @@ func WithControls(byRule map[string]map[string][]string, known func(framework, i
 	return func(s *settings) { s.controls, s.knownControl = byRule, known }
 }
 
-// WithParallelism sets how many queries evaluate one input at once; the default is the number of
-// CPUs Go may use. Rules are split between them, so each evaluates a share of the rules.
+// WithParallelism sets how many queries evaluate one input at once; rules are split between them,
+// so each evaluates a share of the rules. The default is one more than the CPUs Go may use, so that
+// a query holding the heaviest rules does not leave a CPU idle while the others finish; more than
+// that repeats shared helper work for no gain (BENCHMARKS.md).
 func WithParallelism(n int) Option { return func(s *settings) { s.parallelism = max(n, 1) } }
 
 // WithFunctions adds custom Rego built-ins.
@@ -123,7 +125,7 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 
 // newSettings applies opts over the defaults; Tailscale's built-ins are always present.
 func newSettings(opts []Option) settings {
-	s := settings{logger: slog.New(slog.DiscardHandler), functions: tailscaleFunctions(), parallelism: runtime.GOMAXPROCS(0)}
+	s := settings{logger: slog.New(slog.DiscardHandler), functions: tailscaleFunctions(), parallelism: runtime.GOMAXPROCS(0) + 1}
 	for _, o := range opts {
 		o(&s)
 	}

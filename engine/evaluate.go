@@ -78,7 +78,7 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) (*finding.Report, error
 			shards = append(shards, e.groups[docName]...)
 		}
 	}
-	if err := ev.run(ctx, shards, value); err != nil {
+	if err := ev.run(withSharedPolicy(ctx, value, in), shards, value); err != nil {
 		return nil, err
 	}
 	return ev.report(), nil

@@ -1,10 +1,12 @@
 package engine
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
@@ -64,6 +66,11 @@ func compiled(bctx rego.BuiltinContext, arg *ast.Term) (*compiledPolicy, error) 
 	if !ok {
 		return nil, fmt.Errorf("want the policy document or input, got %s", ast.ValueName(arg.Value))
 	}
+	if shared := sharedPolicyFrom(bctx.Context); shared != nil {
+		if c, ok := shared.lookup(obj); ok {
+			return c, nil
+		}
+	}
 	key := compiledKey{obj}
 	if bctx.Cache != nil {
 		if c, ok := bctx.Cache.Get(key); ok {
@@ -91,6 +98,67 @@ func compiled(bctx rego.BuiltinContext, arg *ast.Term) (*compiledPolicy, error) 
 		bctx.Cache.Put(key, c)
 	}
 	return c, nil
+}
+
+// sharedPolicy compiles the evaluated input's policy once for all the queries of one Evaluate, from
+// the Go documents the engine already holds, instead of once per query from Rego values.
+type sharedPolicy struct {
+	policyValue, inputValue ast.Value // input.policy and input, as the queries see them
+	doc                     map[string]any
+	snapshot                map[string]any // nil without a snapshot
+
+	policyOnce, inputOnce sync.Once
+	policy, withSnapshot  *compiledPolicy
+}
+
+type sharedPolicyKey struct{}
+
+// withSharedPolicy prepares the policy of in, whose Rego form is input, for the built-ins.
+func withSharedPolicy(ctx context.Context, input ast.Value, in Input) context.Context {
+	obj, ok := input.(ast.Object)
+	if !ok || in.Policy == nil {
+		return ctx
+	}
+	p := obj.Get(ast.InternedTerm("policy"))
+	if p == nil {
+		return ctx
+	}
+	sp := &sharedPolicy{policyValue: p.Value, inputValue: input, doc: in.Policy.Doc}
+	if in.Tailnet != nil {
+		sp.snapshot = in.Tailnet.Raw
+	}
+	return context.WithValue(ctx, sharedPolicyKey{}, sp)
+}
+
+func sharedPolicyFrom(ctx context.Context) *sharedPolicy {
+	if ctx == nil {
+		return nil
+	}
+	sp, _ := ctx.Value(sharedPolicyKey{}).(*sharedPolicy)
+	return sp
+}
+
+// lookup returns the compiled policy when arg is the evaluated input or its policy; the same Rego
+// value reaches every query, so pointer identity is enough.
+func (sp *sharedPolicy) lookup(arg ast.Value) (*compiledPolicy, bool) {
+	switch arg {
+	case sp.policyValue:
+		sp.policyOnce.Do(func() {
+			sp.policy = &compiledPolicy{}
+			sp.policy.policy, sp.policy.errs = access.Compile(sp.doc)
+		})
+		return sp.policy, true
+	case sp.inputValue:
+		sp.inputOnce.Do(func() {
+			sp.withSnapshot = &compiledPolicy{}
+			sp.withSnapshot.policy, sp.withSnapshot.errs = access.Compile(sp.doc)
+			if sp.snapshot != nil {
+				sp.withSnapshot.topo, sp.withSnapshot.devices = tailnet.Topology(sp.snapshot)
+			}
+		})
+		return sp.withSnapshot, true
+	}
+	return nil, false
 }
 
 // toGo converts a Rego value to plain Go values, keeping numbers as json.Number.
