@@ -39,11 +39,13 @@ first_index(xs) := {pair[0]: pair[1] |
 	not sorted[j - 1][0] == pair[0] # the first of its run; sorted[-1] is undefined
 }
 
-# canonical compares arrays as sets, so ["a", "b"] and ["b", "a"] match.
-canonical(entry) := {key: as_set(value) | some key, value in entry} if is_object(entry)
+# canonical is the entry as JSON in which every list is a sorted set, so entries that differ only in
+# the order or repetition of list items compare equal. Strings sort and compare far faster than
+# objects of sets.
+canonical(entry) := json.marshal({key: as_set(value) | some key, value in entry}) if is_object(entry)
 
-canonical(entry) := entry if not is_object(entry)
+canonical(entry) := json.marshal(entry) if not is_object(entry)
 
-as_set(value) := {x | some x in value} if is_array(value)
+as_set(value) := sort({x | some x in value}) if is_array(value)
 
 as_set(value) := value if not is_array(value)
