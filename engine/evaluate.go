@@ -58,10 +58,7 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) (*finding.Report, error
 	if in.FailOn == "" {
 		in.FailOn = finding.High
 	}
-	doc, err := e.inputDocument(in)
-	if err != nil {
-		return nil, err
-	}
+	doc := e.inputDocument(in)
 	value, err := ast.InterfaceToValue(doc)
 	if err != nil {
 		return nil, fmt.Errorf("convert input: %w", err)
@@ -85,7 +82,7 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) (*finding.Report, error
 }
 
 // inputDocument builds the Rego input: policy, policy_meta, tailnet, now, params.
-func (e *Engine) inputDocument(in Input) (map[string]any, error) {
+func (e *Engine) inputDocument(in Input) map[string]any {
 	doc := map[string]any{"now": in.Now.UTC().Format(time.RFC3339)}
 	params := in.Params
 	if params == nil {
@@ -103,7 +100,7 @@ func (e *Engine) inputDocument(in Input) (map[string]any, error) {
 	if in.Tailnet != nil {
 		doc["tailnet"] = in.Tailnet.Raw
 	}
-	return doc, nil
+	return doc
 }
 
 // evaluation accumulates one Evaluate call's findings.

@@ -79,7 +79,7 @@ func RunTests(ctx context.Context, topts TestOptions, opts ...Option) (*TestRun,
 		}
 		runner = runner.AddCustomBuiltins(custom)
 	}
-	ch, err := runner.Run(ctx, mods)
+	ch, err := runner.SetModules(mods).RunTests(ctx, nil)
 	if err != nil {
 		if aerrs, ok := err.(ast.Errors); ok {
 			return nil, astErrors("", aerrs)

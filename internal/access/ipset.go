@@ -43,10 +43,6 @@ func lastAddr(p netip.Prefix) netip.Addr {
 	return netip.AddrFrom16(b)
 }
 
-func (r ipRange) contains(a netip.Addr) bool {
-	return r.lo.BitLen() == a.BitLen() && r.lo.Compare(a) <= 0 && a.Compare(r.hi) <= 0
-}
-
 func (r ipRange) overlaps(o ipRange) bool {
 	return r.lo.BitLen() == o.lo.BitLen() && r.lo.Compare(o.hi) <= 0 && o.lo.Compare(r.hi) <= 0
 }

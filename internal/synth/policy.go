@@ -24,7 +24,6 @@ type policyDoc struct {
 	hosts  []string
 	tags   []string
 	tests  []string // JSON objects for the tests section
-	ssh    []string
 	sshT   []string // JSON objects for sshTests
 }
 

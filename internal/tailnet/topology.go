@@ -24,9 +24,7 @@ func Topology(snap map[string]any) (*access.Topology, map[string]string) {
 	for _, d := range list {
 		m, _ := d.(map[string]any)
 		n := access.Node{Name: str(m["name"]), User: str(m["user"])}
-		for _, t := range anyStrings(m["tags"]) {
-			n.Tags = append(n.Tags, t)
-		}
+		n.Tags = anyStrings(m["tags"])
 		for _, a := range anyStrings(m["addresses"]) {
 			if addr, err := netip.ParseAddr(a); err == nil {
 				if addr.Is4() {
