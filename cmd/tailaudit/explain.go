@@ -191,13 +191,17 @@ func rulesFor(pol *policyfile.File, topo *access.Topology, src string) ([]grantL
 }
 
 // nodesOf lists the devices the destinations select, sorted. ACL destinations carry ports
-// (tag:db:5432), which are stripped first.
+// (tag:db:5432), which are split off first.
 func nodesOf(p *access.Policy, topo *access.Topology, dsts []string, withPorts bool) []string {
 	var out []string
 	for _, d := range dsts {
 		alias := d
-		if i := strings.LastIndexByte(d, ':'); withPorts && i > 0 && isPortSpec(d[i+1:]) {
-			alias = d[:i]
+		if withPorts {
+			host, _, err := access.SplitHostPorts(d)
+			if err != nil {
+				continue
+			}
+			alias = host
 		}
 		res, err := p.Resolve(topo, alias)
 		if err != nil {
@@ -211,11 +215,6 @@ func nodesOf(p *access.Policy, topo *access.Topology, dsts []string, withPorts b
 	}
 	slices.Sort(out)
 	return out
-}
-
-// isPortSpec reports whether s is a port list such as *, 22, 80,443 or 8000-8999.
-func isPortSpec(s string) bool {
-	return s != "" && strings.Trim(s, "0123456789,-*") == ""
 }
 
 func explainNode(w io.Writer, p *access.Policy, topo *access.Topology, names map[string]string, opts *explainOptions) error {

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestExplainSrc(t *testing.T) {
@@ -110,4 +112,37 @@ func TestExplainErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestExplainSrcWithSnapshot checks that a device name is a valid source with a snapshot, and that
+// each rule lists the devices its destinations select.
+func TestExplainSrcWithSnapshot(t *testing.T) {
+	stdout, stderr, code := tailaudit(t, "", nil, "explain", abs(t, demoPolicy), "--snapshot", abs(t, demoSnapshot), "--src", "dana-mbp", "-f", "json")
+	if code != 0 {
+		t.Fatalf("exit code = %d; stderr: %s", code, stderr)
+	}
+	var out struct {
+		Rules []struct {
+			Rule  string
+			Nodes []string
+		}
+	}
+	if err := json.Unmarshal([]byte(stdout), &out); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range out.Rules {
+		if r.Rule != "acls[0]" {
+			continue
+		}
+		// acls[0] lets engineers reach tag:staging and tag:ci: every device carrying either tag.
+		want := []string{"build-legacy", "ci-runner-01", "ci-runner-02", "ci-runner-03", "staging-api-1", "staging-db-1", "staging-web-1"}
+		for i := range want {
+			want[i] += ".tail4f2a.ts.net"
+		}
+		if d := cmp.Diff(want, r.Nodes); d != "" {
+			t.Errorf("acls[0] nodes (-want +got):\n%s", d)
+		}
+		return
+	}
+	t.Errorf("dana-mbp (dana.wright's laptop) is not a source in acls[0]: %s", stdout)
 }

@@ -70,9 +70,9 @@ func TestSplitHostPorts(t *testing.T) {
 		{"10.0.0.0/8:80-443", "10.0.0.0/8", "80-443"},
 		{"*:*", "*", "*"},
 	} {
-		host, ports, err := splitHostPorts(tt.in)
+		host, ports, err := SplitHostPorts(tt.in)
 		if err != nil || host != tt.host || ports != tt.ports {
-			t.Errorf("splitHostPorts(%q) = %q, %q, %v; want %q, %q", tt.in, host, ports, err, tt.host, tt.ports)
+			t.Errorf("SplitHostPorts(%q) = %q, %q, %v; want %q, %q", tt.in, host, ports, err, tt.host, tt.ports)
 		}
 	}
 }

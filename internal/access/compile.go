@@ -404,7 +404,7 @@ func (c *compiler) compileACL(v any, path []any) {
 	dstV, dstKey, _ := field(m, "dst")
 	for i, s := range c.strings(dstV, at(path, dstKey)) {
 		p := at(path, dstKey, i)
-		host, portStr, err := splitHostPorts(s)
+		host, portStr, err := SplitHostPorts(s)
 		if err != nil {
 			c.errorf(p, "%v", err)
 			okAll = false

@@ -157,9 +157,9 @@ func parseIPOrPrefix(s string) (netip.Prefix, bool) {
 	return netip.PrefixFrom(a, a.BitLen()), true
 }
 
-// splitHostPorts splits "selector:ports" at the last colon; an IPv6 address may be bracketed,
-// as in "[fd7a::1]:22".
-func splitHostPorts(s string) (host, ports string, err error) {
+// SplitHostPorts splits an ACL destination, "selector:ports", at the last colon; an IPv6 address
+// may be bracketed, as in "[fd7a::1]:22".
+func SplitHostPorts(s string) (host, ports string, err error) {
 	if strings.HasPrefix(s, "[") {
 		end := strings.Index(s, "]")
 		if end < 0 || end+1 >= len(s) || s[end+1] != ':' {

@@ -337,7 +337,7 @@ func protoMatches(ruleProtos, want []int) bool {
 
 // parseTestDst parses a test destination "host:port"; the port must be a single number.
 func parseTestDst(s string) (host string, port int, err error) {
-	host, ps, err := splitHostPorts(s)
+	host, ps, err := SplitHostPorts(s)
 	if err != nil {
 		return "", 0, err
 	}
