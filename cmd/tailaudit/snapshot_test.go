@@ -55,7 +55,9 @@ func TestCheckSnapshot(t *testing.T) {
 	}
 }
 
-func TestCheckBadSnapshot(t *testing.T) {
+// demoSnapshotWith returns the demo snapshot as JSON after edit has changed its decoded form.
+func demoSnapshotWith(t *testing.T, edit func(doc map[string]any)) string {
+	t.Helper()
 	demo, err := os.ReadFile(demoSnapshot)
 	if err != nil {
 		t.Fatal(err)
@@ -64,15 +66,29 @@ func TestCheckBadSnapshot(t *testing.T) {
 	if err := json.Unmarshal(demo, &doc); err != nil {
 		t.Fatal(err)
 	}
-	doc["devices"].([]any)[3].(map[string]any)["lastSeen"] = "last tuesday"
-	wrongType, _ := json.Marshal(doc)
+	edit(doc)
+	b, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestCheckBadSnapshot(t *testing.T) {
+	demo, err := os.ReadFile(demoSnapshot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrongType := demoSnapshotWith(t, func(doc map[string]any) {
+		doc["devices"].([]any)[3].(map[string]any)["lastSeen"] = "last tuesday"
+	})
 	for _, tt := range []struct {
 		name, content, want string
 	}{
-		{"truncated", string(demo[:2000]), "snap.json:"},
-		{"wrong_type", string(wrongType), "/devices/3/lastSeen"},
+		{"truncated", string(demo[:2000]), "snap.json:71:10: unexpected end of JSON"},
+		{"wrong_type", wrongType, "/devices/3/lastSeen"},
 		{"not_json", "<html><body>Sign in</body></html>", "snap.json:1:1"},
-		{"empty", "", "snap.json"},
+		{"empty", "", "snap.json:1:1: unexpected end of JSON"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -88,18 +104,11 @@ func TestCheckBadSnapshot(t *testing.T) {
 // TestCheckSnapshotWithBrokenPolicy checks that a snapshot whose stored policy does not parse is
 // still checked: the policy rules are not assessed, with the parse error as the reason.
 func TestCheckSnapshotWithBrokenPolicy(t *testing.T) {
-	demo, err := os.ReadFile(demoSnapshot)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc map[string]any
-	if err := json.Unmarshal(demo, &doc); err != nil {
-		t.Fatal(err)
-	}
-	doc["policy"].(map[string]any)["hujson"] = "{\n  \"acls\": [\n"
-	b, _ := json.Marshal(doc)
+	b := demoSnapshotWith(t, func(doc map[string]any) {
+		doc["policy"].(map[string]any)["hujson"] = "{\n  \"acls\": [\n"
+	})
 	dir := t.TempDir()
-	p := write(t, dir, "snap.json", string(b))
+	p := write(t, dir, "snap.json", b)
 	stdout, stderr, code := tailaudit(t, dir, nil, "check", "--snapshot", p, "-f", "json")
 	if code != 1 {
 		t.Fatalf("exit code = %d, want 1 (tailnet findings); stderr: %s", code, stderr)
