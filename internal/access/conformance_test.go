@@ -162,8 +162,10 @@ func (c *capture) tailnetDomain() string {
 	return ""
 }
 
-// canonRules renders packet filter rules in a canonical, order-free form.
-func canonRules(t *testing.T, rules any) []string {
+// asObjects turns rules (ours, or decoded from a capture) into plain JSON objects, so both compare
+// in the same form.
+func asObjects(t *testing.T, rules any) []map[string]any {
+	t.Helper()
 	b, err := json.Marshal(rules)
 	if err != nil {
 		t.Fatal(err)
@@ -172,6 +174,12 @@ func canonRules(t *testing.T, rules any) []string {
 	if err := json.Unmarshal(b, &rs); err != nil {
 		t.Fatal(err)
 	}
+	return rs
+}
+
+// canonRules renders packet filter rules in a canonical, order-free form.
+func canonRules(t *testing.T, rules any) []string {
+	rs := asObjects(t, rules)
 	out := []string{}
 	for _, r := range rs {
 		for k, v := range r {
@@ -208,14 +216,7 @@ func canonRules(t *testing.T, rules any) []string {
 
 // canonSSH renders SSH rules in order, with principals sorted.
 func canonSSH(t *testing.T, rules any) []string {
-	b, err := json.Marshal(rules)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rs []map[string]any
-	if err := json.Unmarshal(b, &rs); err != nil {
-		t.Fatal(err)
-	}
+	rs := asObjects(t, rules)
 	out := []string{}
 	for _, r := range rs {
 		if p, ok := r["principals"].([]any); ok {
