@@ -351,3 +351,40 @@ func TestCheckUnreadableFile(t *testing.T) {
 		t.Errorf("exit code %d, stderr %q; want 2 and a permission error", code, stderr)
 	}
 }
+
+// TestNetworkBuiltinsOptIn checks the sandbox from the command line: a rule that calls http.send
+// does not load until the flag or the config file allows it.
+func TestNetworkBuiltinsOptIn(t *testing.T) {
+	dir := t.TempDir()
+	p := write(t, dir, "p.hujson", "{}")
+	write(t, dir, "rules/phone.rego", "# METADATA\n# title: Phones home\n# custom:\n#   id: ACME-NET-1\n#   severity: low\npackage tailaudit.policy.phone\n\ndeny contains \"reachable\" if {\n\tinput.policy.never\n\thttp.send({\"method\": \"GET\", \"url\": \"http://127.0.0.1:1\"}).status_code == 200\n}\n")
+	rules := filepath.Join(dir, "rules")
+	_, stderr, code := tailaudit(t, dir, nil, "check", p, "--rules", rules, "-f", "json")
+	if code != 2 || !strings.Contains(stderr, "phone.rego:10:") || !strings.Contains(stderr, "--allow-network-builtins") {
+		t.Errorf("without opting in: exit code %d, stderr %q; want 2, the rule's line and the flag to use", code, stderr)
+	}
+	// With the rule loaded, the run completes (exit 1 is the empty policy's own allow-all finding)
+	// and the rule is evaluated: it passes, since input.policy.never is not set.
+	loaded := func(name string, args ...string) {
+		t.Helper()
+		stdout, stderr, code := tailaudit(t, dir, nil, append([]string{"check", p, "--rules", rules, "-f", "json"}, args...)...)
+		var rep struct {
+			Findings []struct {
+				Rule   struct{ ID string }
+				Result string
+			}
+		}
+		if code == 2 || json.Unmarshal([]byte(stdout), &rep) != nil {
+			t.Fatalf("%s: exit code %d; stderr %q", name, code, stderr)
+		}
+		for _, f := range rep.Findings {
+			if f.Rule.ID == "ACME-NET-1" && f.Result == "pass" {
+				return
+			}
+		}
+		t.Errorf("%s: ACME-NET-1 has no pass result", name)
+	}
+	loaded("--allow-network-builtins", "--allow-network-builtins")
+	write(t, dir, ".tailaudit.hujson", `{"allowNetworkBuiltins": true}`)
+	loaded("allowNetworkBuiltins in the config")
+}
