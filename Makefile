@@ -2,7 +2,7 @@
 # modules.
 GO  ?= go
 OPA := $(GO) tool opa
-BENCH_PKGS := ./engine ./internal/access ./internal/tailnet
+BENCH_PKGS := ./engine ./internal/access ./engine/tailnet
 # The default set finishes in a few minutes; BENCH=. adds the naive 50,000-device run (several more).
 BENCH ?= Parse|Ratio|Compile|RunTests|Snapshot/devices=50000/engine|Decode
 BENCHTIME ?= 3x
@@ -35,7 +35,7 @@ demo:
 # Short fuzzing of every parser of untrusted input.
 FUZZTIME ?= 30s
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./internal/policyfile
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./engine/policyfile
 
 clean:
 	rm -rf bin bench.out

@@ -14,6 +14,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/rego"
 
 	"github.com/tailaudit/tailaudit/engine/finding"
+	"github.com/tailaudit/tailaudit/internal/builtins"
 )
 
 // networkBuiltins are the Rego built-ins that reach outside the process. User rules may call them
@@ -38,6 +39,15 @@ type settings struct {
 type Function struct {
 	Decl *rego.Function
 	Impl rego.BuiltinDyn
+}
+
+// tailscaleFunctions are the tailscale.* built-ins every engine registers.
+func tailscaleFunctions() []Function {
+	var out []Function
+	for _, f := range builtins.Functions() {
+		out = append(out, Function{Decl: f.Decl, Impl: f.Impl})
+	}
+	return out
 }
 
 // WithBuiltinRules sets the file system holding the built-in rules (policies.FS); nil leaves them out.

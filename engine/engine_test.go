@@ -11,8 +11,8 @@ import (
 
 	"github.com/tailaudit/tailaudit/engine"
 	"github.com/tailaudit/tailaudit/engine/finding"
-	"github.com/tailaudit/tailaudit/internal/policyfile"
-	"github.com/tailaudit/tailaudit/internal/tailnet"
+	"github.com/tailaudit/tailaudit/engine/policyfile"
+	"github.com/tailaudit/tailaudit/engine/tailnet"
 )
 
 var now = time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)

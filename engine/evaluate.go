@@ -17,8 +17,9 @@ import (
 	"github.com/open-policy-agent/opa/v1/rego"
 
 	"github.com/tailaudit/tailaudit/engine/finding"
-	"github.com/tailaudit/tailaudit/internal/policyfile"
-	"github.com/tailaudit/tailaudit/internal/tailnet"
+	"github.com/tailaudit/tailaudit/engine/policyfile"
+	"github.com/tailaudit/tailaudit/engine/tailnet"
+	"github.com/tailaudit/tailaudit/internal/builtins"
 )
 
 // Input is what one evaluation judges. Absent documents make the rules that need them "not assessed".
@@ -75,7 +76,15 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) (*finding.Report, error
 			shards = append(shards, e.groups[docName]...)
 		}
 	}
-	if err := ev.run(withSharedPolicy(ctx, value, in), shards, value); err != nil {
+	var policyDoc, snapshot map[string]any
+	if in.Policy != nil {
+		policyDoc = in.Policy.Doc
+	}
+	if in.Tailnet != nil {
+		snapshot = in.Tailnet.Raw
+	}
+	ev.cache = builtins.NewCache(value, policyDoc, snapshot)
+	if err := ev.run(ctx, shards, value); err != nil {
 		return nil, err
 	}
 	return ev.report(), nil
@@ -114,6 +123,13 @@ type evaluation struct {
 	used     map[int]bool        // config waivers that matched
 	usedIn   map[int]bool        // inline waivers that matched
 	ids      map[string][]string // snapshot collection → item ids, for pass records
+	cache    *builtins.Cache     // what the tailscale.* built-ins compute once for this input
+}
+
+// evalOptions are the options of every query of the evaluation: the input, and the built-ins'
+// cache for it.
+func (ev *evaluation) evalOptions(value ast.Value) []rego.EvalOption {
+	return []rego.EvalOption{rego.EvalParsedInput(value), rego.EvalInterQueryBuiltinValueCache(ev.cache)}
 }
 
 // missing explains why a rule cannot be assessed, or returns "".
@@ -165,7 +181,7 @@ func (ev *evaluation) run(ctx context.Context, shards []*queryGroup, value ast.V
 		if len(live[i]) == 0 {
 			continue
 		}
-		wg.Go(func() { results[i], errs[i] = g.query.Eval(ctx, rego.EvalParsedInput(value)) })
+		wg.Go(func() { results[i], errs[i] = g.query.Eval(ctx, ev.evalOptions(value)...) })
 	}
 	wg.Wait()
 	for i := range shards {
@@ -200,7 +216,7 @@ func (ev *evaluation) isolate(ctx context.Context, terms []queryTerm, value ast.
 		if err != nil {
 			return err
 		}
-		rs, err := single.query.Eval(ctx, rego.EvalParsedInput(value))
+		rs, err := single.query.Eval(ctx, ev.evalOptions(value)...)
 		if err != nil {
 			ev.add(r, finding.Finding{Result: finding.Error, Message: "rule failed to evaluate: " + err.Error()})
 			continue

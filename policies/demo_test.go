@@ -13,7 +13,7 @@ import (
 
 	"github.com/tailaudit/tailaudit/engine"
 	"github.com/tailaudit/tailaudit/engine/finding"
-	"github.com/tailaudit/tailaudit/internal/policyfile"
+	"github.com/tailaudit/tailaudit/engine/policyfile"
 )
 
 // TestDemoPolicy runs every built-in rule over the demo tailnet's policy file and checks that

@@ -25,11 +25,11 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 echo "# whole-process timing of $1 check ($runs runs per case; exit 0 and 1 both normal)"
-go run ./scripts/genpolicy -rules 10000 >"$tmp/big.hujson"
+go run ./internal/synth/genpolicy -rules 10000 >"$tmp/big.hujson"
 cases=("demo policy|fixtures/demo/policy.hujson -f json" "10,000-rule policy|$tmp/big.hujson -f json")
 help=$("$bin" check --help 2>&1 || true)
 if [[ $help == *--snapshot* ]]; then
-	go run ./scripts/genpolicy -devices 50000 -users 5000 -keys 2000 >"$tmp/snap.json"
+	go run ./internal/synth/genpolicy -devices 50000 -users 5000 -keys 2000 >"$tmp/snap.json"
 	cases+=("50,000-device snapshot|--snapshot $tmp/snap.json -f json")
 else
 	echo "# note: $1 check has no --snapshot flag; the 50,000-device snapshot case is skipped"

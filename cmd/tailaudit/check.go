@@ -14,8 +14,8 @@ import (
 	"github.com/tailaudit/tailaudit/engine"
 	"github.com/tailaudit/tailaudit/engine/finding"
 	"github.com/tailaudit/tailaudit/internal/output"
-	"github.com/tailaudit/tailaudit/internal/policyfile"
-	"github.com/tailaudit/tailaudit/internal/tailnet"
+	"github.com/tailaudit/tailaudit/engine/policyfile"
+	"github.com/tailaudit/tailaudit/engine/tailnet"
 )
 
 type checkOptions struct {

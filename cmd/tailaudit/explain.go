@@ -12,8 +12,7 @@ import (
 
 	"github.com/tailaudit/tailaudit/engine/finding"
 	"github.com/tailaudit/tailaudit/internal/access"
-	"github.com/tailaudit/tailaudit/internal/policyfile"
-	"github.com/tailaudit/tailaudit/internal/tailnet"
+	"github.com/tailaudit/tailaudit/engine/policyfile"
 )
 
 type explainOptions struct {
@@ -85,13 +84,12 @@ func runExplain(ctx context.Context, opts *explainOptions) error {
 		return err
 	}
 	var topo *access.Topology
-	names := map[string]string{}
 	if opts.Snapshot != "" {
 		snap, _, err := loadSnapshot(opts.Snapshot)
 		if err != nil {
 			return err
 		}
-		topo, names = tailnet.Topology(snap.Raw)
+		topo = access.SnapshotTopology(snap.Raw)
 	}
 	compiled, errs := access.Compile(pol.Doc)
 	for _, e := range errs {
@@ -99,12 +97,9 @@ func runExplain(ctx context.Context, opts *explainOptions) error {
 		fmt.Fprintf(s.Err, "tailaudit: warning: %s: Tailscale would reject the policy: %s\n", loc, e.Message)
 	}
 	if opts.Node != "" {
-		return explainNode(s.Out, compiled, topo, names, opts)
+		return explainNode(s.Out, compiled, topo, opts)
 	}
-	src := opts.Src
-	if ip, ok := names[strings.ToLower(src)]; ok {
-		src = ip
-	}
+	src := topo.DeviceSelector(opts.Src)
 	lines, err := rulesFor(pol, topo, src)
 	if err != nil {
 		return err
@@ -217,11 +212,11 @@ func nodesOf(p *access.Policy, topo *access.Topology, dsts []string, withPorts b
 	return out
 }
 
-func explainNode(w io.Writer, p *access.Policy, topo *access.Topology, names map[string]string, opts *explainOptions) error {
+func explainNode(w io.Writer, p *access.Policy, topo *access.Topology, opts *explainOptions) error {
 	name := opts.Node
-	if ip, ok := names[strings.ToLower(name)]; ok {
+	if ip, ok := topo.DeviceAddr(name); ok {
 		for _, n := range topo.Nodes {
-			if n.IPv4.String() == ip {
+			if n.IPv4 == ip {
 				name = n.Name
 			}
 		}

@@ -11,6 +11,8 @@ import (
 type Topology struct {
 	Users []User
 	Nodes []Node
+
+	devices map[string]netip.Addr // lower-cased device names → IPv4, from SnapshotTopology
 }
 
 // User is a tailnet member.

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tailaudit/tailaudit/internal/tailnet"
+	"github.com/tailaudit/tailaudit/engine/tailnet"
 	"golang.org/x/oauth2"
 	tailscale "tailscale.com/client/tailscale/v2"
 )

@@ -12,7 +12,7 @@ import (
 	tailscale "tailscale.com/client/tailscale/v2"
 
 	"github.com/tailaudit/tailaudit/internal/atomicfile"
-	"github.com/tailaudit/tailaudit/internal/tailnet"
+	"github.com/tailaudit/tailaudit/engine/tailnet"
 )
 
 // Events holds the log entries collected for a window, each as the API returned it (secrets

@@ -1,29 +1,26 @@
-package tailnet
+package access
 
 import (
 	"net/netip"
 	"strings"
-
-	"github.com/tailaudit/tailaudit/internal/access"
 )
 
-// Topology builds the users and nodes of a snapshot document (Snapshot.Raw) for evaluating policy
-// semantics, and a map from device names (full, short and host names, lower-cased) to their IPv4
-// addresses, so that selectors may name devices.
-func Topology(snap map[string]any) (*access.Topology, map[string]string) {
-	topo := &access.Topology{}
+// SnapshotTopology builds the users and nodes of a tailnet snapshot document (the API's JSON, as
+// tailnet.Snapshot.Raw holds it) for evaluating policy semantics. Its devices can then be named in
+// selectors: see Topology.DeviceAddr.
+func SnapshotTopology(snap map[string]any) *Topology {
+	topo := &Topology{devices: map[string]netip.Addr{}}
 	users, _ := snap["users"].([]any)
 	for i, u := range users {
 		m, _ := u.(map[string]any)
 		login := str(m["loginName"])
 		name, _, _ := strings.Cut(login, "@")
-		topo.Users = append(topo.Users, access.User{ID: i + 1, Name: name, Email: login, Roles: nonEmptyStrings(str(m["role"]))})
+		topo.Users = append(topo.Users, User{ID: i + 1, Name: name, Email: login, Roles: nonEmptyStrings(str(m["role"]))})
 	}
-	devices := map[string]string{}
 	list, _ := snap["devices"].([]any)
 	for _, d := range list {
 		m, _ := d.(map[string]any)
-		n := access.Node{Name: str(m["name"]), User: str(m["user"])}
+		n := Node{Name: str(m["name"]), User: str(m["user"])}
 		n.Tags = anyStrings(m["tags"])
 		for _, a := range anyStrings(m["addresses"]) {
 			if addr, err := netip.ParseAddr(a); err == nil {
@@ -42,11 +39,31 @@ func Topology(snap map[string]any) (*access.Topology, map[string]string) {
 		}
 		for _, name := range []string{n.Name, strings.SplitN(n.Name, ".", 2)[0], str(m["hostname"])} {
 			if name != "" {
-				devices[strings.ToLower(name)] = n.IPv4.String()
+				topo.devices[strings.ToLower(name)] = n.IPv4
 			}
 		}
 	}
-	return topo, devices
+	return topo
+}
+
+// DeviceAddr returns the IPv4 address of the device with this name (its full name, its short name
+// or its host name, in any case), when the topology came from a snapshot. Selectors that carry a
+// kind (tag:, group:, autogroup:, a login name or an address) are never device names.
+func (t *Topology) DeviceAddr(name string) (netip.Addr, bool) {
+	if t == nil || strings.ContainsAny(name, ":@") {
+		return netip.Addr{}, false
+	}
+	a, ok := t.devices[strings.ToLower(name)]
+	return a, ok
+}
+
+// DeviceSelector returns the address a device name stands for, or s unchanged when it names no
+// device, so that rules and commands may name devices wherever a selector is expected.
+func (t *Topology) DeviceSelector(s string) string {
+	if a, ok := t.DeviceAddr(s); ok {
+		return a.String()
+	}
+	return s
 }
 
 func anyStrings(v any) []string {

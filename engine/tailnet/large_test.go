@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tailaudit/tailaudit/internal/tailnet"
+	"github.com/tailaudit/tailaudit/engine/tailnet"
 )
 
 // writeLargeSnapshot writes a snapshot of at least size bytes of realistic devices, streaming so

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/tailaudit/tailaudit/internal/tailnet"
+	"github.com/tailaudit/tailaudit/engine/tailnet"
 )
 
 const fixture = "testdata/snapshot.json"
@@ -352,26 +352,4 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("round trip (-want +got):\n%s", d)
 		}
 	})
-}
-
-func TestTopology(t *testing.T) {
-	raw := map[string]any{
-		"users": []any{map[string]any{"id": "u1", "loginName": "fay@example.com", "role": "admin"}},
-		"devices": []any{
-			map[string]any{"name": "db-1.tail.ts.net", "hostname": "db-1", "tags": []any{"tag:db"}, "addresses": []any{"100.64.0.1", "fd7a:115c:a1e0::1"}, "advertisedRoutes": []any{"10.0.0.0/24"}, "enabledRoutes": []any{"10.0.0.0/24"}},
-			map[string]any{"name": "laptop.tail.ts.net", "user": "fay@example.com", "addresses": []any{"100.64.0.2"}},
-		},
-	}
-	topo, names := tailnet.Topology(raw)
-	if len(topo.Users) != 1 || topo.Users[0].Name != "fay" || topo.Users[0].Roles[0] != "admin" {
-		t.Errorf("users = %+v", topo.Users)
-	}
-	if len(topo.Nodes) != 2 || !topo.Nodes[0].IsTagged() || topo.Nodes[0].IPv6.String() != "fd7a:115c:a1e0::1" || len(topo.Nodes[0].ApprovedRoutes) != 1 {
-		t.Errorf("nodes = %+v", topo.Nodes)
-	}
-	for _, name := range []string{"db-1.tail.ts.net", "db-1"} {
-		if names[name] != "100.64.0.1" {
-			t.Errorf("names[%q] = %q, want 100.64.0.1", name, names[name])
-		}
-	}
 }

@@ -1,14 +1,16 @@
-package engine_test
+package builtins_test
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
 
-	"github.com/tailaudit/tailaudit/engine"
-	"github.com/tailaudit/tailaudit/internal/tailnet"
+	"github.com/tailaudit/tailaudit/engine/policyfile"
+	"github.com/tailaudit/tailaudit/internal/builtins"
 )
 
 const reachPolicy = `{
@@ -27,7 +29,10 @@ const reachPolicy = `{
 
 // TestTailscaleBuiltins evaluates each built-in through a query, as a rule author would call it.
 func TestTailscaleBuiltins(t *testing.T) {
-	pol := mustPolicy(t, reachPolicy)
+	pol, err := policyfile.Parse("policy.hujson", []byte(reachPolicy))
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tt := range []struct {
 		name, query string
 		want        any
@@ -52,14 +57,14 @@ func TestTailscaleBuiltins(t *testing.T) {
 }
 
 var (
-	json0 = engine.JSONNumber("0")
-	json1 = engine.JSONNumber("1")
+	json0 = json.Number("0")
+	json1 = json.Number("1")
 )
 
 func evalBuiltin(t *testing.T, query string, input map[string]any) any {
 	t.Helper()
 	var opts []func(*rego.Rego)
-	for _, f := range engine.TailscaleFunctions() {
+	for _, f := range builtins.Functions() {
 		opts = append(opts, rego.FunctionDyn(f.Decl, f.Impl))
 	}
 	rs, err := rego.New(append(opts, rego.Query(query), rego.Input(input))...).Eval(context.Background())
@@ -72,29 +77,44 @@ func evalBuiltin(t *testing.T, query string, input map[string]any) any {
 	return rs[0].Expressions[0].Value
 }
 
-// TestReachWithSnapshot checks that with a snapshot, selectors can name devices and resolve to real
-// nodes, and that a rule's result points at the rule that allows the connection.
-func TestReachWithSnapshot(t *testing.T) {
-	eng, err := engine.New(context.Background(), engine.WithRuleDirs("testdata/reach"))
+
+// TestCacheServesTheEvaluatedInput checks that a query handed the evaluation's Cache reads the
+// compiled policy from it, instead of compiling the Rego value again: the cache is given a policy
+// document that differs from the input's, and the answer follows the cache.
+func TestCacheServesTheEvaluatedInput(t *testing.T) {
+	input, err := ast.InterfaceToValue(map[string]any{"policy": map[string]any{"acls": []any{}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	snap := &tailnet.Snapshot{Name: "snap.json", Raw: map[string]any{
-		"users": []any{map[string]any{"id": "u1", "loginName": "fay@example.com", "role": "member"}},
-		"devices": []any{
-			map[string]any{"id": "1", "nodeId": "n1", "name": "db-1.tail.ts.net", "hostname": "db-1", "tags": []any{"tag:db"}, "addresses": []any{"100.64.0.1", "fd7a:115c:a1e0::1"}},
-			map[string]any{"id": "2", "nodeId": "n2", "name": "fay-laptop.tail.ts.net", "user": "fay@example.com", "addresses": []any{"100.64.0.2"}},
-		},
-	}}
-	rep, err := eng.Evaluate(context.Background(), engine.Input{Policy: mustPolicy(t, reachPolicy), Tailnet: snap, Now: now})
+	allowAll := map[string]any{"acls": []any{map[string]any{"action": "accept", "src": []any{"*"}, "dst": []any{"*:*"}}}}
+	var opts []func(*rego.Rego)
+	for _, f := range builtins.Functions() {
+		opts = append(opts, rego.FunctionDyn(f.Decl, f.Impl))
+	}
+	pq, err := rego.New(append(opts, rego.Query(`x := tailscale.reachable(input.policy, "a@example.com", "100.64.0.1", 22)`))...).PrepareForEval(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []brief{
-		{"T-REACH-001", "fail", "group:finance reaches db-1:5432", "policy.hujson:7:3"},
-		{"T-REACH-001", "warn", "tag:db resolves to [\"db-1.tail.ts.net\"]", ""},
-	}
-	if d := cmp.Diff(want, briefs(rep)); d != "" {
-		t.Errorf("findings (-want +got):\n%s", d)
+	for _, tt := range []struct {
+		name  string
+		cache *builtins.Cache
+		want  bool
+	}{
+		{"no_cache_compiles_the_input", nil, false},
+		{"cache_is_used", builtins.NewCache(input, allowAll, nil), true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			evalOpts := []rego.EvalOption{rego.EvalParsedInput(input)}
+			if tt.cache != nil {
+				evalOpts = append(evalOpts, rego.EvalInterQueryBuiltinValueCache(tt.cache))
+			}
+			rs, err := pq.Eval(context.Background(), evalOpts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := rs[0].Bindings["x"]; got != tt.want {
+				t.Errorf("reachable = %v, want %v", got, tt.want)
+			}
+		})
 	}
 }

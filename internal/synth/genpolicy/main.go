@@ -1,5 +1,5 @@
 // Command genpolicy writes a synthetic policy file (HuJSON) or, with -devices, a synthetic tailnet
-// snapshot (JSON) to stdout, for scripts/bench-process.sh.
+// snapshot (JSON) to stdout, for make bench.
 package main
 
 import (

@@ -1,7 +1,6 @@
-package engine
+package builtins
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -10,13 +9,13 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/topdown/cache"
 	"github.com/open-policy-agent/opa/v1/types"
 
 	"github.com/tailaudit/tailaudit/internal/access"
-	"github.com/tailaudit/tailaudit/internal/tailnet"
 )
 
-// tailscaleFunctions are the Rego built-ins that answer questions with Tailscale's own semantics.
+// Functions returns the Rego built-ins that answer questions with Tailscale's own semantics.
 // Each takes as its first argument either the policy document (input.policy) or the whole input, in
 // which case a snapshot in input.tailnet lets selectors name devices and resolve to real nodes.
 //
@@ -27,7 +26,7 @@ import (
 //	tailscale.resolve(doc, selector)         {nodes, prefixes}: what a selector stands for
 //
 // port is a number (TCP or UDP) or a string such as "tcp:443", "udp:53" or "icmp".
-func tailscaleFunctions() []Function {
+func Functions() []Function {
 	doc := types.NewObject(nil, types.NewDynamicProperty(types.S, types.A))
 	port := types.NewAny(types.N, types.S)
 	// Not Memoize: OPA keys its memo on the arguments printed as text, and the first argument is the
@@ -50,23 +49,90 @@ func tailscaleFunctions() []Function {
 	}
 }
 
+// Function is one built-in: its declaration for the compiler and its implementation.
+type Function struct {
+	Decl *rego.Function
+	Impl rego.BuiltinDyn
+}
+
 // compiledPolicy is a policy compiled for the built-ins, with the topology of the snapshot beside it.
 type compiledPolicy struct {
-	policy  *access.Policy
-	errs    []access.Error
-	topo    *access.Topology // nil without a snapshot
-	devices map[string]string
+	policy *access.Policy
+	errs   []access.Error
+	topo   *access.Topology // nil without a snapshot
 }
+
+func compile(policyDoc, snapshot map[string]any) *compiledPolicy {
+	c := &compiledPolicy{}
+	c.policy, c.errs = access.Compile(policyDoc)
+	if snapshot != nil {
+		c.topo = access.SnapshotTopology(snapshot)
+	}
+	return c
+}
+
+// Cache holds what the built-ins compute for one evaluation: the evaluated input's policy, compiled
+// once for every query that evaluates it, with and without the snapshot's topology. The engine
+// makes one per evaluation and hands it to each query with rego.EvalInterQueryBuiltinValueCache;
+// it is safe for concurrent use by those queries.
+type Cache struct {
+	policyValue, inputValue ast.Value // input.policy and input, as the queries see them
+	doc                     map[string]any
+	snapshot                map[string]any // nil without a snapshot
+
+	policyOnce, inputOnce sync.Once
+	policy, withSnapshot  *compiledPolicy
+}
+
+// NewCache prepares the cache for an input whose Rego form is input, holding the policy document
+// policyDoc (nil when the input has none) and the snapshot document snapshot (nil when absent).
+func NewCache(input ast.Value, policyDoc, snapshot map[string]any) *Cache {
+	c := &Cache{inputValue: input, doc: policyDoc, snapshot: snapshot}
+	if obj, ok := input.(ast.Object); ok && policyDoc != nil {
+		if p := obj.Get(ast.InternedTerm("policy")); p != nil {
+			c.policyValue = p.Value
+		}
+	}
+	return c
+}
+
+// lookup returns the compiled policy when arg is the evaluated input or its policy; the same Rego
+// value reaches every query, so pointer identity is enough.
+func (c *Cache) lookup(arg ast.Value) (*compiledPolicy, bool) {
+	if c == nil || c.doc == nil {
+		return nil, false
+	}
+	switch arg {
+	case c.policyValue:
+		c.policyOnce.Do(func() { c.policy = compile(c.doc, nil) })
+		return c.policy, true
+	case c.inputValue:
+		c.inputOnce.Do(func() { c.withSnapshot = compile(c.doc, c.snapshot) })
+		return c.withSnapshot, true
+	}
+	return nil, false
+}
+
+// The Cache is handed to OPA as its inter-query value cache, the one per-evaluation value OPA
+// passes to built-ins. It stores nothing for OPA's own built-ins.
+
+func (c *Cache) Get(ast.Value) (any, bool)                        { return nil, false }
+func (c *Cache) Insert(ast.Value, any) int                        { return 0 }
+func (c *Cache) Delete(ast.Value)                                 {}
+func (c *Cache) GetCache(string) cache.InterQueryValueCacheBucket { return nil }
+func (c *Cache) UpdateConfig(*cache.Config)                       {}
 
 type compiledKey struct{ doc ast.Value }
 
-// compiled returns the policy the first argument names, compiling it once per evaluation.
+// compiled returns the policy the first argument names: from the evaluation's Cache when it is the
+// evaluated input or its policy, otherwise compiled once per query (a rule that builds a policy of
+// its own, or a caller such as a Rego test that has no Cache).
 func compiled(bctx rego.BuiltinContext, arg *ast.Term) (*compiledPolicy, error) {
 	obj, ok := arg.Value.(ast.Object)
 	if !ok {
 		return nil, fmt.Errorf("want the policy document or input, got %s", ast.ValueName(arg.Value))
 	}
-	if shared := sharedPolicyFrom(bctx.Context); shared != nil {
+	if shared, _ := bctx.InterQueryBuiltinValueCache.(*Cache); shared != nil {
 		if c, ok := shared.lookup(obj); ok {
 			return c, nil
 		}
@@ -88,77 +154,15 @@ func compiled(bctx rego.BuiltinContext, arg *ast.Term) (*compiledPolicy, error) 
 	if !ok {
 		return nil, fmt.Errorf("the policy document is not an object")
 	}
-	c := &compiledPolicy{}
-	c.policy, c.errs = access.Compile(polDoc)
+	var snap map[string]any
 	if tailnetValue != nil {
-		snap, _ := toGo(tailnetValue).(map[string]any)
-		c.topo, c.devices = tailnet.Topology(snap)
+		snap, _ = toGo(tailnetValue).(map[string]any)
 	}
+	c := compile(polDoc, snap)
 	if bctx.Cache != nil {
 		bctx.Cache.Put(key, c)
 	}
 	return c, nil
-}
-
-// sharedPolicy compiles the evaluated input's policy once for all the queries of one Evaluate, from
-// the Go documents the engine already holds, instead of once per query from Rego values.
-type sharedPolicy struct {
-	policyValue, inputValue ast.Value // input.policy and input, as the queries see them
-	doc                     map[string]any
-	snapshot                map[string]any // nil without a snapshot
-
-	policyOnce, inputOnce sync.Once
-	policy, withSnapshot  *compiledPolicy
-}
-
-type sharedPolicyKey struct{}
-
-// withSharedPolicy prepares the policy of in, whose Rego form is input, for the built-ins.
-func withSharedPolicy(ctx context.Context, input ast.Value, in Input) context.Context {
-	obj, ok := input.(ast.Object)
-	if !ok || in.Policy == nil {
-		return ctx
-	}
-	p := obj.Get(ast.InternedTerm("policy"))
-	if p == nil {
-		return ctx
-	}
-	sp := &sharedPolicy{policyValue: p.Value, inputValue: input, doc: in.Policy.Doc}
-	if in.Tailnet != nil {
-		sp.snapshot = in.Tailnet.Raw
-	}
-	return context.WithValue(ctx, sharedPolicyKey{}, sp)
-}
-
-func sharedPolicyFrom(ctx context.Context) *sharedPolicy {
-	if ctx == nil {
-		return nil
-	}
-	sp, _ := ctx.Value(sharedPolicyKey{}).(*sharedPolicy)
-	return sp
-}
-
-// lookup returns the compiled policy when arg is the evaluated input or its policy; the same Rego
-// value reaches every query, so pointer identity is enough.
-func (sp *sharedPolicy) lookup(arg ast.Value) (*compiledPolicy, bool) {
-	switch arg {
-	case sp.policyValue:
-		sp.policyOnce.Do(func() {
-			sp.policy = &compiledPolicy{}
-			sp.policy.policy, sp.policy.errs = access.Compile(sp.doc)
-		})
-		return sp.policy, true
-	case sp.inputValue:
-		sp.inputOnce.Do(func() {
-			sp.withSnapshot = &compiledPolicy{}
-			sp.withSnapshot.policy, sp.withSnapshot.errs = access.Compile(sp.doc)
-			if sp.snapshot != nil {
-				sp.withSnapshot.topo, sp.withSnapshot.devices = tailnet.Topology(sp.snapshot)
-			}
-		})
-		return sp.withSnapshot, true
-	}
-	return nil, false
 }
 
 // toGo converts a Rego value to plain Go values, keeping numbers as json.Number.
@@ -171,12 +175,7 @@ func toGo(v ast.Value) any {
 }
 
 // selector maps a device name to its address when a snapshot is present; anything else is kept.
-func (c *compiledPolicy) selector(s string) string {
-	if ip, ok := c.devices[strings.ToLower(s)]; ok && !strings.Contains(s, ":") && !strings.Contains(s, "@") {
-		return ip
-	}
-	return s
-}
+func (c *compiledPolicy) selector(s string) string { return c.topo.DeviceSelector(s) }
 
 func inputPath(p []any) []any { return append([]any{"policy"}, p...) }
 

@@ -11,7 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/tailaudit/tailaudit/internal/policyfile"
+	"github.com/tailaudit/tailaudit/engine/policyfile"
 	"github.com/tailaudit/tailaudit/internal/sharedcorpus"
 )
 

@@ -1,0 +1,68 @@
+package source_test
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/tailaudit/tailaudit/engine/source"
+)
+
+func TestPointerRoundTrip(t *testing.T) {
+	for _, tt := range []struct {
+		path []any
+		want string
+	}{
+		{nil, ""},
+		{[]any{"acls", 0, "dst"}, "/acls/0/dst"},
+		{[]any{"groups", "group:a/b", "x~y"}, "/groups/group:a~1b/x~0y"},
+		{[]any{""}, "/"},
+	} {
+		got := source.Pointer(tt.path)
+		if got != tt.want {
+			t.Errorf("Pointer(%v) = %q, want %q", tt.path, got, tt.want)
+		}
+		var strs []string
+		for _, p := range tt.path {
+			switch v := p.(type) {
+			case string:
+				strs = append(strs, v)
+			case int:
+				strs = append(strs, source.Pointer([]any{v})[1:])
+			}
+		}
+		if toks := source.Tokens(got); !slices.Equal(toks, strs) {
+			t.Errorf("Tokens(%q) = %q, want %q", got, toks, strs)
+		}
+	}
+}
+
+func TestErrorText(t *testing.T) {
+	for _, tt := range []struct {
+		err  source.Error
+		want string
+	}{
+		{source.Error{File: "p.hujson", Line: 5, Column: 14, Msg: "string is not closed"}, "p.hujson:5:14: string is not closed"},
+		{source.Error{File: "r.rego", Line: 3, Msg: "bad"}, "r.rego:3: bad"},
+		{source.Error{File: "s.json", Pointer: "/devices/0", Msg: "bad"}, "s.json: /devices/0: bad"},
+		{source.Error{File: "s.json", Msg: "empty"}, "s.json: empty"},
+	} {
+		if got := tt.err.Error(); got != tt.want {
+			t.Errorf("Error() = %q, want %q", got, tt.want)
+		}
+	}
+}
+
+func TestWithin(t *testing.T) {
+	for _, tt := range []struct {
+		ptr, scope string
+		want       bool
+	}{
+		{"/acls/1", "/acls/1", true},
+		{"/acls/1/dst", "/acls/1", true},
+		{"/acls/10", "/acls/1", false},
+	} {
+		if got := source.Within(tt.ptr, tt.scope); got != tt.want {
+			t.Errorf("Within(%q, %q) = %v, want %v", tt.ptr, tt.scope, got, tt.want)
+		}
+	}
+}
