@@ -22,8 +22,8 @@ import (
 
 	"github.com/tailaudit/tailaudit/engine/finding"
 	"github.com/tailaudit/tailaudit/engine/policyfile"
-	"github.com/tailaudit/tailaudit/internal/synth"
 	"github.com/tailaudit/tailaudit/engine/tailnet"
+	"github.com/tailaudit/tailaudit/internal/synth"
 	"github.com/tailaudit/tailaudit/policies"
 )
 

@@ -13,9 +13,9 @@ import (
 
 	"github.com/tailaudit/tailaudit/engine"
 	"github.com/tailaudit/tailaudit/engine/finding"
-	"github.com/tailaudit/tailaudit/internal/output"
 	"github.com/tailaudit/tailaudit/engine/policyfile"
 	"github.com/tailaudit/tailaudit/engine/tailnet"
+	"github.com/tailaudit/tailaudit/internal/output"
 )
 
 type checkOptions struct {

@@ -11,8 +11,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tailaudit/tailaudit/engine/finding"
-	"github.com/tailaudit/tailaudit/internal/access"
 	"github.com/tailaudit/tailaudit/engine/policyfile"
+	"github.com/tailaudit/tailaudit/internal/access"
 )
 
 type explainOptions struct {

@@ -77,7 +77,6 @@ func evalBuiltin(t *testing.T, query string, input map[string]any) any {
 	return rs[0].Expressions[0].Value
 }
 
-
 // TestCacheServesTheEvaluatedInput checks that a query handed the evaluation's Cache reads the
 // compiled policy from it, instead of compiling the Rego value again: the cache is given a policy
 // document that differs from the input's, and the answer follows the cache.

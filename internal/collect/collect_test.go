@@ -14,9 +14,9 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/tailaudit/tailaudit/engine/tailnet"
 	"github.com/tailaudit/tailaudit/internal/collect"
 	"github.com/tailaudit/tailaudit/internal/collect/collecttest"
-	"github.com/tailaudit/tailaudit/engine/tailnet"
 )
 
 var now = time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)

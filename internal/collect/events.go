@@ -11,8 +11,8 @@ import (
 
 	tailscale "tailscale.com/client/tailscale/v2"
 
-	"github.com/tailaudit/tailaudit/internal/atomicfile"
 	"github.com/tailaudit/tailaudit/engine/tailnet"
+	"github.com/tailaudit/tailaudit/internal/atomicfile"
 )
 
 // Events holds the log entries collected for a window, each as the API returned it (secrets
