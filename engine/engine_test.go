@@ -162,9 +162,11 @@ func TestWaivers(t *testing.T) {
 	],
 	"tests": [],
 }`)
-	in := engine.Input{Policy: pol, Now: now, Waivers: []engine.Waiver{
-		{Rule: "T-SSH-001", Path: "/ssh/2", Reason: "migration", By: "sec", Expires: "2027-06-01", Source: ".tailaudit.hujson:4"},
-		{Rule: "T-DEV-001", Resource: "db-9", Reason: "decommissioned", By: "ops", Expires: "2027-01-01", Source: ".tailaudit.hujson:9"},
+	in := engine.Input{Policy: pol, Now: now, Waivers: []finding.Waiver{
+		{Rules: []string{"T-SSH-001"}, Path: "/ssh/2", Reason: "migration", By: "sec", Expires: "2027-06-01",
+			Source: ".tailaudit.hujson:4", Written: finding.Location{File: ".tailaudit.hujson", Line: 4, Column: 3}},
+		{Rules: []string{"T-DEV-001"}, Resource: "db-9", Reason: "decommissioned", By: "ops", Expires: "2027-01-01",
+			Source: ".tailaudit.hujson:9", Written: finding.Location{File: ".tailaudit.hujson", Line: 9, Column: 3}},
 	}}
 	rep, err := eng.Evaluate(context.Background(), in)
 	if err != nil {
@@ -197,7 +199,7 @@ func TestWaivers(t *testing.T) {
 		diags = append(diags, d.Location.String()+" "+d.Message)
 	}
 	wantDiags := []string{
-		".tailaudit.hujson:9 waiver for T-DEV-001 matches no finding",
+		".tailaudit.hujson:9:3 waiver for T-DEV-001 matches no finding",
 		"policy.hujson:5:6 waiver for T-SSH-001 expired on 2026-01-31 and no longer applies",
 	}
 	if d := cmp.Diff(wantDiags, diags); d != "" {

@@ -32,23 +32,11 @@ type Input struct {
 	// that does not parse; policy rules then report it as the reason they were not assessed.
 	PolicyError string
 
-	Now     time.Time      // the evaluation clock; rules see it as input.now
-	Params  map[string]any // rule thresholds; rules merge their own defaults
-	Waivers []Waiver       // from the config file
+	Now     time.Time        // the evaluation clock; rules see it as input.now
+	Params  map[string]any   // rule thresholds; rules merge their own defaults
+	Waivers []finding.Waiver // from the config file; the policy file's inline waivers come with it
 	FailOn  finding.Severity
 	Inputs  []finding.Input // descriptions of the files read, for the report
-}
-
-// Waiver accepts findings of one rule, scoped by fingerprint, JSON pointer or resource.
-type Waiver struct {
-	Rule        string
-	Fingerprint string
-	Path        string // JSON pointer; covers the value and everything inside it
-	Resource    string // resource id or name
-	Reason      string
-	By          string
-	Expires     string // YYYY-MM-DD
-	Source      string // where the waiver is written, e.g. .tailaudit.hujson:12
 }
 
 // Evaluate runs every rule over in and returns the report.
@@ -64,7 +52,8 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) (*finding.Report, error
 	if err != nil {
 		return nil, fmt.Errorf("convert input: %w", err)
 	}
-	ev := &evaluation{engine: e, in: in, doc: doc, seen: map[string]int{}}
+	ev := &evaluation{engine: e, in: in, doc: doc, seen: map[string]int{}, waivers: waivers(in)}
+	ev.used = make([]bool, len(ev.waivers))
 	for _, r := range e.rules {
 		if reason := ev.missing(r); reason != "" {
 			ev.add(r, finding.Finding{Result: finding.NotAssessed, Message: reason})
@@ -120,8 +109,8 @@ type evaluation struct {
 	findings []finding.Finding
 	diags    []finding.Diagnostic
 	seen     map[string]int      // fingerprint base → occurrences, to keep identical findings apart
-	used     map[int]bool        // config waivers that matched
-	usedIn   map[int]bool        // inline waivers that matched
+	waivers  []finding.Waiver    // inline, then config
+	used     []bool              // waivers that matched, by index
 	ids      map[string][]string // snapshot collection → item ids, for pass records
 	cache    *builtins.Cache     // what the tailscale.* built-ins compute once for this input
 }

@@ -2,52 +2,50 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/tailaudit/tailaudit/engine/finding"
 )
 
-// applyWaivers marks f waived when a waiver covers it. An expired waiver stays attached, marked
-// expired, and the finding keeps its result.
+// waivers lists what may waive findings of in: the policy file's inline waivers first, then the
+// config file's, so that a waiver written beside the value wins.
+func waivers(in Input) []finding.Waiver {
+	if in.Policy == nil {
+		return in.Waivers
+	}
+	return slices.Concat(in.Policy.Waivers, in.Waivers)
+}
+
+// applyWaivers attaches the first waiver that covers f, and marks f waived unless that waiver has
+// expired: an expired waiver stays attached, marked expired, and the finding keeps its result.
 func (ev *evaluation) applyWaivers(f *finding.Finding) {
 	today := ev.in.Now.UTC().Format(time.DateOnly)
-	apply := func(w *finding.Waiver) {
-		w.Expired = w.Expires != "" && w.Expires < today
-		f.Waiver = w
+	for i := range ev.waivers {
+		if !covers(&ev.waivers[i], f) {
+			continue
+		}
+		ev.used[i] = true
+		w := ev.waivers[i]
+		w.Expired = expired(&w, today)
+		f.Waiver = &w
 		if !w.Expired {
 			f.Result = finding.Waived
 		}
-	}
-	if ev.in.Policy != nil && f.Location != nil && f.Location.File == ev.in.Policy.Name {
-		for i, w := range ev.in.Policy.Waivers {
-			if !containsFold(w.Rules, f.Rule.ID) || !within(f.Location.Path, w.Pointer) {
-				continue
-			}
-			if ev.usedIn == nil {
-				ev.usedIn = map[int]bool{}
-			}
-			ev.usedIn[i] = true
-			apply(&finding.Waiver{Reason: w.Reason, By: w.By, Expires: w.Until, Source: fmt.Sprintf("%s:%d", ev.in.Policy.Name, w.Line)})
-			return
-		}
-	}
-	for i, w := range ev.in.Waivers {
-		if !strings.EqualFold(w.Rule, f.Rule.ID) || !w.covers(*f) {
-			continue
-		}
-		if ev.used == nil {
-			ev.used = map[int]bool{}
-		}
-		ev.used[i] = true
-		apply(&finding.Waiver{Reason: w.Reason, By: w.By, Expires: w.Expires, Source: w.Source})
 		return
 	}
 }
 
-// covers reports whether the waiver's scope includes f. A waiver with no scope covers every finding
-// of its rule.
-func (w Waiver) covers(f finding.Finding) bool {
+// covers reports whether the waiver's rules and scope include f, whatever its expiry. A waiver with
+// no scope covers every finding of its rules.
+func covers(w *finding.Waiver, f *finding.Finding) bool {
+	if !slices.ContainsFunc(w.Rules, func(id string) bool { return strings.EqualFold(id, f.Rule.ID) }) {
+		return false
+	}
+	if w.File != "" && (f.Location == nil || f.Location.File != w.File) {
+		return false
+	}
 	switch {
 	case w.Fingerprint != "":
 		return w.Fingerprint == f.Fingerprint
@@ -59,42 +57,33 @@ func (w Waiver) covers(f finding.Finding) bool {
 	return true
 }
 
+// expired reports whether the waiver stopped applying before day (YYYY-MM-DD).
+func expired(w *finding.Waiver, day string) bool {
+	return w.Expires != "" && w.Expires < day
+}
+
 // within reports whether pointer names scope or something inside it.
 func within(pointer, scope string) bool {
 	return pointer == scope || strings.HasPrefix(pointer, strings.TrimSuffix(scope, "/")+"/")
-}
-
-func containsFold(list []string, s string) bool {
-	for _, x := range list {
-		if strings.EqualFold(x, s) {
-			return true
-		}
-	}
-	return false
 }
 
 // reportUnusedWaivers notes waivers that matched nothing, and waivers that have expired, so stale
 // exceptions get cleaned up.
 func (ev *evaluation) reportUnusedWaivers() {
 	today := ev.in.Now.UTC().Format(time.DateOnly)
-	if ev.in.Policy != nil {
-		for i, w := range ev.in.Policy.Waivers {
-			loc := &finding.Location{File: ev.in.Policy.Name, Line: w.Line, Column: w.Column}
-			switch {
-			case !ev.usedIn[i]:
-				ev.diags = append(ev.diags, finding.Diagnostic{Level: "warning", Message: fmt.Sprintf("waiver for %s matches no finding", strings.Join(w.Rules, ", ")), Location: loc})
-			case w.Until < today:
-				ev.diags = append(ev.diags, finding.Diagnostic{Level: "warning", Message: fmt.Sprintf("waiver for %s expired on %s and no longer applies", strings.Join(w.Rules, ", "), w.Until), Location: loc})
-			}
-		}
-	}
-	for i, w := range ev.in.Waivers {
-		loc := &finding.Location{File: w.Source}
+	for i := range ev.waivers {
+		w := &ev.waivers[i]
+		rules := strings.Join(w.Rules, ", ")
+		var msg string
 		switch {
 		case !ev.used[i]:
-			ev.diags = append(ev.diags, finding.Diagnostic{Level: "warning", Message: fmt.Sprintf("waiver for %s matches no finding", w.Rule), Location: loc})
-		case w.Expires != "" && w.Expires < today:
-			ev.diags = append(ev.diags, finding.Diagnostic{Level: "warning", Message: fmt.Sprintf("waiver for %s expired on %s and no longer applies", w.Rule, w.Expires), Location: loc})
+			msg = fmt.Sprintf("waiver for %s matches no finding", rules)
+		case expired(w, today):
+			msg = fmt.Sprintf("waiver for %s expired on %s and no longer applies", rules, w.Expires)
+		default:
+			continue
 		}
+		loc := w.Written
+		ev.diags = append(ev.diags, finding.Diagnostic{Level: "warning", Message: msg, Location: &loc})
 	}
 }

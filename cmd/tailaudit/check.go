@@ -95,10 +95,7 @@ func runCheck(ctx context.Context, opts *checkOptions) error {
 			return err
 		}
 	}
-	in := engine.Input{Now: s.now(), Params: cfg.Params, FailOn: failOn}
-	for _, w := range cfg.Waivers {
-		in.Waivers = append(in.Waivers, engine.Waiver(w))
-	}
+	in := engine.Input{Now: s.now(), Params: cfg.Params, FailOn: failOn, Waivers: cfg.Waivers}
 	if cfg.Path != "" {
 		in.Inputs = append(in.Inputs, finding.Input{Kind: "config", Path: cfg.Path})
 	}

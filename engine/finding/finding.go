@@ -133,13 +133,29 @@ type Resource struct {
 	Name string `json:"name,omitempty"`
 }
 
-// Waiver records why a finding is accepted, and whether that acceptance still holds.
+// Waiver accepts the findings of some rules within one scope, until a day. It is written in the
+// config file or as a tailaudit:ignore comment in the policy file; a finding it covers carries a copy,
+// marked Expired when the day has passed. Only why, by whom, until when, where it is written and
+// whether it expired are part of a finding's JSON.
 type Waiver struct {
+	Rules []string `json:"-"` // the rule ids it waives, matched regardless of case
+
+	// The scope. At most one of Fingerprint, Path and Resource is set; with none, the waiver covers
+	// every finding of its rules (in File, when File is set).
+	Fingerprint string `json:"-"` // one finding's fingerprint
+	Path        string `json:"-"` // a JSON pointer: the value there and everything inside it
+	Resource    string `json:"-"` // a resource id or name
+	File        string `json:"-"` // only findings located in this file, as an inline waiver's own file; "" for any
+
 	Reason  string `json:"reason"`
 	By      string `json:"by,omitempty"`
-	Expires string `json:"expires,omitempty"` // YYYY-MM-DD
-	Source  string `json:"source,omitempty"`  // "inline" or the config file's path
-	Expired bool   `json:"expired,omitempty"` // an expired waiver no longer applies; the finding keeps its result
+	Expires string `json:"expires,omitempty"` // YYYY-MM-DD; the waiver stops applying after this day
+	Source  string `json:"source,omitempty"`  // where the waiver is written, as file:line
+
+	// Written is where the waiver is written, to the column, for diagnostics about it.
+	Written Location `json:"-"`
+
+	Expired bool `json:"expired,omitempty"` // set on a finding's copy: it no longer applies, and the finding keeps its result
 }
 
 // Finding is one result of one rule.

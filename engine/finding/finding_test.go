@@ -1,6 +1,7 @@
 package finding_test
 
 import (
+	"encoding/json"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -85,5 +86,23 @@ func TestLocationString(t *testing.T) {
 		if got := tt.loc.String(); got != tt.want {
 			t.Errorf("%+v.String() = %q, want %q", tt.loc, got, tt.want)
 		}
+	}
+}
+
+// TestWaiverJSON checks that a finding's waiver shows why, by whom, until when, where it is written
+// and whether it expired, and nothing of how it matches.
+func TestWaiverJSON(t *testing.T) {
+	w := finding.Waiver{
+		Rules: []string{"TA-SSH-001"}, Fingerprint: "f", Path: "/ssh/1", Resource: "db-1", File: "policy.hujson",
+		Reason: "break-glass", By: "sec@example.com", Expires: "2027-01-31", Source: "policy.hujson:12",
+		Written: finding.Location{File: "policy.hujson", Line: 12, Column: 5}, Expired: true,
+	}
+	got, err := json.Marshal(w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"reason":"break-glass","by":"sec@example.com","expires":"2027-01-31","source":"policy.hujson:12","expired":true}`
+	if d := cmp.Diff(want, string(got)); d != "" {
+		t.Errorf("waiver JSON (-want +got):\n%s", d)
 	}
 }

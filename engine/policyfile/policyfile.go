@@ -11,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/tailscale/hujson"
+
+	"github.com/tailaudit/tailaudit/engine/finding"
 )
 
 // MaxSize is the largest policy file Parse reads. Tailscale's own limit is far lower; anything this
@@ -29,8 +31,9 @@ type File struct {
 	Doc map[string]any
 	// Legacy lists every deprecated spelling the file uses, in file order.
 	Legacy []LegacyUse
-	// Waivers lists the inline tailaudit:ignore comments, in file order.
-	Waivers []InlineWaiver
+	// Waivers lists the inline tailaudit:ignore comments, in file order. Each covers the value after
+	// it (Path), in this file.
+	Waivers []finding.Waiver
 	// Warnings lists what Tailscale would ignore or may reject but that does not stop a check,
 	// such as unknown keys.
 	Warnings []*Error

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/tailaudit/tailaudit/engine/finding"
 	"github.com/tailaudit/tailaudit/engine/policyfile"
 	"github.com/tailaudit/tailaudit/internal/sharedcorpus"
 )
@@ -134,12 +135,11 @@ func TestInlineWaivers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []policyfile.InlineWaiver{
-		{Rules: []string{"TA-SSH-001", "TA-SSH-002"}, Until: "2027-01-31", Reason: "break-glass account", By: "sec@example.com", Pointer: "/ssh/0", Position: policyfile.Position{Line: 3, Column: 6}},
-		{Rules: []string{"TA-TEST-001"}, Until: "2026-12-01", Reason: "tests arrive next sprint", Pointer: "/acls", Position: policyfile.Position{Line: 6, Column: 5}},
-	}
-	for i := range f.Waivers {
-		f.Waivers[i].Offset = 0
+	want := []finding.Waiver{
+		{Rules: []string{"TA-SSH-001", "TA-SSH-002"}, Path: "/ssh/0", File: "p.hujson", Reason: "break-glass account", By: "sec@example.com", Expires: "2027-01-31",
+			Source: "p.hujson:3", Written: finding.Location{File: "p.hujson", Line: 3, Column: 6}},
+		{Rules: []string{"TA-TEST-001"}, Path: "/acls", File: "p.hujson", Reason: "tests arrive next sprint", Expires: "2026-12-01",
+			Source: "p.hujson:6", Written: finding.Location{File: "p.hujson", Line: 6, Column: 5}},
 	}
 	if d := cmp.Diff(want, f.Waivers); d != "" {
 		t.Errorf("Waivers (-want +got):\n%s", d)

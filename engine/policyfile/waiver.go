@@ -2,23 +2,15 @@ package policyfile
 
 import (
 	"bytes"
+	"fmt"
 	"regexp"
 	"strings"
 	"time"
 
 	"github.com/tailscale/hujson"
-)
 
-// InlineWaiver is a `// tailaudit:ignore RULE-ID until=YYYY-MM-DD reason="..."` comment on the line
-// before a value. It waives the named rules for that value and everything inside it.
-type InlineWaiver struct {
-	Rules   []string // rule ids, from a comma-separated list
-	Until   string   // YYYY-MM-DD; the waiver stops applying after this day
-	Reason  string
-	By      string // optional
-	Pointer string // JSON pointer (canonical keys) of the value the comment precedes
-	Position
-}
+	"github.com/tailaudit/tailaudit/engine/finding"
+)
 
 const waiverMarker = "tailaudit:ignore"
 
@@ -29,7 +21,9 @@ var (
 )
 
 // collectWaivers reads tailaudit:ignore directives in the comments of extra, which ends at offset end
-// and precedes the value at ptr ("" when it precedes no value).
+// and precedes the value at ptr ("" when it precedes no value). A directive on the line before a
+// value, `// tailaudit:ignore RULE-ID until=YYYY-MM-DD reason="..."`, waives the named rules for
+// that value and everything inside it, in this file.
 func (p *parser) collectWaivers(extra hujson.Extra, end int, ptr string) {
 	if !bytes.Contains(extra, []byte(waiverMarker)) {
 		return
@@ -57,7 +51,9 @@ func (p *parser) collectWaivers(extra hujson.Extra, end int, ptr string) {
 			p.file.Warnings = append(p.file.Warnings, &Error{File: p.file.Name, Line: pos.Line, Column: pos.Column, Msg: "tailaudit:ignore comment is not on the line before a value, so it waives nothing"})
 			continue
 		}
-		w.Pointer, w.Position = ptr, pos
+		w.Path, w.File = ptr, p.file.Name
+		w.Source = fmt.Sprintf("%s:%d", p.file.Name, pos.Line)
+		w.Written = finding.Location{File: p.file.Name, Line: pos.Line, Column: pos.Column}
 		p.file.Waivers = append(p.file.Waivers, w)
 	}
 }
@@ -70,8 +66,8 @@ func (p *parser) fail(pos Position, msg string) {
 
 // parseWaiver parses "tailaudit:ignore ID[,ID] until=DATE reason="TEXT" [by=WHO]", which must match
 // waiverLineRE. It returns a description of what is wrong, or "".
-func parseWaiver(text string) (InlineWaiver, string) {
-	var w InlineWaiver
+func parseWaiver(text string) (finding.Waiver, string) {
+	var w finding.Waiver
 	m := waiverLineRE.FindStringSubmatch(text)
 	rest := strings.TrimSpace(m[1])
 	ids, rest, _ := strings.Cut(rest, " ")
@@ -102,7 +98,7 @@ func parseWaiver(text string) (InlineWaiver, string) {
 			if _, err := time.Parse(time.DateOnly, val); err != nil {
 				return w, "until must be a date like 2027-01-31, not " + quote(val)
 			}
-			w.Until = val
+			w.Expires = val
 		case "reason":
 			w.Reason = val
 		case "by":
@@ -114,7 +110,7 @@ func parseWaiver(text string) (InlineWaiver, string) {
 	switch {
 	case w.Reason == "":
 		return w, `a reason is required: reason="why this is accepted"`
-	case w.Until == "":
+	case w.Expires == "":
 		return w, "an expiry is required: until=YYYY-MM-DD"
 	}
 	return w, ""

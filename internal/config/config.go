@@ -25,20 +25,7 @@ type Config struct {
 	RuleDirs             []string // resolved relative to the config file's directory
 	Params               map[string]any
 	AllowNetworkBuiltins bool
-	Waivers              []Waiver
-}
-
-// Waiver accepts the findings of one rule within one scope: a fingerprint, a JSON pointer (the value
-// and everything inside it) or a resource id or name.
-type Waiver struct {
-	Rule        string
-	Fingerprint string
-	Path        string
-	Resource    string
-	Reason      string
-	By          string
-	Expires     string // YYYY-MM-DD
-	Source      string // file:line where the waiver is written
+	Waivers              []finding.Waiver // each waives one rule within one scope
 }
 
 // file is the config file's JSON shape.
@@ -151,15 +138,18 @@ func Parse(name string, src []byte) (*Config, error) {
 		if msg != "" {
 			return nil, errAt(at, "waivers[%d]: %s", i, msg)
 		}
-		line, _ := lineCol(src, at)
+		line, col := lineCol(src, at)
 		ew.Source = fmt.Sprintf("%s:%d", name, line)
+		ew.Written = finding.Location{File: name, Line: line, Column: col}
 		cfg.Waivers = append(cfg.Waivers, ew)
 	}
 	return cfg, nil
 }
 
-func (w waiver) check() (Waiver, string) {
-	ew := Waiver{Rule: w.Rule, Fingerprint: w.Fingerprint, Path: w.Path, Resource: w.Resource, Reason: w.Reason, By: w.By, Expires: w.Expires}
+// check validates a waiver as written and returns it as the engine applies it: one rule, exactly one
+// scope (a fingerprint, a JSON pointer or a resource id or name), reason, by and expiry.
+func (w waiver) check() (finding.Waiver, string) {
+	ew := finding.Waiver{Rules: []string{w.Rule}, Fingerprint: w.Fingerprint, Path: w.Path, Resource: w.Resource, Reason: w.Reason, By: w.By, Expires: w.Expires}
 	scopes := 0
 	for _, s := range []string{w.Fingerprint, w.Path, w.Resource} {
 		if s != "" {

@@ -33,9 +33,11 @@ func TestParse(t *testing.T) {
 		FailOn:   finding.Medium,
 		RuleDirs: []string{"repo/rules", "/abs/rules"},
 		Params:   map[string]any{"maxCheckPeriod": "8h"},
-		Waivers: []config.Waiver{
-			{Rule: "TA-SSH-001", Path: "/ssh/2", Reason: "break-glass", By: "sec@example.com", Expires: "2027-01-31", Source: "repo/.tailaudit.hujson:7"},
-			{Rule: "TA-DEV-004", Resource: "db-1", Reason: "decommissioning", By: "ops@example.com", Expires: "2026-12-31", Source: "repo/.tailaudit.hujson:8"},
+		Waivers: []finding.Waiver{
+			{Rules: []string{"TA-SSH-001"}, Path: "/ssh/2", Reason: "break-glass", By: "sec@example.com", Expires: "2027-01-31",
+				Source: "repo/.tailaudit.hujson:7", Written: finding.Location{File: "repo/.tailaudit.hujson", Line: 7, Column: 3}},
+			{Rules: []string{"TA-DEV-004"}, Resource: "db-1", Reason: "decommissioning", By: "ops@example.com", Expires: "2026-12-31",
+				Source: "repo/.tailaudit.hujson:8", Written: finding.Location{File: "repo/.tailaudit.hujson", Line: 8, Column: 3}},
 		},
 	}
 	if d := cmp.Diff(want, cfg); d != "" {
