@@ -2,73 +2,220 @@ package atomicfile
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
+	"time"
 )
 
-// Pending is new content written to a temporary file beside its destination, not yet in place.
+// Pending is new content, written and synced, that is not yet at its destination.
 type Pending struct {
-	tmp, path string
+	tmp    *tempFile
+	path   string // the destination, symlinks resolved
+	direct bool   // the destination is a device or a pipe: copied into it, not renamed over it
 }
 
-// Create writes the content write produces to a temporary file in the directory of path, synced
-// and closed, keeping the permissions of an existing file at path (0644 for a new one). On error
-// the temporary file is removed and path is untouched. Call Commit to put it in place, or Discard.
-func Create(path string, write func(io.Writer) error) (_ *Pending, err error) {
-	mode := fs.FileMode(0o644)
-	if fi, err := os.Stat(path); err == nil {
-		if !fi.Mode().IsRegular() {
-			return nil, fmt.Errorf("%s is not a regular file", path)
-		}
-		mode = fi.Mode().Perm()
+// Create writes the content write produces beside path, synced, keeping the permissions of an
+// existing file at path (0644 for a new one). On error nothing is left behind and path is
+// untouched. Call Commit to put the content in place, or Discard.
+//
+// A symlink at path is written through: the file it points at gets the new content and the link
+// stays. A device or a pipe at path (/dev/stdout, /dev/null, a FIFO) cannot be replaced; the
+// content is kept aside and written into it by Commit. A directory is an error.
+func Create(path string, write func(io.Writer) error) (*Pending, error) {
+	return CreateContext(context.Background(), path, write)
+}
+
+// CreateContext is Create that stops writing, and fails, once ctx is done, so that a signal
+// cancels a long write promptly and leaves path as it was.
+func CreateContext(ctx context.Context, path string, write func(io.Writer) error) (_ *Pending, err error) {
+	dest, direct, mode, err := destination(path)
+	if err != nil {
+		return nil, err
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	dir := filepath.Dir(dest)
+	if direct {
+		dir = os.TempDir() // a device's directory is no place for files: the content waits in the system's
+	} else {
+		removeStale(dir, filepath.Base(dest))
+	}
+	tmp, err := newTemp(dir, filepath.Base(dest))
 	if err != nil {
 		return nil, err
 	}
 	defer func() {
 		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
+			tmp.discard()
 		}
 	}()
-	w := bufio.NewWriterSize(f, 1<<16)
+	w := bufio.NewWriterSize(ctxWriter{ctx, tmp.f}, 1<<16)
 	if err := write(w); err != nil {
 		return nil, err
 	}
 	if err := w.Flush(); err != nil {
 		return nil, err
 	}
-	if err := f.Chmod(mode); err != nil {
+	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if err := errors.Join(f.Sync(), f.Close()); err != nil {
+	if !direct {
+		if err := tmp.f.Chmod(mode); err != nil {
+			return nil, err
+		}
+	}
+	if err := tmp.f.Sync(); err != nil {
 		return nil, err
 	}
-	return &Pending{tmp: f.Name(), path: path}, nil
+	return &Pending{tmp: tmp, path: dest, direct: direct}, nil
 }
 
-// Commit renames the new content over the destination.
+// special are the kinds of file that cannot be renamed over: their content is written into them.
+const special = fs.ModeDevice | fs.ModeCharDevice | fs.ModeNamedPipe | fs.ModeSocket
+
+// destination returns the file that writing to path changes, whether it must be written into
+// directly, and the permissions new content gets. Paths under /dev and /proc (/dev/stdout,
+// /proc/self/fd/1) are always written directly: their links are the kernel's, which only opening
+// them follows, and what they point at is open in this process already.
+func destination(path string) (dest string, direct bool, mode fs.FileMode, err error) {
+	fi, statErr := os.Stat(path)
+	if statErr == nil && fi.IsDir() {
+		return "", false, 0, fmt.Errorf("%s is a directory", path)
+	}
+	abs, _ := filepath.Abs(path)
+	if statErr == nil && (fi.Mode()&special != 0 || strings.HasPrefix(abs, "/dev/") || strings.HasPrefix(abs, "/proc/")) {
+		return path, true, 0, nil
+	}
+	if statErr == nil && !fi.Mode().IsRegular() {
+		return "", false, 0, fmt.Errorf("%s is not a regular file", path)
+	}
+	if dest, err = Resolve(path); err != nil {
+		return "", false, 0, err
+	}
+	mode = 0o644
+	if statErr == nil {
+		mode = fi.Mode().Perm()
+	}
+	return dest, false, mode, nil
+}
+
+// Commit puts the new content in place: renamed over a file, or copied into a device or pipe.
 func (p *Pending) Commit() error {
-	if err := os.Rename(p.tmp, p.path); err != nil {
-		os.Remove(p.tmp)
+	if p.direct {
+		defer p.tmp.discard()
+		return p.copyInto()
+	}
+	return p.tmp.commit(p.path)
+}
+
+func (p *Pending) copyInto() error {
+	if _, err := p.tmp.f.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
-	return nil
+	dst, err := os.OpenFile(p.path, os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(dst, p.tmp.f)
+	return errors.Join(err, dst.Close())
 }
 
-// Discard removes the new content; the destination keeps what it had.
-func (p *Pending) Discard() { os.Remove(p.tmp) }
+// Discard drops the new content; the destination keeps what it had.
+func (p *Pending) Discard() { p.tmp.discard() }
 
 // Write creates and commits in one step.
 func Write(path string, write func(io.Writer) error) error {
-	p, err := Create(path, write)
+	return WriteContext(context.Background(), path, write)
+}
+
+// WriteContext creates and commits in one step, stopping once ctx is done.
+func WriteContext(ctx context.Context, path string, write func(io.Writer) error) error {
+	p, err := CreateContext(ctx, path, write)
 	if err != nil {
 		return err
 	}
 	return p.Commit()
+}
+
+// Resolve returns the file that writing to path changes: absolute, with every symlink followed,
+// also a symlink whose target does not exist yet. Two paths that Resolve to the same string (or
+// that name the same existing file) are one file.
+func Resolve(path string) (string, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", err
+	}
+	for range 40 { // as many links as Linux follows
+		fi, err := os.Lstat(abs)
+		if errors.Is(err, fs.ErrNotExist) {
+			dir, err := filepath.EvalSymlinks(filepath.Dir(abs))
+			if err != nil {
+				return "", fmt.Errorf("%s: directory %s: %w", path, filepath.Dir(abs), err)
+			}
+			return filepath.Join(dir, filepath.Base(abs)), nil
+		}
+		if err != nil {
+			return "", err
+		}
+		if fi.Mode()&fs.ModeSymlink == 0 {
+			return filepath.EvalSymlinks(abs)
+		}
+		target, err := os.Readlink(abs)
+		if err != nil {
+			return "", err
+		}
+		if !filepath.IsAbs(target) {
+			target = filepath.Join(filepath.Dir(abs), target)
+		}
+		abs = target
+	}
+	return "", fmt.Errorf("%s: too many levels of symbolic links", path)
+}
+
+// SameFile reports whether paths a and b are one file: the same path once resolved, or, for files
+// that exist, the same file under two names (a hard link).
+func SameFile(a, b string) bool {
+	ra, errA := Resolve(a)
+	rb, errB := Resolve(b)
+	if errA == nil && errB == nil && ra == rb {
+		return true
+	}
+	fa, errA := os.Stat(a)
+	fb, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(fa, fb)
+}
+
+// ctxWriter fails writes once its context is done.
+type ctxWriter struct {
+	ctx context.Context
+	w   io.Writer
+}
+
+func (c ctxWriter) Write(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.w.Write(p)
+}
+
+// staleAfter is how old a named temporary file of ours must be before a later write removes it: a
+// run killed mid-write (SIGKILL) cannot remove its own, and one younger than this may belong to a
+// run still writing.
+const staleAfter = 10 * time.Minute
+
+// tempPattern names the temporary files beside base when the system cannot make unnamed ones.
+func tempPattern(base string) string { return "." + base + ".*.tmp" }
+
+// removeStale removes temporary files that an earlier, killed run left beside base.
+func removeStale(dir, base string) {
+	matches, _ := filepath.Glob(filepath.Join(dir, tempPattern(base)))
+	for _, m := range matches {
+		if fi, err := os.Lstat(m); err == nil && fi.Mode().IsRegular() && time.Since(fi.ModTime()) > staleAfter {
+			os.Remove(m)
+		}
+	}
 }
