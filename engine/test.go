@@ -40,7 +40,9 @@ func RunTests(ctx context.Context, topts TestOptions, opts ...Option) (*TestRun,
 	if err != nil {
 		return nil, err
 	}
-	if !topts.Builtin && len(e.ruleDirs) > 0 {
+	// The built-in tests run when asked for, or when there are no user rules to test.
+	runBuiltin := topts.Builtin || len(e.ruleDirs) == 0
+	if !runBuiltin {
 		kept := srcs[:0]
 		for _, s := range srcs {
 			if !(s.builtin && strings.HasSuffix(s.name, "_test.rego")) {
@@ -48,6 +50,12 @@ func RunTests(ctx context.Context, topts TestOptions, opts ...Option) (*TestRun,
 			}
 		}
 		srcs = kept
+	}
+	// Coverage is that of the rules whose tests run: the user's files, and the built-in ones only
+	// with the built-in tests.
+	measured := make(map[string]bool, len(srcs))
+	for _, s := range srcs {
+		measured[s.name] = runBuiltin || !s.builtin
 	}
 	mods, err := parseModules(srcs)
 	if err != nil {
@@ -91,8 +99,28 @@ func RunTests(ctx context.Context, topts TestOptions, opts ...Option) (*TestRun,
 		run.Results = append(run.Results, r)
 	}
 	if cov != nil {
-		rep := cov.Report(mods)
+		rep := coverageOf(cov.Report(mods), measured)
 		run.Coverage = &rep
 	}
 	return run, nil
+}
+
+// coverageOf keeps the files of rep that measured marks and recomputes the totals from them. User
+// tests exercise built-in libraries too, and neither those lines nor the built-in rules' uncovered
+// ones may count towards the coverage of the user's rules.
+func coverageOf(rep cover.Report, measured map[string]bool) cover.Report {
+	var covered, notCovered int
+	for name, fr := range rep.Files {
+		if !measured[name] {
+			delete(rep.Files, name)
+			continue
+		}
+		covered += fr.CoveredLines
+		notCovered += fr.NotCoveredLines
+	}
+	rep.CoveredLines, rep.NotCoveredLines, rep.Coverage = covered, notCovered, 0
+	if total := covered + notCovered; total > 0 {
+		rep.Coverage = 100 * float64(covered) / float64(total)
+	}
+	return rep
 }

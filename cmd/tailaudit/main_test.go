@@ -273,15 +273,6 @@ func TestTestCommand(t *testing.T) {
 			t.Errorf("exit code = %d, want 1 and 'FAIL: 1/2'; stdout:\n%s", code, stdout)
 		}
 	})
-	t.Run("coverage_threshold", func(t *testing.T) {
-		stdout, stderr, code := tailaudit(t, dir, nil, "test", filepath.Join(dir, "rules"), "--run", "test_fires", "--threshold", "100")
-		if !strings.Contains(stdout, "COVERAGE: ") {
-			t.Errorf("no coverage line:\n%s", stdout)
-		}
-		if code != 0 && !strings.Contains(stderr, "below the threshold") {
-			t.Errorf("exit code = %d with stderr %q", code, stderr)
-		}
-	})
 }
 
 func TestRulesCommands(t *testing.T) {

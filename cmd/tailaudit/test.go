@@ -41,7 +41,10 @@ func newTestCmd(s *iostreams, runF func(context.Context, *testOptions) error) *c
 
 With no DIR, the built-in rules' tests run. With DIRs, their tests run against the built-in rules and
 libraries, which they may import; add --builtin to run the built-in tests as well. Rules see the same
-built-ins and sandbox as in 'tailaudit check'.`,
+built-ins and sandbox as in 'tailaudit check'.
+
+Coverage is that of the rules whose tests run: the files in the DIRs (and in --rules or the config
+file), and the built-in rules only when their tests run too.`,
 		Example: `  # Test the built-in rules
   tailaudit test
 
