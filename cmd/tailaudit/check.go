@@ -47,7 +47,10 @@ be waived in .tailaudit.hujson or inline, with a comment on the line before the 
   // tailaudit:ignore TA-SSH-001 until=2027-01-31 reason="break-glass account"
 
 Several outputs can be written at once: -f FORMAT writes to stdout, -f FORMAT=FILE to a file (written
-atomically: a failed run leaves an existing file as it was). Formats: ` + strings.Join(output.Formats(), ", ") + `.`,
+atomically: a failed run leaves an existing file as it was). Formats: ` + strings.Join(output.Formats(), ", ") + `.
+
+Exit codes: 0 nothing failed at or above --fail-on; 1 findings at or above it; 2 the run could not be
+done (bad flags, an unreadable or invalid input, a config error, a rule that does not compile).`,
 		Example: `  # Check the policy and print findings
   tailaudit check policy.hujson
 
