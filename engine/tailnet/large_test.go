@@ -69,12 +69,16 @@ func peakRSS() int64 {
 	return 0
 }
 
+// largeTestsEnv turns on, when set to 1, the tests that generate inputs of hundreds of megabytes.
+// make test leaves them out; make test-large and .ci/run run them.
+const largeTestsEnv = "TAILAUDIT_LARGE_TESTS"
+
 // TestLoadLarge loads a generated 200 MB snapshot and reports time and memory. It asserts only
 // that memory stays within a generous multiple of the file size (no quadratic or copy-the-world
 // behaviour); the numbers are logged for the record.
 func TestLoadLarge(t *testing.T) {
-	if testing.Short() {
-		t.Skip("generates a 200 MB file; skipped with -short")
+	if os.Getenv(largeTestsEnv) != "1" {
+		t.Skipf("generates a 200 MB file; set %s=1 to run it", largeTestsEnv)
 	}
 	path := filepath.Join(t.TempDir(), "large.json")
 	const size = 200 << 20
