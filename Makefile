@@ -7,13 +7,18 @@ BENCH_PKGS := ./engine ./internal/access ./engine/tailnet
 BENCH ?= Parse|Ratio|Compile|RunTests|Snapshot/devices=50000/engine|Decode
 BENCHTIME ?= 3x
 
-.PHONY: build test lint bench bench-process demo fuzz clean
+.PHONY: build test test-large lint bench demo fuzz clean
 
 build:
 	$(GO) build -o bin/tailaudit ./cmd/tailaudit
 
 test:
 	$(GO) test ./...
+
+# The tests that generate inputs of hundreds of megabytes (a 200 MB snapshot, say), which make test
+# leaves out.
+test-large:
+	TAILAUDIT_LARGE_TESTS=1 $(GO) test -count=1 -run Large ./...
 
 # gofmt, go vet, and on every Rego file OPA's strict compile (with tailaudit's tailscale.* built-ins,
 # which the opa command does not know) and OPA's formatter.
@@ -32,10 +37,17 @@ bench: build
 demo:
 	$(GO) run ./cmd/tailaudit check --snapshot fixtures/demo/snapshot.json fixtures/demo/policy.hujson || [ $$? -eq 1 ]
 
-# Short fuzzing of every parser of untrusted input.
+# Fuzzing of every parser of untrusted input: each func Fuzz* in the tree for FUZZTIME. go test
+# fuzzes one target per run, hence the loop; the first failure stops it.
 FUZZTIME ?= 30s
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./engine/policyfile
+	@targets=$$(grep -rE --include='*_test.go' -o '^func Fuzz[A-Za-z0-9_]*' --exclude-dir=testdata . | sed 's/:func /:/' | sort); \
+	if [ -z "$$targets" ]; then echo "no fuzz targets found"; exit 1; fi; \
+	for t in $$targets; do \
+		pkg=$$(dirname "$${t%%:*}"); name=$${t#*:}; \
+		echo "--- fuzz $$name in $$pkg for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) "$$pkg" || exit 1; \
+	done
 
 clean:
 	rm -rf bin bench.out
