@@ -21,6 +21,11 @@ import (
 // only when the caller opts in with WithNetworkBuiltins.
 var networkBuiltins = []string{"http.send", "net.lookup_ip_addr", "opa.runtime"}
 
+// schemaBuiltins are the built-ins OPA marks nondeterministic only because a schema's remote $ref
+// is fetched at evaluation time. Rules keep them: with network built-ins off, the capabilities
+// allow no host, so a remote $ref is an error and the result depends on the arguments alone.
+var schemaBuiltins = []string{"json.match_schema", "json.verify_schema"}
+
 // Option configures an Engine.
 type Option func(*settings)
 
@@ -174,13 +179,23 @@ func (e *Engine) sources(withTests bool) ([]source, map[string]bool, error) {
 	return srcs, builtin, nil
 }
 
-// capabilities are OPA's built-ins, without the network ones unless allowed, plus custom functions.
+// capabilities are OPA's built-ins, without the network ones unless allowed and without the
+// nondeterministic ones (clock, randomness, signing with a random nonce), plus custom functions.
+// With the network off, AllowNet is empty rather than nil: OPA then lets no host be reached, which
+// is what stops json.match_schema and json.verify_schema from fetching a remote $ref.
 func (e *Engine) capabilities() *ast.Capabilities {
 	caps := ast.CapabilitiesForThisVersion()
+	caps.Builtins = slices.DeleteFunc(caps.Builtins, func(b *ast.Builtin) bool {
+		switch {
+		case slices.Contains(networkBuiltins, b.Name):
+			return !e.allowNetwork
+		case slices.Contains(schemaBuiltins, b.Name):
+			return false
+		}
+		return b.Nondeterministic
+	})
 	if !e.allowNetwork {
-		caps.Builtins = slices.DeleteFunc(caps.Builtins, func(b *ast.Builtin) bool {
-			return slices.Contains(networkBuiltins, b.Name)
-		})
+		caps.AllowNet = []string{}
 	}
 	for _, f := range e.functions {
 		caps.Builtins = append(caps.Builtins, &ast.Builtin{Name: f.Decl.Name, Decl: f.Decl.Decl, Nondeterministic: f.Decl.Nondeterministic})
@@ -189,15 +204,28 @@ func (e *Engine) capabilities() *ast.Capabilities {
 }
 
 func (e *Engine) compileErrors(errs ast.Errors) error {
-	out := astErrors("", errs)
-	for _, le := range out {
-		for _, name := range networkBuiltins {
-			if !e.allowNetwork && strings.Contains(le.Msg, "undefined function "+name) {
+	return explainSandbox(astErrors("", errs), e.allowNetwork)
+}
+
+// explainSandbox adds to "undefined function" errors why the sandbox leaves that built-in out.
+func explainSandbox(errs LoadErrors, allowNetwork bool) LoadErrors {
+	for _, le := range errs {
+		name, undefined := strings.CutPrefix(le.Msg, "undefined function ")
+		if !undefined {
+			continue
+		}
+		b, known := ast.BuiltinMap[name]
+		switch {
+		case !known:
+		case slices.Contains(networkBuiltins, name):
+			if !allowNetwork {
 				le.Msg += " (network built-ins are off for rules; pass --allow-network-builtins to allow them)"
 			}
+		case b.Nondeterministic && !slices.Contains(schemaBuiltins, name):
+			le.Msg += " (rules may not use built-ins whose result changes from run to run; read the evaluation time from input.now)"
 		}
 	}
-	return out
+	return errs
 }
 
 func (e *Engine) regoOptions() []func(*rego.Rego) {

@@ -90,7 +90,7 @@ func RunTests(ctx context.Context, topts TestOptions, opts ...Option) (*TestRun,
 	ch, err := runner.SetModules(mods).RunTests(ctx, nil)
 	if err != nil {
 		if aerrs, ok := err.(ast.Errors); ok {
-			return nil, astErrors("", aerrs)
+			return nil, explainSandbox(astErrors("", aerrs), e.allowNetwork)
 		}
 		return nil, fmt.Errorf("run tests: %w", err)
 	}

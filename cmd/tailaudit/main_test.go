@@ -5,9 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -341,7 +345,8 @@ func TestCheckUnreadableFile(t *testing.T) {
 }
 
 // TestNetworkBuiltinsOptIn checks the sandbox from the command line: a rule that calls http.send
-// does not load until the flag or the config file allows it.
+// does not load until the flag or the environment allows it; a config file in the checked
+// directory cannot allow it, and saying so there gets a warning.
 func TestNetworkBuiltinsOptIn(t *testing.T) {
 	dir := t.TempDir()
 	p := write(t, dir, "p.hujson", "{}")
@@ -353,9 +358,9 @@ func TestNetworkBuiltinsOptIn(t *testing.T) {
 	}
 	// With the rule loaded, the run completes (exit 1 is the empty policy's own allow-all finding)
 	// and the rule is evaluated: it passes, since input.policy.never is not set.
-	loaded := func(name string, args ...string) {
+	loaded := func(name string, env map[string]string, args ...string) {
 		t.Helper()
-		stdout, stderr, code := tailaudit(t, dir, nil, append([]string{"check", p, "--rules", rules, "-f", "json"}, args...)...)
+		stdout, stderr, code := tailaudit(t, dir, env, append([]string{"check", p, "--rules", rules, "-f", "json"}, args...)...)
 		var rep struct {
 			Findings []struct {
 				Rule   struct{ ID string }
@@ -372,7 +377,40 @@ func TestNetworkBuiltinsOptIn(t *testing.T) {
 		}
 		t.Errorf("%s: ACME-NET-1 has no pass result", name)
 	}
-	loaded("--allow-network-builtins", "--allow-network-builtins")
+	loaded("--allow-network-builtins", nil, "--allow-network-builtins")
+	loaded("TAILAUDIT_ALLOW_NETWORK_BUILTINS", map[string]string{"TAILAUDIT_ALLOW_NETWORK_BUILTINS": "1"})
 	write(t, dir, ".tailaudit.hujson", `{"allowNetworkBuiltins": true}`)
-	loaded("allowNetworkBuiltins in the config")
+	_, stderr, code = tailaudit(t, dir, nil, "check", p, "--rules", rules, "-f", "json")
+	if code != 2 || !strings.Contains(stderr, "phone.rego:10:") || !strings.Contains(stderr, "warning: "+filepath.Join(dir, ".tailaudit.hujson")+": allowNetworkBuiltins is ignored") {
+		t.Errorf("allowNetworkBuiltins in the config: exit code %d, stderr %q; want 2, the rule's line and a warning that the setting is ignored", code, stderr)
+	}
+}
+
+// TestSchemaRefNeedsNetwork checks 'tailaudit test' and 'tailaudit check': a schema's remote $ref
+// reaches the listener only with --allow-network-builtins.
+func TestSchemaRefNeedsNetwork(t *testing.T) {
+	var hits atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		hits.Add(1)
+		fmt.Fprint(w, `{"type": "object"}`)
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	p := write(t, dir, "p.hujson", "{}")
+	call := fmt.Sprintf("json.match_schema(input.policy, {\"$ref\": %q})", srv.URL+"/s.json")
+	write(t, dir, "rules/schema.rego", "# METADATA\n# title: Schema\n# custom:\n#   id: ACME-SCH-1\n#   severity: low\npackage tailaudit.policy.schema\n\ndeny contains \"checked\" if {\n\t[ok, _] := "+call+"\n\tok\n}\n")
+	write(t, dir, "rules/schema_test.rego", "package tailaudit.policy.schema_test\n\ntest_ref if {\n\t"+call+"\n}\n")
+	rules := filepath.Join(dir, "rules")
+	for _, allow := range []bool{false, true} {
+		hits.Store(0)
+		var extra []string
+		if allow {
+			extra = []string{"--allow-network-builtins"}
+		}
+		tailaudit(t, dir, nil, append([]string{"test", rules}, extra...)...)
+		tailaudit(t, dir, nil, append([]string{"check", p, "--rules", rules}, extra...)...)
+		if got := hits.Load(); (got > 0) != allow {
+			t.Errorf("--allow-network-builtins=%v: %d requests reached the listener", allow, got)
+		}
+	}
 }

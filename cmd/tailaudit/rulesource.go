@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -11,6 +12,10 @@ import (
 	"github.com/tailaudit/tailaudit/internal/config"
 	"github.com/tailaudit/tailaudit/policies"
 )
+
+// allowNetworkEnv is the environment variable that, set to 1 or true, allows network built-ins like
+// --allow-network-builtins does.
+const allowNetworkEnv = "TAILAUDIT_ALLOW_NETWORK_BUILTINS"
 
 // ruleSource is the flag group every command that loads rules shares: where user rules and the
 // config file are, and whether rules may use the network.
@@ -24,7 +29,7 @@ type ruleSource struct {
 func (o *ruleSource) addFlags(cmd *cobra.Command) {
 	cmd.Flags().StringArrayVar(&o.Dirs, "rules", nil, "`DIR` of custom Rego rules to load beside the built-in ones (repeatable)")
 	cmd.Flags().StringVar(&o.ConfigPath, "config", "", "config `FILE` (default: "+config.FileName+" in the working directory, if present)")
-	cmd.Flags().BoolVar(&o.AllowNetwork, "allow-network-builtins", false, "let rules call http.send, net.lookup_ip_addr and opa.runtime")
+	cmd.Flags().BoolVar(&o.AllowNetwork, "allow-network-builtins", false, "let rules call http.send, net.lookup_ip_addr and opa.runtime, and fetch remote $ref schemas (also "+allowNetworkEnv+"=1; never from a config file)")
 	cmd.Flags().BoolVar(&o.NoBuiltin, "no-builtin", false, "load only the custom rules given with --rules or the config file")
 }
 
@@ -47,13 +52,28 @@ func (o *ruleSource) load(s *iostreams) (*config.Config, []engine.Option, error)
 	}
 	opts := []engine.Option{
 		engine.WithRuleDirs(append(cfg.RuleDirs, o.Dirs...)...),
-		engine.WithNetworkBuiltins(o.AllowNetwork || cfg.AllowNetworkBuiltins),
+		engine.WithNetworkBuiltins(o.allowNetwork(s, cfg)),
 		engine.WithControls(frameworks.ControlsByRule(cats), func(fw, id string) bool { return known[fw][id] }),
 	}
 	if !o.NoBuiltin {
 		opts = append(opts, engine.WithBuiltinRules(policies.FS))
 	}
 	return cfg, opts, nil
+}
+
+// allowNetwork says whether rules may use the network: only the command line or the environment
+// decide. A config file is read from the checked repository, which on a pull request is written by
+// whoever opened it, so its allowNetworkBuiltins is ignored, with a warning.
+func (o *ruleSource) allowNetwork(s *iostreams, cfg *config.Config) bool {
+	allow := o.AllowNetwork
+	switch strings.ToLower(s.env(allowNetworkEnv)) {
+	case "1", "true", "yes":
+		allow = true
+	}
+	if cfg.AllowNetworkBuiltins && !allow {
+		fmt.Fprintf(s.Err, "tailaudit: warning: %s: allowNetworkBuiltins is ignored; a config file cannot turn the rule sandbox off (use --allow-network-builtins or %s=1)\n", cfg.Path, allowNetworkEnv)
+	}
+	return allow
 }
 
 // engine builds the engine from the config and flags.
