@@ -155,8 +155,8 @@ func Capabilities(allowNetwork bool) *ast.Capabilities {
 }
 
 // sources reads the built-in rules and the user's rule directories.
-func (e *Engine) sources(withTests bool) ([]source, map[string]bool, error) {
-	var srcs []source
+func (e *Engine) sources(withTests bool) ([]regoFile, map[string]bool, error) {
+	var srcs []regoFile
 	builtin := map[string]bool{}
 	if e.builtin != nil {
 		b, err := readFS(e.builtin, ".", "", true, withTests)

@@ -12,6 +12,7 @@ import (
 	"github.com/tailaudit/tailaudit/engine"
 	"github.com/tailaudit/tailaudit/engine/finding"
 	"github.com/tailaudit/tailaudit/engine/policyfile"
+	"github.com/tailaudit/tailaudit/engine/source"
 	"github.com/tailaudit/tailaudit/engine/tailnet"
 )
 
@@ -19,21 +20,37 @@ var now = time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
 
 func TestNewLoadErrors(t *testing.T) {
 	for _, tt := range []struct {
-		name string
-		dir  string
-		want string // substring; the message must start with a file:line
+		name    string
+		dir     string
+		want    string // substring; the message must start with a file:line
+		located bool   // every problem is a *source.Error at a file and line
 	}{
-		{"syntax_error", "testdata/bad_syntax", "testdata/bad_syntax/broken.rego:11:"},
-		{"duplicate_id", "testdata/dup_ids", "rule id T-SSH-001 is already used by tailaudit.policy.ssh_root"},
-		{"missing_metadata", "testdata/no_meta", "testdata/no_meta/anon.rego:1: rule package tailaudit.policy.anonymous has no METADATA"},
-		{"unknown_severity", "testdata/bad_severity", `sev.rego:1: METADATA of tailaudit.policy.sev: custom.severity: unknown severity "severe"`},
-		{"network_builtin", "testdata/network", "undefined function http.send (network built-ins are off for rules; pass --allow-network-builtins"},
-		{"missing_dir", "testdata/nope", "rule directory: stat testdata/nope: no such file or directory"},
+		{"syntax_error", "testdata/bad_syntax", "testdata/bad_syntax/broken.rego:11:", true},
+		{"duplicate_id", "testdata/dup_ids", "rule id T-SSH-001 is already used by tailaudit.policy.ssh_root", true},
+		{"missing_metadata", "testdata/no_meta", "testdata/no_meta/anon.rego:1: rule package tailaudit.policy.anonymous has no METADATA", true},
+		{"unknown_severity", "testdata/bad_severity", `sev.rego:1: METADATA of tailaudit.policy.sev: custom.severity: unknown severity "severe"`, true},
+		{"network_builtin", "testdata/network", "undefined function http.send (network built-ins are off for rules; pass --allow-network-builtins", true},
+		{"missing_dir", "testdata/nope", "rule directory: stat testdata/nope: no such file or directory", false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := engine.New(context.Background(), engine.WithRuleDirs(tt.dir))
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("New() error = %v, want it to contain %q", err, tt.want)
+			}
+			errs := source.All(err)
+			if !tt.located {
+				if len(errs) != 0 {
+					t.Errorf("source.All(%v) = %v, want none", err, errs)
+				}
+				return
+			}
+			if len(errs) == 0 {
+				t.Fatalf("New() error %v (%T) holds no *source.Error", err, err)
+			}
+			for _, e := range errs {
+				if !strings.HasPrefix(e.File, tt.dir) || e.Line == 0 {
+					t.Errorf("load error %q at %s:%d, want a file under %s and a line", e, e.File, e.Line, tt.dir)
+				}
 			}
 		})
 	}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/tailaudit/tailaudit/engine/finding"
 	"github.com/tailaudit/tailaudit/engine/policyfile"
+	"github.com/tailaudit/tailaudit/engine/source"
 	"github.com/tailaudit/tailaudit/engine/tailnet"
 	"github.com/tailaudit/tailaudit/internal/builtins"
 )
@@ -288,7 +289,7 @@ func str(v any) string {
 // locate turns a result path (rooted at input) into a location in the file it came from.
 func (ev *evaluation) locate(path []any) *finding.Location {
 	root, _ := path[0].(string)
-	ptr := policyfile.Pointer(path[1:])
+	ptr := source.Pointer(path[1:])
 	switch root {
 	case "policy":
 		if ev.in.Policy == nil {
@@ -302,7 +303,7 @@ func (ev *evaluation) locate(path []any) *finding.Location {
 	case "tailnet":
 		return &finding.Location{File: ev.in.Tailnet.Name, Path: ptr}
 	}
-	return &finding.Location{Path: policyfile.Pointer(path)}
+	return &finding.Location{Path: source.Pointer(path)}
 }
 
 // add completes a finding with the rule's metadata, fingerprint and waiver state, and keeps it.
@@ -426,7 +427,7 @@ func (ev *evaluation) fingerprint(r *rule, f finding.Finding) string {
 // contentAnchor describes the value at ptr by the shape of its path (indexes dropped) and the content
 // of the entry that holds it (the value at the first array index along the path).
 func (ev *evaluation) contentAnchor(document, ptr string) string {
-	segs := strings.Split(strings.TrimPrefix(ptr, "/"), "/")
+	segs := source.Tokens(ptr)
 	shape := make([]string, len(segs))
 	var cur any = ev.doc[document]
 	var entry, leaf any
@@ -434,7 +435,7 @@ func (ev *evaluation) contentAnchor(document, ptr string) string {
 		if _, err := strconv.Atoi(s); err == nil {
 			shape[i] = "#"
 		} else {
-			shape[i] = s
+			shape[i] = source.EscapeToken(s)
 		}
 		cur = child(cur, s)
 		if entry == nil && shape[i] == "#" {
@@ -447,10 +448,8 @@ func (ev *evaluation) contentAnchor(document, ptr string) string {
 	return strings.Join(shape, "/") + "\x00" + string(b1) + "\x00" + string(b2)
 }
 
+// child returns the value at one unescaped pointer token of v, or nil.
 func child(v any, seg string) any {
-	if strings.Contains(seg, "~") {
-		seg = strings.NewReplacer("~1", "/", "~0", "~").Replace(seg)
-	}
 	switch x := v.(type) {
 	case map[string]any:
 		return x[seg]
@@ -467,7 +466,7 @@ func (ev *evaluation) report() *finding.Report {
 	ev.reportUnusedWaivers()
 	if ev.in.Policy != nil {
 		for _, w := range ev.in.Policy.Warnings {
-			ev.diags = append(ev.diags, finding.Diagnostic{Level: "warning", Message: w.Msg, Location: &finding.Location{File: w.File, Line: w.Line, Column: w.Column}})
+			ev.diags = append(ev.diags, finding.Diagnostic{Level: "warning", Message: w.Msg, Location: w.Location()})
 		}
 	}
 	finding.Sort(ev.findings)

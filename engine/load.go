@@ -14,6 +14,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 
 	"github.com/tailaudit/tailaudit/engine/finding"
+	"github.com/tailaudit/tailaudit/engine/source"
 )
 
 // Namespaces are the Rego package prefixes that hold rules, each with the input document it needs.
@@ -38,25 +39,9 @@ type rule struct {
 	badMeta   bool     // its METADATA was rejected (already reported)
 }
 
-// LoadError is a rule that cannot be used: a syntax error, bad metadata or a duplicate id.
-type LoadError struct {
-	File         string
-	Line, Column int
-	Msg          string
-}
-
-func (e *LoadError) Error() string {
-	switch {
-	case e.Line == 0:
-		return fmt.Sprintf("%s: %s", e.File, e.Msg)
-	case e.Column == 0:
-		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
-	}
-	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Column, e.Msg)
-}
-
-// LoadErrors is every problem found while loading rules.
-type LoadErrors []*LoadError
+// LoadErrors is every problem found while loading rules: syntax errors, bad metadata, duplicate ids,
+// each at its file and line.
+type LoadErrors []*source.Error
 
 func (es LoadErrors) Error() string {
 	msgs := make([]string, len(es))
@@ -66,16 +51,25 @@ func (es LoadErrors) Error() string {
 	return strings.Join(msgs, "\n")
 }
 
-// source is one Rego file to load.
-type source struct {
+// Unwrap returns each problem, so that errors.As and source.All find them.
+func (es LoadErrors) Unwrap() []error {
+	out := make([]error, len(es))
+	for i, e := range es {
+		out[i] = e
+	}
+	return out
+}
+
+// regoFile is one Rego file to load.
+type regoFile struct {
 	name    string // path shown to users
 	text    string
 	builtin bool
 }
 
 // readFS reads every .rego file under root of fsys, leaving out tests unless withTests.
-func readFS(fsys fs.FS, root, display string, builtin, withTests bool) ([]source, error) {
-	var out []source
+func readFS(fsys fs.FS, root, display string, builtin, withTests bool) ([]regoFile, error) {
+	var out []regoFile
 	err := fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -91,14 +85,14 @@ func readFS(fsys fs.FS, root, display string, builtin, withTests bool) ([]source
 		if display != "" {
 			name = filepath.Join(display, filepath.FromSlash(strings.TrimPrefix(strings.TrimPrefix(p, root), "/")))
 		}
-		out = append(out, source{name: name, text: string(b), builtin: builtin})
+		out = append(out, regoFile{name: name, text: string(b), builtin: builtin})
 		return nil
 	})
 	return out, err
 }
 
 // readDir reads a user rule directory (or a single .rego file).
-func readDir(dir string, withTests bool) ([]source, error) {
+func readDir(dir string, withTests bool) ([]regoFile, error) {
 	fi, err := os.Stat(dir)
 	if err != nil {
 		return nil, fmt.Errorf("rule directory: %w", err)
@@ -111,7 +105,7 @@ func readDir(dir string, withTests bool) ([]source, error) {
 		if err != nil {
 			return nil, fmt.Errorf("read rule: %w", err)
 		}
-		return []source{{name: dir, text: string(b)}}, nil
+		return []regoFile{{name: dir, text: string(b)}}, nil
 	}
 	srcs, err := readFS(os.DirFS(dir), ".", dir, false, withTests)
 	if err != nil {
@@ -120,8 +114,8 @@ func readDir(dir string, withTests bool) ([]source, error) {
 	return srcs, nil
 }
 
-// parseModules parses every source as Rego v1 with METADATA annotations.
-func parseModules(srcs []source) (map[string]*ast.Module, error) {
+// parseModules parses every file as Rego v1 with METADATA annotations.
+func parseModules(srcs []regoFile) (map[string]*ast.Module, error) {
 	mods := make(map[string]*ast.Module, len(srcs))
 	var errs LoadErrors
 	for _, s := range srcs {
@@ -149,7 +143,7 @@ func astErrors(file string, err error) LoadErrors {
 	}
 	out := make(LoadErrors, 0, len(aerrs))
 	for _, e := range aerrs {
-		le := &LoadError{File: file, Msg: e.Message}
+		le := &source.Error{File: file, Msg: e.Message}
 		if e.Location != nil {
 			if e.Location.File != "" {
 				le.File = e.Location.File
@@ -215,7 +209,7 @@ func collectRules(mods map[string]*ast.Module, builtin map[string]bool, knownCon
 				continue
 			}
 			if r.meta.ID != "" {
-				errs = append(errs, &LoadError{File: name, Line: a.Location.Row, Msg: fmt.Sprintf("package %s has METADATA in more than one place", pkg)})
+				errs = append(errs, &source.Error{File: name, Line: a.Location.Row, Msg: fmt.Sprintf("package %s has METADATA in more than one place", pkg)})
 				continue
 			}
 			if err := r.readMetadata(name, a, builtin[name], knownControl); err != nil {
@@ -244,18 +238,18 @@ func collectRules(mods map[string]*ast.Module, builtin map[string]bool, knownCon
 			continue
 		}
 		if r.meta.ID == "" {
-			errs = append(errs, &LoadError{File: r.meta.Source.File, Line: r.meta.Source.Line, Msg: fmt.Sprintf("rule package %s has no METADATA block with custom.id and custom.severity", pkg)})
+			errs = append(errs, &source.Error{File: r.meta.Source.File, Line: r.meta.Source.Line, Msg: fmt.Sprintf("rule package %s has no METADATA block with custom.id and custom.severity", pkg)})
 			continue
 		}
 		if other, dup := seen[r.meta.ID]; dup {
-			errs = append(errs, &LoadError{File: r.meta.Source.File, Line: r.meta.Source.Line, Msg: fmt.Sprintf("rule id %s is already used by %s (%s:%d)", r.meta.ID, other.pkg, other.meta.Source.File, other.meta.Source.Line)})
+			errs = append(errs, &source.Error{File: r.meta.Source.File, Line: r.meta.Source.Line, Msg: fmt.Sprintf("rule id %s is already used by %s (%s:%d)", r.meta.ID, other.pkg, other.meta.Source.File, other.meta.Source.Line)})
 			continue
 		}
 		seen[r.meta.ID] = r
 		rules = append(rules, r)
 	}
 	if len(errs) > 0 {
-		slices.SortFunc(errs, func(a, b *LoadError) int {
+		slices.SortFunc(errs, func(a, b *source.Error) int {
 			return strings.Compare(fmt.Sprintf("%s:%09d", a.File, a.Line), fmt.Sprintf("%s:%09d", b.File, b.Line))
 		})
 		return nil, errs
@@ -264,9 +258,9 @@ func collectRules(mods map[string]*ast.Module, builtin map[string]bool, knownCon
 }
 
 // readMetadata validates a package's METADATA block.
-func (r *rule) readMetadata(file string, a *ast.Annotations, builtin bool, knownControl func(framework, id string) bool) *LoadError {
-	fail := func(format string, args ...any) *LoadError {
-		return &LoadError{File: file, Line: a.Location.Row, Msg: fmt.Sprintf("METADATA of %s: ", r.pkg) + fmt.Sprintf(format, args...)}
+func (r *rule) readMetadata(file string, a *ast.Annotations, builtin bool, knownControl func(framework, id string) bool) *source.Error {
+	fail := func(format string, args ...any) *source.Error {
+		return &source.Error{File: file, Line: a.Location.Row, Msg: fmt.Sprintf("METADATA of %s: ", r.pkg) + fmt.Sprintf(format, args...)}
 	}
 	str := func(key string) (string, bool) {
 		v, ok := a.Custom[key]

@@ -13,6 +13,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/tailaudit/tailaudit/engine/source"
 )
 
 //go:generate go test -run TestRuleIDsGenerated -update .
@@ -41,7 +43,7 @@ func Load() ([]Catalog, error) {
 			continue
 		}
 		if want := strings.TrimSuffix(name, ".yaml"); cat.ID != want {
-			errs = append(errs, &Error{File: name, Line: 1, Msg: fmt.Sprintf("framework id %q does not match the file name (want %q)", cat.ID, want)})
+			errs = append(errs, source.Errorf(name, 1, 0, "framework id %q does not match the file name (want %q)", cat.ID, want))
 		}
 		cats = append(cats, cat)
 	}
@@ -63,13 +65,13 @@ func Parse(file string, data []byte) (Catalog, error) {
 	dec.KnownFields(true)
 	if err := dec.Decode(&cat); err != nil {
 		if errors.Is(err, io.EOF) {
-			return Catalog{}, &Error{File: file, Msg: "empty catalog"}
+			return Catalog{}, &source.Error{File: file, Msg: "empty catalog"}
 		}
 		return Catalog{}, yamlError(file, err)
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
-		return Catalog{}, &Error{File: file, Line: extra.Line, Msg: "more than one YAML document"}
+		return Catalog{}, &source.Error{File: file, Line: extra.Line, Msg: "more than one YAML document"}
 	}
 	cat.Source = file
 	var root yaml.Node
@@ -99,14 +101,14 @@ func Validate(cats []Catalog, ruleIDs []string) error {
 	seen := map[string]string{}
 	for _, cat := range cats {
 		if prev, ok := seen[cat.ID]; ok && cat.ID != "" {
-			errs = append(errs, &Error{File: cat.file(), Msg: fmt.Sprintf("framework id %q is also used by %s", cat.ID, prev)})
+			errs = append(errs, source.Errorf(cat.file(), 0, 0, "framework id %q is also used by %s", cat.ID, prev))
 		}
 		seen[cat.ID] = cat.file()
 		errs = append(errs, check(cat)...)
 		for _, c := range cat.Controls {
 			for _, rule := range c.Checks {
 				if rule != "" && !known[rule] {
-					errs = append(errs, &Error{File: cat.file(), Line: c.Line, Control: c.ID, Msg: fmt.Sprintf("check %s names no known rule", rule)})
+					errs = append(errs, controlError(cat.file(), c.Line, c.ID, "check %s names no known rule", rule))
 				}
 			}
 		}
@@ -235,7 +237,7 @@ func check(cat Catalog) []error {
 	var errs []error
 	file := cat.file()
 	bad := func(line int, control, format string, args ...any) {
-		errs = append(errs, &Error{File: file, Line: line, Control: control, Msg: fmt.Sprintf(format, args...)})
+		errs = append(errs, controlError(file, line, control, format, args...))
 	}
 	if cat.ID == "" {
 		bad(0, "", "missing id")
@@ -319,7 +321,7 @@ var (
 	unknownField = regexp.MustCompile(`^field (\S+) not found in type \S+$`)
 )
 
-// yamlError turns a yaml.v3 error into one *Error per problem, each with file and line.
+// yamlError turns a yaml.v3 error into one *source.Error per problem, each with file and line.
 func yamlError(file string, err error) error {
 	msgs := []string{err.Error()}
 	if te, ok := errors.AsType[*yaml.TypeError](err); ok {
@@ -327,7 +329,7 @@ func yamlError(file string, err error) error {
 	}
 	errs := make([]error, 0, len(msgs))
 	for _, msg := range msgs {
-		e := &Error{File: file, Msg: strings.TrimPrefix(msg, "yaml: ")}
+		e := &source.Error{File: file, Msg: strings.TrimPrefix(msg, "yaml: ")}
 		if m := lineMsg.FindStringSubmatch(msg); m != nil {
 			e.Line, _ = strconv.Atoi(m[1])
 			e.Msg = m[2]
@@ -350,26 +352,14 @@ func (c Catalog) file() string {
 	return "catalog"
 }
 
-// Error is a problem with a catalog, at a line of its file when the line is known.
-type Error struct {
-	File    string
-	Line    int    // 1-based; 0 when unknown
-	Control string // the control id, when the problem is within one control
-	Msg     string
-}
-
-func (e *Error) Error() string {
-	var b strings.Builder
-	b.WriteString(e.File)
-	if e.Line > 0 {
-		fmt.Fprintf(&b, ":%d", e.Line)
+// controlError is a problem with a catalog at a line of its file (0 when unknown), within the
+// control of the given id when it is not "".
+func controlError(file string, line int, control, format string, args ...any) *source.Error {
+	msg := fmt.Sprintf(format, args...)
+	if control != "" {
+		msg = "control " + control + ": " + msg
 	}
-	b.WriteString(": ")
-	if e.Control != "" {
-		fmt.Fprintf(&b, "control %s: ", e.Control)
-	}
-	b.WriteString(e.Msg)
-	return b.String()
+	return &source.Error{File: file, Line: line, Msg: msg}
 }
 
 // Catalog is one framework's controls, as declared in frameworks/<id>.yaml.

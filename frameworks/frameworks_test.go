@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/open-policy-agent/opa/v1/ast"
 
+	"github.com/tailaudit/tailaudit/engine/source"
 	"github.com/tailaudit/tailaudit/frameworks"
 )
 
@@ -302,6 +303,15 @@ func TestParseErrors(t *testing.T) {
 					t.Errorf("Parse error = %q, want it to contain %q", err, w)
 				}
 			}
+			errs := source.All(err)
+			if len(errs) == 0 {
+				t.Fatalf("Parse error %v (%T) holds no *source.Error", err, err)
+			}
+			for _, e := range errs {
+				if e.File != "t.yaml" || e.Line == 0 {
+					t.Errorf("Parse error %q is at %s:%d, want t.yaml and a line", e, e.File, e.Line)
+				}
+			}
 		})
 	}
 }
@@ -331,6 +341,9 @@ func TestValidateUnknownRule(t *testing.T) {
 	err = frameworks.Validate([]frameworks.Catalog{cat}, []string{"R1"})
 	if want := "t.yaml:7: control B: check TA-NOPE-001 names no known rule"; err == nil || err.Error() != want {
 		t.Errorf("Validate = %v, want %q", err, want)
+	}
+	if errs := source.All(err); len(errs) != 1 || errs[0].Line != 7 {
+		t.Errorf("source.All(Validate error) = %v, want one error at line 7", errs)
 	}
 	if err := frameworks.Validate([]frameworks.Catalog{cat, cat}, []string{"R1", "TA-NOPE-001"}); err == nil || !strings.Contains(err.Error(), `framework id "t" is also used by t.yaml`) {
 		t.Errorf("Validate of a repeated catalog = %v, want a repeated framework id error", err)

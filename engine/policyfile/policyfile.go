@@ -13,6 +13,7 @@ import (
 	"github.com/tailscale/hujson"
 
 	"github.com/tailaudit/tailaudit/engine/finding"
+	"github.com/tailaudit/tailaudit/engine/source"
 )
 
 // MaxSize is the largest policy file Parse reads. Tailscale's own limit is far lower; anything this
@@ -36,7 +37,7 @@ type File struct {
 	Waivers []finding.Waiver
 	// Warnings lists what Tailscale would ignore or may reject but that does not stop a check,
 	// such as unknown keys.
-	Warnings []*Error
+	Warnings []*source.Error
 
 	positions map[string]Position
 	src       []byte
@@ -54,22 +55,8 @@ type LegacyUse struct {
 	Now  string
 }
 
-// Error is a problem at a place in a file.
-type Error struct {
-	File         string
-	Line, Column int
-	Msg          string
-}
-
-func (e *Error) Error() string {
-	if e.Line == 0 {
-		return fmt.Sprintf("%s: %s", e.File, e.Msg)
-	}
-	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Column, e.Msg)
-}
-
 // Parse reads a HuJSON policy file. Syntax errors, invalid UTF-8, values of the wrong type, duplicate
-// keys and malformed inline waivers are returned as *Error with the file, line and column.
+// keys and malformed inline waivers are returned as *source.Error with the file, line and column.
 func Parse(name string, src []byte) (*File, error) {
 	// A value starts every dozen bytes or so in typical policy files; sizing the map up front saves
 	// rehashing it as it grows (about a tenth of the parse time of a 10,000-rule file).
@@ -116,21 +103,9 @@ func (f *File) Position(pointer string) (Position, bool) {
 }
 
 // Pointer turns path segments (strings and numbers, as Rego rules give them) into a JSON pointer.
-func Pointer(path []any) string {
-	var b strings.Builder
-	for _, seg := range path {
-		b.WriteByte('/')
-		switch s := seg.(type) {
-		case string:
-			b.WriteString(escapeToken(s))
-		case json.Number:
-			b.WriteString(s.String())
-		default:
-			fmt.Fprint(&b, s)
-		}
-	}
-	return b.String()
-}
+//
+// Deprecated: use source.Pointer, which this calls.
+func Pointer(path []any) string { return source.Pointer(path) }
 
 type parser struct {
 	file  *File
@@ -154,19 +129,19 @@ func (p *parser) position(offset int) Position {
 	return Position{Offset: offset, Line: line, Column: offset - p.lines[line-1] + 1}
 }
 
-func (p *parser) errorAt(offset int, format string, args ...any) *Error {
+func (p *parser) errorAt(offset int, format string, args ...any) *source.Error {
 	pos := p.position(offset)
-	return &Error{File: p.file.Name, Line: pos.Line, Column: pos.Column, Msg: fmt.Sprintf(format, args...)}
+	return source.Errorf(p.file.Name, pos.Line, pos.Column, format, args...)
 }
 
 // precheck rejects what hujson would mishandle or report poorly: empty input, oversized input,
 // invalid UTF-8 and nesting deep enough to threaten the stack.
 func (p *parser) precheck(src []byte) error {
 	if len(src) > MaxSize {
-		return &Error{File: p.file.Name, Msg: fmt.Sprintf("file is %.1f MB; policy files larger than %d MB are not read", float64(len(src))/(1<<20), MaxSize>>20)}
+		return source.Errorf(p.file.Name, 0, 0, "file is %.1f MB; policy files larger than %d MB are not read", float64(len(src))/(1<<20), MaxSize>>20)
 	}
 	if len(bytes.TrimSpace(src)) == 0 {
-		return &Error{File: p.file.Name, Msg: "file is empty; a policy file is a HuJSON object such as {\"acls\": []}"}
+		return &source.Error{File: p.file.Name, Msg: "file is empty; a policy file is a HuJSON object such as {\"acls\": []}"}
 	}
 	if !utf8.Valid(src) {
 		off := 0
@@ -222,7 +197,7 @@ var hujsonErrorRE = regexp.MustCompile(`(?s)^hujson: line (\d+), column (\d+): (
 func (p *parser) syntaxError(err error) error {
 	m := hujsonErrorRE.FindStringSubmatch(err.Error())
 	if m == nil {
-		return &Error{File: p.file.Name, Msg: "invalid HuJSON: " + err.Error()}
+		return &source.Error{File: p.file.Name, Msg: "invalid HuJSON: " + err.Error()}
 	}
 	line, _ := strconv.Atoi(m[1])
 	col, _ := strconv.Atoi(m[2])
@@ -230,7 +205,7 @@ func (p *parser) syntaxError(err error) error {
 	if strings.HasSuffix(msg, "unexpected EOF") {
 		msg = "unexpected end of file (an object, array, string or comment is not closed)"
 	}
-	return &Error{File: p.file.Name, Line: line, Column: col, Msg: "invalid HuJSON: " + msg}
+	return &source.Error{File: p.file.Name, Line: line, Column: col, Msg: "invalid HuJSON: " + msg}
 }
 
 func describe(v hujson.ValueTrimmed) string {
@@ -309,8 +284,7 @@ func (p *parser) typeError(v *hujson.Value, s *shape, ptr string) error {
 // displayPath renders a JSON pointer the way people read policy files: acls[3].src[0].
 func displayPath(ptr string) string {
 	var b strings.Builder
-	for _, seg := range strings.Split(strings.TrimPrefix(ptr, "/"), "/") {
-		seg = strings.NewReplacer("~1", "/", "~0", "~").Replace(seg)
+	for _, seg := range source.Tokens(ptr) {
 		if _, err := strconv.Atoi(seg); err == nil && b.Len() > 0 {
 			fmt.Fprintf(&b, "[%s]", seg)
 			continue
@@ -356,11 +330,11 @@ func (p *parser) object(obj *hujson.Object, s *shape, ptr string, top bool, end 
 			return nil, p.errorAt(m.Name.StartOffset, "duplicate key %q (first written at line %d as the same key)", written, pos.Line)
 		}
 		seen[key] = m.Name.StartOffset
-		childPtr := ptr + "/" + escapeToken(key)
+		childPtr := ptr + "/" + source.EscapeToken(key)
 		p.collectWaivers(m.Name.BeforeExtra, m.Name.StartOffset, childPtr)
 		if legacy != "" {
-			p.file.Legacy = append(p.file.Legacy, LegacyUse{Path: inputPath(ptr + "/" + escapeToken(legacy)), Was: legacy, Now: key})
-			p.file.positions[ptr+"/"+escapeToken(legacy)] = p.position(m.Value.StartOffset)
+			p.file.Legacy = append(p.file.Legacy, LegacyUse{Path: inputPath(ptr + "/" + source.EscapeToken(legacy)), Was: legacy, Now: key})
+			p.file.positions[ptr+"/"+source.EscapeToken(legacy)] = p.position(m.Value.StartOffset)
 		}
 		v, err := p.value(&m.Value, elem, childPtr)
 		if err != nil {
@@ -376,22 +350,15 @@ func (p *parser) object(obj *hujson.Object, s *shape, ptr string, top bool, end 
 	return out, nil
 }
 
-func escapeToken(s string) string {
-	if !strings.ContainsAny(s, "~/") {
-		return s
-	}
-	return strings.NewReplacer("~", "~0", "/", "~1").Replace(s)
-}
-
 // inputPath turns a pointer into the path segments a Rego rule would use, rooted at input.policy.
 func inputPath(ptr string) []any {
 	path := []any{"policy"}
-	for _, seg := range strings.Split(strings.TrimPrefix(ptr, "/"), "/") {
+	for _, seg := range source.Tokens(ptr) {
 		if n, err := strconv.Atoi(seg); err == nil {
 			path = append(path, n)
 			continue
 		}
-		path = append(path, strings.NewReplacer("~1", "/", "~0", "~").Replace(seg))
+		path = append(path, seg)
 	}
 	return path
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/tailaudit/tailaudit/engine/finding"
 	"github.com/tailaudit/tailaudit/engine/policyfile"
+	"github.com/tailaudit/tailaudit/engine/source"
 	"github.com/tailaudit/tailaudit/internal/sharedcorpus"
 )
 
@@ -45,9 +46,9 @@ func TestParseErrors(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := policyfile.Parse("policy.hujson", []byte(tt.src))
-			var perr *policyfile.Error
+			var perr *source.Error
 			if !errors.As(err, &perr) {
-				t.Fatalf("Parse() error = %v, want *policyfile.Error", err)
+				t.Fatalf("Parse() error = %v, want *source.Error", err)
 			}
 			if perr.File != "policy.hujson" || perr.Line != tt.line || (tt.col != 0 && perr.Column != tt.col) {
 				t.Errorf("Parse() error at %s:%d:%d, want policy.hujson:%d:%d (%v)", perr.File, perr.Line, perr.Column, tt.line, tt.col, err)
@@ -80,7 +81,7 @@ func TestParseNormalises(t *testing.T) {
 	}
 	var legacy []string
 	for _, l := range f.Legacy {
-		legacy = append(legacy, policyfile.Pointer(l.Path)+" "+l.Was+"→"+l.Now)
+		legacy = append(legacy, source.Pointer(l.Path)+" "+l.Was+"→"+l.Now)
 	}
 	wantLegacy := []string{
 		"/policy/acls/0/action allow→accept",
@@ -201,7 +202,7 @@ func TestCorpus(t *testing.T) {
 				}
 				return
 			}
-			var perr *policyfile.Error
+			var perr *source.Error
 			if !errors.As(err, &perr) || perr.Line == 0 || perr.Column == 0 {
 				t.Fatalf("Parse() = %v, want an error with line and column", err)
 			}
@@ -224,9 +225,9 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, src []byte) {
 		file, err := policyfile.Parse("fuzz.hujson", src)
 		if err != nil {
-			var perr *policyfile.Error
+			var perr *source.Error
 			if !errors.As(err, &perr) {
-				t.Fatalf("error %v is not a *policyfile.Error", err)
+				t.Fatalf("error %v is not a *source.Error", err)
 			}
 			return
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/tailscale/hujson"
 
 	"github.com/tailaudit/tailaudit/engine/finding"
+	"github.com/tailaudit/tailaudit/engine/source"
 )
 
 const waiverMarker = "tailaudit:ignore"
@@ -48,7 +49,7 @@ func (p *parser) collectWaivers(extra hujson.Extra, end int, ptr string) {
 			continue
 		}
 		if ptr == "" {
-			p.file.Warnings = append(p.file.Warnings, &Error{File: p.file.Name, Line: pos.Line, Column: pos.Column, Msg: "tailaudit:ignore comment is not on the line before a value, so it waives nothing"})
+			p.file.Warnings = append(p.file.Warnings, &source.Error{File: p.file.Name, Line: pos.Line, Column: pos.Column, Msg: "tailaudit:ignore comment is not on the line before a value, so it waives nothing"})
 			continue
 		}
 		w.Path, w.File = ptr, p.file.Name
@@ -60,7 +61,7 @@ func (p *parser) collectWaivers(extra hujson.Extra, end int, ptr string) {
 
 func (p *parser) fail(pos Position, msg string) {
 	if p.err == nil {
-		p.err = &Error{File: p.file.Name, Line: pos.Line, Column: pos.Column, Msg: msg}
+		p.err = &source.Error{File: p.file.Name, Line: pos.Line, Column: pos.Column, Msg: msg}
 	}
 }
 

@@ -36,6 +36,27 @@ func (e *Error) Location() *finding.Location {
 	return &finding.Location{File: e.File, Line: e.Line, Column: e.Column, Path: e.Pointer}
 }
 
+// All returns every *Error in err's tree, in order: err itself, what it wraps, and each error of a
+// list such as errors.Join's. It does not look inside an *Error. A nil err, or one that holds no
+// *Error, gives none.
+func All(err error) []*Error {
+	switch e := err.(type) {
+	case nil:
+		return nil
+	case *Error:
+		return []*Error{e}
+	case interface{ Unwrap() []error }:
+		var out []*Error
+		for _, inner := range e.Unwrap() {
+			out = append(out, All(inner)...)
+		}
+		return out
+	case interface{ Unwrap() error }:
+		return All(e.Unwrap())
+	}
+	return nil
+}
+
 // Errorf returns an Error at file:line:column.
 func Errorf(file string, line, column int, format string, args ...any) *Error {
 	return &Error{File: file, Line: line, Column: column, Msg: fmt.Sprintf(format, args...)}

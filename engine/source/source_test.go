@@ -1,6 +1,8 @@
 package source_test
 
 import (
+	"errors"
+	"fmt"
 	"slices"
 	"testing"
 
@@ -64,5 +66,28 @@ func TestWithin(t *testing.T) {
 		if got := source.Within(tt.ptr, tt.scope); got != tt.want {
 			t.Errorf("Within(%q, %q) = %v, want %v", tt.ptr, tt.scope, got, tt.want)
 		}
+	}
+}
+
+func TestAll(t *testing.T) {
+	a := &source.Error{File: "a.hujson", Line: 1, Column: 2, Msg: "a"}
+	b := &source.Error{File: "b.rego", Line: 3, Msg: "b"}
+	c := &source.Error{File: "c.yaml", Msg: "c"}
+	for _, tt := range []struct {
+		name string
+		err  error
+		want []*source.Error
+	}{
+		{"nil", nil, nil},
+		{"plain", errors.New("no place"), nil},
+		{"one", a, []*source.Error{a}},
+		{"wrapped", fmt.Errorf("load: %w", a), []*source.Error{a}},
+		{"joined_in_order", errors.Join(b, errors.New("x"), fmt.Errorf("y: %w", errors.Join(c, a))), []*source.Error{b, c, a}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := source.All(tt.err); !slices.Equal(got, tt.want) {
+				t.Errorf("All(%v) = %v, want %v", tt.err, got, tt.want)
+			}
+		})
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"strconv"
 
 	"github.com/xeipuuv/gojsonschema"
+
+	"github.com/tailaudit/tailaudit/engine/source"
 )
 
 // Load reads and validates the snapshot at path.
@@ -48,7 +50,7 @@ type decoder struct {
 	pos      *posReader
 	dec      *json.Decoder
 	sc       *schemas
-	problems []Problem
+	problems []*source.Error
 }
 
 func (d *decoder) document() (map[string]any, error) {
@@ -111,7 +113,7 @@ func (d *decoder) array(key string) (any, error) {
 			return nil, fmt.Errorf("%s: validate /%s/%d: %w", d.label(), key, i, err)
 		}
 		if !res.Valid() {
-			d.problems = append(d.problems, d.sc.problems("/"+key+"/"+strconv.Itoa(i), res)...)
+			d.problems = append(d.problems, d.sc.problems(d.name, "/"+key+"/"+strconv.Itoa(i), res)...)
 		}
 		out = append(out, v)
 	}
@@ -201,12 +203,12 @@ func (d *decoder) finish(raw map[string]any) (*Snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: validate: %w", d.label(), err)
 	}
-	problems := append(d.sc.problems("", res), d.problems...)
+	problems := append(d.sc.problems(d.name, "", res), d.problems...)
 	s := &Snapshot{Name: d.name, Raw: raw}
 	if at, ok := raw["collectedAt"].(string); ok && res.Valid() {
 		t, err := parseTime(at)
 		if err != nil {
-			problems = append(problems, Problem{Path: "/collectedAt", Reason: fmt.Sprintf("not a valid date-time: %v", err)})
+			problems = append(problems, problem(d.name, "/collectedAt", fmt.Sprintf("not a valid date-time: %v", err)))
 		}
 		s.CollectedAt = t
 	}
@@ -216,14 +218,9 @@ func (d *decoder) finish(raw map[string]any) (*Snapshot, error) {
 	return s, nil
 }
 
-func (d *decoder) label() string {
-	if d.name == "" {
-		return "snapshot"
-	}
-	return d.name
-}
+func (d *decoder) label() string { return label(d.name) }
 
-// syntax converts an error from dec.Token into a *SyntaxError with a line and column.
+// syntax converts an error from dec.Token into a *source.Error with a line and column.
 func (d *decoder) syntax(err error) error {
 	if err == nil {
 		return nil
@@ -238,9 +235,14 @@ func (d *decoder) syntax(err error) error {
 	return fmt.Errorf("read %s: %w", d.label(), err)
 }
 
+// errorAt returns a *source.Error at byte offset off: at its line and column, or, when off has left
+// the window of recent input, naming the byte.
 func (d *decoder) errorAt(off int64, msg string) error {
 	line, col := d.pos.position(off)
-	return &SyntaxError{Name: d.name, Line: line, Column: col, Offset: off, Msg: msg}
+	if line == 0 {
+		msg = fmt.Sprintf("byte %d: %s", off, msg)
+	}
+	return &source.Error{File: d.label(), Line: line, Column: col, Msg: msg}
 }
 
 // posReader counts lines as bytes pass through, keeping a bounded window of recent input so that

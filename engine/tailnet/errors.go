@@ -3,60 +3,56 @@ package tailnet
 import (
 	"fmt"
 	"strings"
+
+	"github.com/tailaudit/tailaudit/engine/source"
 )
 
-// SyntaxError is a snapshot that is not well-formed JSON.
-type SyntaxError struct {
-	Name   string // file name, or "" for an unnamed reader
-	Line   int    // 1-based; 0 when unknown
-	Column int    // 1-based, in bytes
-	Offset int64  // 0-based byte offset of the problem
-	Msg    string
-}
-
-func (e *SyntaxError) Error() string {
-	name := e.Name
-	if name == "" {
-		name = "snapshot"
-	}
-	if e.Line == 0 {
-		return fmt.Sprintf("%s: byte %d: %s", name, e.Offset, e.Msg)
-	}
-	return fmt.Sprintf("%s:%d:%d: %s", name, e.Line, e.Column, e.Msg)
-}
-
-// Problem is one place where a snapshot does not match the schema.
-type Problem struct {
-	Path   string // JSON pointer, such as /devices/3/lastSeen; "" is the whole document
-	Reason string
-}
-
-// ValidationError is a well-formed snapshot that does not match the snapshot schema.
+// ValidationError is a well-formed snapshot that does not match the snapshot schema. Each problem is
+// a *source.Error whose Pointer locates the value (such as /devices/3/lastSeen; "" is the whole
+// document) and whose Msg says what is wrong with it.
 type ValidationError struct {
 	Name     string
-	Problems []Problem
+	Problems []*source.Error
 }
 
 // maxProblemsShown bounds the problems Error lists; Problems holds them all.
 const maxProblemsShown = 10
 
 func (e *ValidationError) Error() string {
-	name := e.Name
-	if name == "" {
-		name = "snapshot"
-	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: does not match the snapshot schema", name)
+	fmt.Fprintf(&b, "%s: does not match the snapshot schema", label(e.Name))
 	for i, p := range e.Problems {
 		if i == maxProblemsShown {
 			fmt.Fprintf(&b, "\n  and %d more", len(e.Problems)-i)
 			break
 		}
-		path := p.Path
+		path := p.Pointer
 		if path == "" {
 			path = "/"
 		}
-		fmt.Fprintf(&b, "\n  %s: %s", path, p.Reason)
+		fmt.Fprintf(&b, "\n  %s: %s", path, p.Msg)
 	}
 	return b.String()
+}
+
+// Unwrap returns each problem, so that errors.As and source.All find them.
+func (e *ValidationError) Unwrap() []error {
+	out := make([]error, len(e.Problems))
+	for i, p := range e.Problems {
+		out[i] = p
+	}
+	return out
+}
+
+// problem is a schema problem of the snapshot name at a JSON pointer.
+func problem(name, pointer, reason string) *source.Error {
+	return &source.Error{File: label(name), Pointer: pointer, Msg: reason}
+}
+
+// label names a snapshot in messages: its file name, or "snapshot" for an unnamed reader.
+func label(name string) string {
+	if name == "" {
+		return "snapshot"
+	}
+	return name
 }

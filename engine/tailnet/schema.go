@@ -8,6 +8,8 @@ import (
 	"sync"
 
 	"github.com/xeipuuv/gojsonschema"
+
+	"github.com/tailaudit/tailaudit/engine/source"
 )
 
 //go:embed snapshot.schema.json
@@ -65,9 +67,9 @@ func compileSchemas() (*schemas, error) {
 	return s, nil
 }
 
-// problems turns gojsonschema errors into JSON-pointer problems under prefix.
-func (s *schemas) problems(prefix string, res *gojsonschema.Result) []Problem {
-	var out []Problem
+// problems turns gojsonschema errors into problems of the snapshot name at JSON pointers under prefix.
+func (s *schemas) problems(name, prefix string, res *gojsonschema.Result) []*source.Error {
+	var out []*source.Error
 	seen := map[string]bool{}
 	for _, e := range res.Errors() {
 		if e.Type() == "number_all_of" || e.Type() == "number_any_of" {
@@ -77,7 +79,7 @@ func (s *schemas) problems(prefix string, res *gojsonschema.Result) []Problem {
 		reason := s.reason(e)
 		if k := path + "\x00" + reason; !seen[k] {
 			seen[k] = true
-			out = append(out, Problem{Path: path, Reason: reason})
+			out = append(out, problem(name, path, reason))
 		}
 	}
 	return out
@@ -123,7 +125,7 @@ func pointer(c *gojsonschema.JsonContext) string {
 			continue
 		}
 		b.WriteByte('/')
-		b.WriteString(strings.NewReplacer("~", "~0", "/", "~1").Replace(p))
+		b.WriteString(source.EscapeToken(p))
 	}
 	return b.String()
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/tailaudit/tailaudit/engine/source"
 	"github.com/tailaudit/tailaudit/engine/tailnet"
 )
 
@@ -89,7 +90,7 @@ func TestCollectedAtForms(t *testing.T) {
 			s, err := tailnet.Decode("snap.json", strings.NewReader(doc))
 			if tt.want.IsZero() {
 				var ve *tailnet.ValidationError
-				if !errors.As(err, &ve) || ve.Problems[0].Path != "/collectedAt" {
+				if !errors.As(err, &ve) || ve.Problems[0].Pointer != "/collectedAt" {
 					t.Fatalf("Decode(collectedAt %q) = %v, want a /collectedAt validation error", tt.at, err)
 				}
 				return
@@ -125,9 +126,9 @@ func TestDecodeSyntaxErrors(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := tailnet.Decode("snap.json", strings.NewReader(tt.doc))
-			var se *tailnet.SyntaxError
-			if !errors.As(err, &se) {
-				t.Fatalf("Decode() error = %v (%T), want *SyntaxError", err, err)
+			var se *source.Error
+			if !errors.As(err, &se) || se.File != "snap.json" || se.Line == 0 || se.Column == 0 {
+				t.Fatalf("Decode() error = %v (%T), want a *source.Error at a line and column of snap.json", err, err)
 			}
 			if !strings.HasPrefix(err.Error(), tt.want) {
 				t.Errorf("Decode() error = %q, want prefix %q", err, tt.want)
@@ -142,22 +143,22 @@ func TestDecodeSchemaErrors(t *testing.T) {
 	}
 	for _, tt := range []struct {
 		name, doc string
-		want      []tailnet.Problem
+		want      []*source.Error
 	}{
 		{"device_last_seen", base(`, "devices": [{"id": "1"}, {"id": "2"}, {"id": "3"}, {"id": "4", "lastSeen": "last tuesday"}]`),
-			[]tailnet.Problem{{Path: "/devices/3/lastSeen", Reason: `must be an RFC 3339 date-time, got "last tuesday"`}}},
+			[]*source.Error{{File: "snap.json", Pointer: "/devices/3/lastSeen", Msg: `must be an RFC 3339 date-time, got "last tuesday"`}}},
 		{"device_tags_type", base(`, "devices": [{"id": "1", "tags": "tag:prod"}]`),
-			[]tailnet.Problem{{Path: "/devices/0/tags", Reason: "must be array or null, got string"}}},
+			[]*source.Error{{File: "snap.json", Pointer: "/devices/0/tags", Msg: "must be array or null, got string"}}},
 		{"device_without_id", base(`, "devices": [{"name": "x"}]`),
-			[]tailnet.Problem{{Path: "/devices/0", Reason: `missing required field "id"`}}},
+			[]*source.Error{{File: "snap.json", Pointer: "/devices/0", Msg: `missing required field "id"`}}},
 		{"devices_not_array", base(`, "devices": {"id": "1"}`),
-			[]tailnet.Problem{{Path: "/devices", Reason: "must be array, got object"}}},
+			[]*source.Error{{File: "snap.json", Pointer: "/devices", Msg: "must be array, got object"}}},
 		{"settings_type", base(`, "settings": {"devicesApprovalOn": "yes"}`),
-			[]tailnet.Problem{{Path: "/settings/devicesApprovalOn", Reason: "must be boolean, got string"}}},
+			[]*source.Error{{File: "snap.json", Pointer: "/settings/devicesApprovalOn", Msg: "must be boolean, got string"}}},
 		{"missing_tailnet", `{"schemaVersion": "tailaudit.snapshot/v1", "collectedAt": "2026-11-24T12:00:00Z"}`,
-			[]tailnet.Problem{{Path: "", Reason: `missing required field "tailnet"`}}},
+			[]*source.Error{{File: "snap.json", Pointer: "", Msg: `missing required field "tailnet"`}}},
 		{"collection_error_shape", base(`, "collection": {"errors": [{"endpoint": "keys", "status": "403", "message": "x"}]}`),
-			[]tailnet.Problem{{Path: "/collection/errors/0/status", Reason: "must be integer, got string"}}},
+			[]*source.Error{{File: "snap.json", Pointer: "/collection/errors/0/status", Msg: "must be integer, got string"}}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := tailnet.Decode("snap.json", strings.NewReader(tt.doc))
@@ -333,9 +334,9 @@ func FuzzDecode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := tailnet.Decode("fuzz.json", bytes.NewReader(data))
 		if err != nil {
-			var se *tailnet.SyntaxError
-			if errors.As(err, &se) && se.Line != 0 && (se.Offset < 0 || se.Offset > int64(len(data))) {
-				t.Fatalf("syntax error offset %d outside input of %d bytes", se.Offset, len(data))
+			var se *source.Error
+			if errors.As(err, &se) && se.Line != 0 && (se.Line > bytes.Count(data, []byte("\n"))+1 || se.Column < 1) {
+				t.Fatalf("error at %d:%d, outside input of %d lines", se.Line, se.Column, bytes.Count(data, []byte("\n"))+1)
 			}
 			return
 		}

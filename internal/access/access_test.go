@@ -8,6 +8,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/tailscale/hujson"
+
+	"github.com/tailaudit/tailaudit/engine/source"
 )
 
 func mustDoc(t testing.TB, src string) map[string]any {
@@ -230,7 +232,7 @@ func TestRunTests(t *testing.T) {
 	}
 	var got []string
 	for _, r := range pol.RunTests(testTopology()) {
-		s := pointer(r.Path) + " "
+		s := source.Pointer(r.Path) + " "
 		if r.Passed {
 			s += "pass"
 		} else {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/netip"
 	"testing"
+
+	"github.com/tailaudit/tailaudit/engine/source"
 )
 
 // benchTailnet generates a tailnet of nodes nodes (half user devices, half tagged servers in
@@ -164,7 +166,7 @@ func BenchmarkRunTests(b *testing.B) {
 		}
 		for _, r := range res {
 			if !r.Passed {
-				b.Fatalf("%s: %s", pointer(r.Path), r)
+				b.Fatalf("%s: %s", source.Pointer(r.Path), r)
 			}
 		}
 	}

@@ -1,10 +1,6 @@
 package access
 
-import (
-	"fmt"
-	"strconv"
-	"strings"
-)
+import "github.com/tailaudit/tailaudit/engine/source"
 
 // Error is a policy problem at a JSON path, worded as Tailscale's control plane words it.
 type Error struct {
@@ -25,23 +21,7 @@ func (e Error) Error() string {
 
 // Pointer returns Path as an RFC 6901 JSON pointer, such as "/acls/3/dst/0".
 func (e Error) Pointer() string {
-	return pointer(e.Path)
-}
-
-func pointer(path []any) string {
-	var b strings.Builder
-	for _, p := range path {
-		b.WriteByte('/')
-		switch v := p.(type) {
-		case int:
-			b.WriteString(strconv.Itoa(v))
-		case string:
-			b.WriteString(strings.NewReplacer("~", "~0", "/", "~1").Replace(v))
-		default:
-			fmt.Fprint(&b, v)
-		}
-	}
-	return b.String()
+	return source.Pointer(e.Path)
 }
 
 // at returns a copy of base with elems appended; paths are shared between errors, so never append in place.

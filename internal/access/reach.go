@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+
+	"github.com/tailaudit/tailaudit/engine/source"
 )
 
 // Because names a rule that allows a connection, by its path in the policy ("/acls/3").
@@ -11,7 +13,7 @@ type Because struct {
 	Path []any
 }
 
-func (b Because) String() string { return pointer(b.Path) }
+func (b Because) String() string { return source.Pointer(b.Path) }
 
 // Reachable reports whether src may open a connection to dst on port with protocol proto
 // ("" for TCP; a name such as "udp" or an IANA number). src and dst are single identities as
@@ -37,7 +39,7 @@ func (p *Policy) Reachable(topo *Topology, src, dst string, port int, proto stri
 	ok, paths := r.allowed(srcs, dsts, port, protos)
 	var because []Because
 	for _, p := range paths {
-		if !slices.ContainsFunc(because, func(b Because) bool { return pointer(b.Path) == pointer(p) }) {
+		if !slices.ContainsFunc(because, func(b Because) bool { return source.Pointer(b.Path) == source.Pointer(p) }) {
 			because = append(because, Because{Path: p})
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/tailscale/hujson"
 
 	"github.com/tailaudit/tailaudit/engine/finding"
+	"github.com/tailaudit/tailaudit/engine/source"
 )
 
 // FileName is the config file tailaudit looks for in the working directory.
@@ -47,20 +48,6 @@ type waiver struct {
 	Expires     string `json:"expires"`
 }
 
-// Error is a problem at a place in the config file.
-type Error struct {
-	File         string
-	Line, Column int
-	Msg          string
-}
-
-func (e *Error) Error() string {
-	if e.Line == 0 {
-		return fmt.Sprintf("%s: %s", e.File, e.Msg)
-	}
-	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Column, e.Msg)
-}
-
 // Find loads path when it is not empty (it must exist), otherwise FileName in dir if it exists.
 // With no config file it returns the defaults.
 func Find(path, dir string) (*Config, error) {
@@ -77,11 +64,12 @@ func Find(path, dir string) (*Config, error) {
 	return Parse(path, src)
 }
 
-// Parse reads a config file's contents.
+// Parse reads a config file's contents. Problems in it are returned as *source.Error with the file,
+// line and column.
 func Parse(name string, src []byte) (*Config, error) {
-	errAt := func(offset int, format string, args ...any) *Error {
+	errAt := func(offset int, format string, args ...any) *source.Error {
 		line, col := lineCol(src, offset)
-		return &Error{File: name, Line: line, Column: col, Msg: fmt.Sprintf(format, args...)}
+		return source.Errorf(name, line, col, format, args...)
 	}
 	tree, err := hujson.Parse(src)
 	if err != nil {
@@ -92,7 +80,7 @@ func Parse(name string, src []byte) (*Config, error) {
 		} else {
 			msg = err.Error()
 		}
-		return nil, &Error{File: name, Line: line, Column: col, Msg: "invalid HuJSON: " + msg}
+		return nil, &source.Error{File: name, Line: line, Column: col, Msg: "invalid HuJSON: " + msg}
 	}
 	std := tree.Clone()
 	std.Standardize() // comments become spaces: byte offsets are kept
@@ -112,7 +100,7 @@ func Parse(name string, src []byte) (*Config, error) {
 			field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 			return nil, errAt(offsetOfKey(src, field), "unknown setting %q (known: failOn, rules, params, allowNetworkBuiltins, waivers)", field)
 		}
-		return nil, &Error{File: name, Msg: err.Error()}
+		return nil, &source.Error{File: name, Msg: err.Error()}
 	}
 	cfg := &Config{Path: name, FailOn: finding.High, Params: f.Params, AllowNetworkBuiltins: f.AllowNetworkBuiltins}
 	if f.FailOn != "" {

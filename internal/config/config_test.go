@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tailaudit/tailaudit/engine/finding"
+	"github.com/tailaudit/tailaudit/engine/source"
 	"github.com/tailaudit/tailaudit/internal/config"
 )
 
@@ -61,9 +62,9 @@ func TestParseErrors(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := config.Parse(".tailaudit.hujson", []byte(tt.src))
-			var cerr *config.Error
+			var cerr *source.Error
 			if !errors.As(err, &cerr) || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("Parse() error = %v, want *config.Error containing %q", err, tt.want)
+				t.Errorf("Parse() error = %v, want *source.Error containing %q", err, tt.want)
 			}
 		})
 	}

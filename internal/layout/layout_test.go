@@ -60,7 +60,7 @@ var allowed = map[string][]string{
 	"policies":         {},
 	"policies/tailnet": {}, // tests only
 
-	"internal/access":              {},
+	"internal/access":              {"engine/source"},
 	"internal/atomicfile":          {},
 	"internal/builtins":            {"internal/access"},
 	"internal/collect":             {"engine/tailnet", "internal/atomicfile"},
