@@ -2,10 +2,7 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 
@@ -13,8 +10,7 @@ import (
 
 	"github.com/tailaudit/tailaudit/engine"
 	"github.com/tailaudit/tailaudit/engine/finding"
-	"github.com/tailaudit/tailaudit/engine/policyfile"
-	"github.com/tailaudit/tailaudit/engine/tailnet"
+	"github.com/tailaudit/tailaudit/internal/inputs"
 	"github.com/tailaudit/tailaudit/internal/output"
 )
 
@@ -102,25 +98,12 @@ func runCheck(ctx context.Context, opts *checkOptions) error {
 	if cfg.Path != "" {
 		in.Inputs = append(in.Inputs, finding.Input{Kind: "config", Path: cfg.Path})
 	}
-	if opts.Snapshot != "" {
-		snap, sum, err := loadSnapshot(opts.Snapshot)
-		if err != nil {
-			return err
-		}
-		in.Tailnet = snap
-		in.Inputs = append(in.Inputs, finding.Input{Kind: "snapshot", Path: opts.Snapshot, SHA256: sum})
+	docs, err := inputs.Load(opts.Policy, opts.Snapshot, s.In)
+	if err != nil {
+		return err
 	}
-	switch {
-	case opts.Policy != "":
-		pol, src, err := readPolicy(s, opts.Policy)
-		if err != nil {
-			return err
-		}
-		in.Policy = pol
-		in.Inputs = append(in.Inputs, finding.Input{Kind: "policy", Path: pol.Name, SHA256: sha256Hex(src)})
-	case in.Tailnet != nil:
-		in.Policy, in.PolicyError = snapshotPolicy(in.Tailnet)
-	}
+	in.Policy, in.PolicyError, in.Tailnet = docs.Policy, docs.PolicyError, docs.Snapshot
+	in.Inputs = append(in.Inputs, docs.Inputs...)
 	rep, err := eng.Evaluate(ctx, in)
 	if err != nil {
 		return err
@@ -145,98 +128,6 @@ func parseTargets(specs []string) ([]output.Target, error) {
 		targets = append(targets, output.Target{Format: format, Path: path})
 	}
 	return targets, nil
-}
-
-// loadSnapshot reads and validates a snapshot, hashing the bytes as they stream past.
-func loadSnapshot(path string) (*tailnet.Snapshot, string, error) {
-	if err := statInput(path, "snapshot", 0); err != nil {
-		return nil, "", err
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, "", fmt.Errorf("read snapshot: %w", err)
-	}
-	defer f.Close()
-	h := sha256.New()
-	snap, err := tailnet.Decode(path, io.TeeReader(f, h))
-	if err != nil {
-		return nil, "", err
-	}
-	if _, err := io.Copy(h, f); err != nil {
-		return nil, "", fmt.Errorf("read snapshot: %w", err)
-	}
-	return snap, hex.EncodeToString(h.Sum(nil)), nil
-}
-
-// snapshotPolicy parses the policy file stored in a snapshot. A policy that is missing or does not
-// parse is not an error: the policy rules are then not assessed, with the reason.
-func snapshotPolicy(snap *tailnet.Snapshot) (*policyfile.File, string) {
-	text, ok := snap.PolicyHuJSON()
-	if !ok {
-		if reason, missing := snap.Missing(tailnet.EndpointPolicy); missing {
-			return nil, "the snapshot has no policy file (" + reason + ") and none was given"
-		}
-		return nil, "the snapshot has no policy file and none was given"
-	}
-	f, err := policyfile.Parse(snap.Name+"#policy", []byte(text))
-	if err != nil {
-		return nil, "the policy file stored in the snapshot does not parse: " + err.Error()
-	}
-	return f, ""
-}
-
-// readPolicy reads and parses a policy file ("-" is stdin).
-func readPolicy(s *iostreams, path string) (*policyfile.File, []byte, error) {
-	var src []byte
-	var err error
-	name := path
-	if path == "-" {
-		name = "<stdin>"
-		src, err = io.ReadAll(io.LimitReader(s.In, policyfile.MaxSize+1))
-	} else {
-		src, err = readInputFile(path, "policy file", policyfile.MaxSize)
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	f, err := policyfile.Parse(name, src)
-	if err != nil {
-		return nil, nil, err
-	}
-	return f, src, nil
-}
-
-// readInputFile reads a file the user named, with messages that say what is wrong in their terms.
-func readInputFile(path, what string, maxSize int64) ([]byte, error) {
-	if err := statInput(path, what, maxSize); err != nil {
-		return nil, err
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", what, err)
-	}
-	return b, nil
-}
-
-// statInput checks that path names a readable-looking file of at most maxSize bytes (0: no limit).
-func statInput(path, what string, maxSize int64) error {
-	fi, err := os.Stat(path)
-	switch {
-	case os.IsNotExist(err):
-		return fmt.Errorf("%s: no such %s", path, what)
-	case err != nil:
-		return fmt.Errorf("read %s: %w", what, err)
-	case fi.IsDir():
-		return fmt.Errorf("%s: is a directory, not a %s", path, what)
-	case maxSize > 0 && fi.Size() > maxSize:
-		return fmt.Errorf("%s: %s is %.1f MB; tailaudit reads at most %d MB", path, what, float64(fi.Size())/(1<<20), maxSize>>20)
-	}
-	return nil
-}
-
-func sha256Hex(b []byte) string {
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
 }
 
 // writeOutputs renders the report to every target; a GitHub job summary is appended to
