@@ -3,13 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/tailaudit/tailaudit/engine"
 	"github.com/tailaudit/tailaudit/engine/finding"
+	"github.com/tailaudit/tailaudit/frameworks"
 	"github.com/tailaudit/tailaudit/internal/inputs"
 	"github.com/tailaudit/tailaudit/internal/output"
 )
@@ -44,14 +44,16 @@ be waived in .tailaudit.hujson or inline, with a comment on the line before the 
 
 Several outputs can be written at once: -f FORMAT writes to stdout, -f FORMAT=FILE to a file (written
 atomically: a failed run leaves an existing file as it was). Formats: ` + strings.Join(output.Formats(), ", ") + `.
+-f github-summary appends the Markdown job summary to $GITHUB_STEP_SUMMARY (or to FILE), last, once
+every other output was written.
 
 Exit codes: 0 nothing failed at or above --fail-on; 1 findings at or above it; 2 the run could not be
 done (bad flags, an unreadable or invalid input, a config error, a rule that does not compile).`,
 		Example: `  # Check the policy and print findings
   tailaudit check policy.hujson
 
-  # In GitHub Actions: annotations on the pull request, SARIF for code scanning
-  tailaudit check policy.hujson -f github -f sarif=results.sarif
+  # In GitHub Actions: annotations on the pull request, the job summary, SARIF for code scanning
+  tailaudit check policy.hujson -f github -f github-summary -f sarif=results.sarif
 
   # Gate on medium findings too, with custom rules
   tailaudit check policy.hujson --fail-on medium --rules ./rules
@@ -80,7 +82,7 @@ done (bad flags, an unreadable or invalid input, a config error, a rule that doe
 
 func runCheck(ctx context.Context, opts *checkOptions) error {
 	s := opts.IO
-	targets, err := parseTargets(opts.Formats)
+	targets, err := parseTargets(s, opts.Formats)
 	if err != nil {
 		return err
 	}
@@ -109,7 +111,11 @@ func runCheck(ctx context.Context, opts *checkOptions) error {
 		return err
 	}
 	rep.Tool = finding.Tool{Name: "tailaudit", Version: version(), URI: "https://github.com/tailaudit/tailaudit"}
-	if err := writeOutputs(s, targets, rep, opts.Verbose); err != nil {
+	var sources output.Sources // the text of the files findings point into, for output columns
+	if docs.Policy != nil {
+		sources.Add(docs.Policy.Name, docs.Policy.Source())
+	}
+	if err := writeOutputs(s, targets, rep, output.Settings{Verbose: opts.Verbose, Sources: &sources}); err != nil {
 		return err
 	}
 	if rep.Failed() {
@@ -118,34 +124,35 @@ func runCheck(ctx context.Context, opts *checkOptions) error {
 	return nil
 }
 
-func parseTargets(specs []string) ([]output.Target, error) {
+// parseTargets reads the --format values. An output that appends (github-summary) without a file
+// goes to $GITHUB_STEP_SUMMARY.
+func parseTargets(s *iostreams, specs []string) ([]output.Target, error) {
 	var targets []output.Target
 	for _, spec := range specs {
 		format, path, err := output.ParseTarget(spec)
 		if err != nil {
 			return nil, &usageError{fmt.Errorf("--format: %w", err)}
 		}
+		if path == "" && output.Appends(format) {
+			if path = s.env("GITHUB_STEP_SUMMARY"); path == "" {
+				return nil, &usageError{fmt.Errorf("--format: %s appends to $GITHUB_STEP_SUMMARY, which is not set; outside GitHub Actions give a file: -f %s=FILE", format, format)}
+			}
+		}
 		targets = append(targets, output.Target{Format: format, Path: path})
 	}
 	return targets, nil
 }
 
-// writeOutputs renders the report to every target; a GitHub job summary is appended to
-// $GITHUB_STEP_SUMMARY when the github format is asked for and the variable is set.
-func writeOutputs(s *iostreams, targets []output.Target, rep *finding.Report, verbose bool) error {
-	opts := output.Options{Verbose: verbose, Root: s.workDir()}
-	for _, t := range targets {
-		if t.Format == "text" && t.Path == "" {
-			opts.Color = s.OutTTY && s.env("NO_COLOR") == ""
-		}
-		if t.Format == "github" && s.env("GITHUB_STEP_SUMMARY") != "" && opts.StepSummary == nil {
-			f, err := os.OpenFile(s.env("GITHUB_STEP_SUMMARY"), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
-			if err != nil {
-				return fmt.Errorf("open GITHUB_STEP_SUMMARY: %w", err)
-			}
-			defer f.Close()
-			opts.StepSummary = f
-		}
+// writeOutputs renders the report to every target, listing controls in the catalogues' order.
+func writeOutputs(s *iostreams, targets []output.Target, rep *finding.Report, settings output.Settings) error {
+	cats, err := frameworks.Load()
+	if err != nil {
+		return fmt.Errorf("load framework catalogs: %w", err)
 	}
-	return output.WriteAll(targets, rep, s.Out, opts)
+	for _, c := range cats {
+		settings.Frameworks = append(settings.Frameworks, c.ID)
+	}
+	settings.Root = s.workDir()
+	settings.Color = s.OutTTY && s.env("NO_COLOR") == ""
+	return output.WriteAll(targets, rep, s.Out, settings)
 }

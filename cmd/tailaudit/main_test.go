@@ -111,9 +111,9 @@ func TestCheckConfigFailOn(t *testing.T) {
 
 func TestCheckSeveralOutputs(t *testing.T) {
 	dir := t.TempDir()
-	summary := filepath.Join(dir, "summary.md")
+	summary := write(t, dir, "summary.md", "written by an earlier step\n")
 	stdout, stderr, code := tailaudit(t, dir, map[string]string{"GITHUB_STEP_SUMMARY": summary},
-		"check", abs(t, demoPolicy), "-f", "github", "-f", "sarif="+filepath.Join(dir, "out.sarif"), "-f", "json="+filepath.Join(dir, "out.json"), "-f", "junit="+filepath.Join(dir, "out.xml"))
+		"check", abs(t, demoPolicy), "-f", "github", "-f", "github-summary", "-f", "sarif="+filepath.Join(dir, "out.sarif"), "-f", "json="+filepath.Join(dir, "out.json"), "-f", "junit="+filepath.Join(dir, "out.xml"))
 	if code != 1 {
 		t.Fatalf("exit code = %d, want 1; stderr: %s", code, stderr)
 	}
@@ -127,8 +127,34 @@ func TestCheckSeveralOutputs(t *testing.T) {
 			t.Errorf("%s: not written as JSON (%v)", name, err)
 		}
 	}
-	if b, err := os.ReadFile(summary); err != nil || !bytes.Contains(b, []byte("TA-SSH-001")) {
-		t.Errorf("job summary not appended to GITHUB_STEP_SUMMARY (%v)", err)
+	if b, err := os.ReadFile(summary); err != nil || !bytes.HasPrefix(b, []byte("written by an earlier step\n# tailaudit report")) || !bytes.Contains(b, []byte("TA-SSH-001")) {
+		t.Errorf("job summary not appended to GITHUB_STEP_SUMMARY after what was there (%v):\n%s", err, b)
+	}
+}
+
+// TestCheckJobSummaryTarget checks that the job summary is written only when asked for, to
+// $GITHUB_STEP_SUMMARY or a file, and that asking for it with nowhere to write is a usage error.
+func TestCheckJobSummaryTarget(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"GITHUB_STEP_SUMMARY": filepath.Join(dir, "step.md")}
+	if _, stderr, code := tailaudit(t, dir, env, "check", abs(t, demoPolicy), "-f", "github"); code != 1 {
+		t.Fatalf("-f github: exit code = %d, want 1; stderr: %s", code, stderr)
+	}
+	if _, err := os.Stat(env["GITHUB_STEP_SUMMARY"]); !os.IsNotExist(err) {
+		t.Errorf("-f github wrote the job summary (stat: %v); only -f github-summary should", err)
+	}
+
+	file := filepath.Join(dir, "summary.md")
+	if _, stderr, code := tailaudit(t, dir, nil, "check", abs(t, demoPolicy), "-f", "github-summary="+file); code != 1 {
+		t.Fatalf("-f github-summary=FILE: exit code = %d, want 1; stderr: %s", code, stderr)
+	}
+	if b, err := os.ReadFile(file); err != nil || !bytes.HasPrefix(b, []byte("# tailaudit report")) {
+		t.Errorf("-f github-summary=FILE did not write the job summary (%v)", err)
+	}
+
+	stdout, stderr, code := tailaudit(t, dir, nil, "check", abs(t, demoPolicy), "-f", "github-summary")
+	if code != 2 || stdout != "" || !strings.Contains(stderr, "GITHUB_STEP_SUMMARY, which is not set") {
+		t.Errorf("-f github-summary without $GITHUB_STEP_SUMMARY: exit %d, stdout %q, stderr %q; want exit 2 naming the variable", code, stdout, stderr)
 	}
 }
 

@@ -1,7 +1,6 @@
 package output
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -10,9 +9,19 @@ import (
 	"github.com/tailaudit/tailaudit/engine/finding"
 )
 
-// githubRenderer writes GitHub Actions workflow commands that annotate the lines a finding points at,
-// a Markdown job summary to Options.StepSummary, and a last plain summary line.
-type githubRenderer struct{ opts Options }
+// GitHub writes GitHub Actions workflow commands that annotate the lines a finding points at, then a
+// plain summary line. The job summary is a format of its own, GitHubSummary.
+type GitHub struct {
+	Root       string   // base directory that absolute file paths are made relative to
+	Frameworks []string // the order controls are listed in; others follow, sorted
+	Sources    *Sources // the input files' text, to count columns in characters; nil counts bytes
+}
+
+// GitHubSummary writes the Markdown job summary of a GitHub Actions step: the report, and the
+// annotations GitHub does not show on the page (over its limits, or without a file location).
+type GitHubSummary struct {
+	Frameworks []string // the order controls are listed in; others follow, sorted
+}
 
 // annotationsPerStep is how many annotations of one kind (error, warning, notice) GitHub shows per
 // step; it shows 50 per job in all. The rest stay in the log, so the job summary lists them.
@@ -27,11 +36,11 @@ type annotation struct {
 	message string // the annotation's text: message, severity, fix, controls
 }
 
-func (g githubRenderer) Render(w io.Writer, r *finding.Report) error {
-	fs := sorted(r)
-	var anns []annotation
-	for _, f := range fs {
-		if a, ok := annotationOf(f); ok {
+// annotations lists the workflow commands for r, most severe first, with those GitHub will not show
+// on the page: over the per-step limit of their kind, or without a file location.
+func annotations(r *finding.Report, order frameworkOrder) (anns, hidden, unplaced []annotation) {
+	for _, f := range sorted(r) {
+		if a, ok := annotationOf(f, order); ok {
 			anns = append(anns, a)
 		}
 	}
@@ -43,10 +52,7 @@ func (g githubRenderer) Render(w io.Writer, r *finding.Report) error {
 		anns = append(anns, annotation{command: command, finding: finding.Finding{Location: d.Location},
 			title: "tailaudit input " + d.Level, text: d.Message, message: d.Message})
 	}
-
-	e := &errWriter{w: w}
 	shown := map[string]int{}
-	var hidden, unplaced []annotation
 	for _, a := range anns {
 		if shown[a.command]++; shown[a.command] > annotationsPerStep {
 			hidden = append(hidden, a)
@@ -54,34 +60,41 @@ func (g githubRenderer) Render(w io.Writer, r *finding.Report) error {
 		if !hasFileLocation(a.finding) {
 			unplaced = append(unplaced, a)
 		}
+	}
+	return anns, hidden, unplaced
+}
+
+// Render implements Renderer.
+func (g GitHub) Render(w io.Writer, r *finding.Report) error {
+	anns, hidden, _ := annotations(r, g.Frameworks)
+	e := &errWriter{w: w}
+	for _, a := range anns {
 		e.printf("::%s %s::%s\n", a.command, g.properties(a), escapeData(a.message))
 	}
-
-	if g.opts.StepSummary != nil {
-		var b bytes.Buffer
-		s := &errWriter{w: &b}
-		mdSummary(s, r)
-		mdAnnotations(s, "Not shown as annotations", fmt.Sprintf(
-			"GitHub shows at most %d error, %d warning and %d notice annotations per step (and 50 per job); these %d are in the log only.",
-			annotationsPerStep, annotationsPerStep, annotationsPerStep, len(hidden)), hidden)
-		mdAnnotations(s, "Annotations without a file location", fmt.Sprintf(
-			"These %d are shown on the workflow run, not on a line of a file.", len(unplaced)), unplaced)
-		mdFindings(s, r, fs)
-		if _, err := g.opts.StepSummary.Write(b.Bytes()); err != nil {
-			return fmt.Errorf("write job summary: %w", err)
-		}
-	}
-
 	e.printf("tailaudit: %s\n", summaryLine(r))
 	if len(hidden) > 0 {
-		e.printf("tailaudit: %d annotations are over GitHub's per-step limit and not shown on the page; the log above and the job summary have them all\n", len(hidden))
+		e.printf("tailaudit: %d annotations are over GitHub's per-step limit and not shown on the page; the log above has them all, and so does the job summary (-f github-summary)\n", len(hidden))
 	}
+	return e.err
+}
+
+// Render implements Renderer.
+func (g GitHubSummary) Render(w io.Writer, r *finding.Report) error {
+	_, hidden, unplaced := annotations(r, g.Frameworks)
+	e := &errWriter{w: w}
+	mdSummary(e, r)
+	mdAnnotations(e, "Not shown as annotations", fmt.Sprintf(
+		"GitHub shows at most %d error, %d warning and %d notice annotations per step (and 50 per job); these %d are in the log only.",
+		annotationsPerStep, annotationsPerStep, annotationsPerStep, len(hidden)), hidden)
+	mdAnnotations(e, "Annotations without a file location", fmt.Sprintf(
+		"These %d are shown on the workflow run, not on a line of a file.", len(unplaced)), unplaced)
+	mdFindings(e, r, sorted(r), g.Frameworks)
 	return e.err
 }
 
 // annotationOf returns the workflow command for a finding that deserves one: failures by severity,
 // rule errors, and warnings as notices. Passes, waived, not assessed and manual results get none.
-func annotationOf(f finding.Finding) (annotation, bool) {
+func annotationOf(f finding.Finding, order frameworkOrder) (annotation, bool) {
 	a := annotation{finding: f, title: f.Rule.ID + " " + f.Rule.Title, text: f.Message}
 	switch f.Result {
 	case finding.Fail:
@@ -107,7 +120,7 @@ func annotationOf(f finding.Finding) (annotation, bool) {
 	var extra []string
 	if f.Result != finding.Error {
 		extra = nonEmpty("severity: "+string(f.Severity), prefixed("fix: ", f.Rule.Remediation),
-			prefixed("controls: ", controlsText(f.Controls)))
+			prefixed("controls: ", order.text(f.Controls)))
 	}
 	if f.Waiver != nil && f.Waiver.Expired {
 		extra = append(extra, "waiver: "+waiverText(f.Waiver))
@@ -127,15 +140,15 @@ func prefixed(prefix, s string) string {
 }
 
 // properties renders the file, line, col and title of a workflow command.
-func (g githubRenderer) properties(a annotation) string {
+func (g GitHub) properties(a annotation) string {
 	var props []string
 	if l := a.finding.Location; hasFileLocation(a.finding) {
-		file := filepath.ToSlash(relativePath(g.opts.Root, l.File))
+		file := filepath.ToSlash(relativePath(g.Root, l.File))
 		props = append(props, "file="+escapeProperty(file))
 		if l.Line > 0 {
 			props = append(props, fmt.Sprintf("line=%d", l.Line))
 			if l.Column > 0 {
-				props = append(props, fmt.Sprintf("col=%d", l.Column))
+				props = append(props, fmt.Sprintf("col=%d", g.Sources.column(l.File, l.Line, l.Column, characters)))
 			}
 		}
 	}

@@ -40,7 +40,7 @@ func TestGitHubCommandStaysOnOneLine(t *testing.T) {
 		Location: &finding.Location{File: "dir,1/p:q.hujson", Line: 2, Column: 1},
 	}}}
 	r.Summarize()
-	out := renderString(t, "github", Options{}, r)
+	out := renderString(t, "github", Settings{}, r)
 	want := "::error file=dir%2C1/p%3Aq.hujson,line=2,col=1,title=TA-X-001 a%3A b%2C c::first%0A::error file=x::forged%0A%0Aseverity: high\n"
 	if first, _, _ := strings.Cut(out, "tailaudit:"); first != want {
 		t.Errorf("annotation = %q, want %q", first, want)
@@ -62,8 +62,9 @@ func TestGitHubAnnotationLimits(t *testing.T) {
 		Severity: finding.Critical, Message: "no file", Resource: &finding.Resource{Type: "device", ID: "n1", Name: "db-1"}})
 	r.Summarize()
 
+	out := renderString(t, "github", Settings{}, r)
 	var summary strings.Builder
-	out := renderString(t, "github", Options{StepSummary: &summary}, r)
+	summary.WriteString(renderString(t, "github-summary", Settings{}, r))
 	if got := strings.Count(out, "::error "); got != 14 {
 		t.Errorf("%d ::error commands, want all 14", got)
 	}
@@ -106,7 +107,7 @@ func TestGitHubFileRelativeToRoot(t *testing.T) {
 		Location: &finding.Location{File: filepath.Join(string(filepath.Separator), "repo", "configs", "policy.hujson"), Line: 4},
 	}}}
 	r.Summarize()
-	out := renderString(t, "github", Options{Root: string(filepath.Separator) + "repo"}, r)
+	out := renderString(t, "github", Settings{Root: string(filepath.Separator) + "repo"}, r)
 	if want := "::warning file=configs/policy.hujson,line=4,title=TA-X-001 X::"; !strings.HasPrefix(out, want) {
 		t.Errorf("annotation = %q, want it to start %q", out, want)
 	}

@@ -7,10 +7,11 @@ import (
 	"github.com/tailaudit/tailaudit/engine/finding"
 )
 
-// jsonRenderer writes the whole report as indented JSON, findings in finding.Sort order.
-type jsonRenderer struct{}
+// JSON writes the whole report as indented JSON, findings in finding.Sort order.
+type JSON struct{}
 
-func (jsonRenderer) Render(w io.Writer, r *finding.Report) error {
+// Render implements Renderer.
+func (JSON) Render(w io.Writer, r *finding.Report) error {
 	out := *r
 	out.Findings = sorted(r)
 	if out.Findings == nil {

@@ -9,9 +9,11 @@ import (
 	"github.com/tailaudit/tailaudit/engine/finding"
 )
 
-// junitRenderer writes JUnit XML: a testsuite per rule and a testcase per finding, so CI systems show
+// JUnit writes JUnit XML: a testsuite per rule and a testcase per finding, so CI systems show
 // failures as failed tests.
-type junitRenderer struct{}
+type JUnit struct {
+	Frameworks []string // the order controls are listed in; others follow, sorted
+}
 
 type (
 	junitSuites struct {
@@ -50,7 +52,8 @@ type (
 	}
 )
 
-func (junitRenderer) Render(w io.Writer, r *finding.Report) error {
+// Render implements Renderer.
+func (j JUnit) Render(w io.Writer, r *finding.Report) error {
 	rules := map[string]finding.Rule{}
 	var order []string // rule ids: the report's rules first, then any only findings name
 	for _, rule := range r.Rules {
@@ -75,9 +78,9 @@ func (junitRenderer) Render(w io.Writer, r *finding.Report) error {
 			continue
 		}
 		rule := rules[id]
-		suite := junitSuite{Name: id + " " + rule.Title, Properties: junitProperties(rule)}
+		suite := junitSuite{Name: id + " " + rule.Title, Properties: junitProperties(rule, j.Frameworks)}
 		for _, f := range fs {
-			c := junitCaseOf(rule, f)
+			c := junitCaseOf(rule, f, j.Frameworks)
 			suite.Tests++
 			switch {
 			case c.Failure != nil:
@@ -108,27 +111,27 @@ func (junitRenderer) Render(w io.Writer, r *finding.Report) error {
 	return err
 }
 
-func junitProperties(rule finding.Rule) []junitProperty {
+func junitProperties(rule finding.Rule, order frameworkOrder) []junitProperty {
 	props := []junitProperty{{"severity", string(rule.Severity)}}
 	if rule.Namespace != "" {
 		props = append(props, junitProperty{"namespace", rule.Namespace})
 	}
-	if c := controlsText(rule.Controls); c != "" {
+	if c := order.text(rule.Controls); c != "" {
 		props = append(props, junitProperty{"controls", c})
 	}
 	return props
 }
 
-func junitCaseOf(rule finding.Rule, f finding.Finding) junitCase {
+func junitCaseOf(rule finding.Rule, f finding.Finding, order frameworkOrder) junitCase {
 	c := junitCase{Name: strings.Join(nonEmpty(where(f), oneLine(f.Message)), ": "), ClassName: rule.Namespace}
 	if c.ClassName == "" {
 		c.ClassName = rule.ID
 	}
 	switch f.Result {
 	case finding.Fail:
-		c.Failure = &junitProblem{Message: f.Message, Type: string(f.Severity), Text: junitDetails(f)}
+		c.Failure = &junitProblem{Message: f.Message, Type: string(f.Severity), Text: junitDetails(f, order)}
 	case finding.Error:
-		c.Error = &junitProblem{Message: f.Message, Type: "error", Text: junitDetails(f)}
+		c.Error = &junitProblem{Message: f.Message, Type: "error", Text: junitDetails(f, order)}
 	case finding.Warn:
 		c.Skipped = &junitProblem{Message: "warning: " + f.Message}
 	case finding.Waived:
@@ -142,7 +145,7 @@ func junitCaseOf(rule finding.Rule, f finding.Finding) junitCase {
 }
 
 // junitDetails is the body of a failure: what and where, then how to fix it.
-func junitDetails(f finding.Finding) string {
+func junitDetails(f finding.Finding, order frameworkOrder) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s (%s)\n", f.Rule.ID, f.Rule.Title, f.Severity)
 	for _, kv := range [][2]string{
@@ -150,7 +153,7 @@ func junitDetails(f finding.Finding) string {
 		{"resource", resourceText(f.Resource)},
 		{"message", f.Message},
 		{"remediation", f.Rule.Remediation},
-		{"controls", controlsText(f.Controls)},
+		{"controls", order.text(f.Controls)},
 		{"waiver", waiverText(f.Waiver)},
 		{"fingerprint", f.Fingerprint},
 	} {

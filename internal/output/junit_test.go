@@ -28,7 +28,7 @@ func TestJUnitParsesWithCorrectCounts(t *testing.T) {
 	// Control characters are not allowed in XML 1.0; the output must stay well-formed.
 	r := testReport()
 	r.Findings[1].Message += " bell\a nul\x00"
-	out := renderString(t, "junit", Options{}, r)
+	out := renderString(t, "junit", Settings{}, r)
 	if err := xml.NewDecoder(strings.NewReader(out)).Decode(&doc); err != nil {
 		t.Fatalf("JUnit output is not XML: %v", err)
 	}

@@ -8,15 +8,18 @@ import (
 	"github.com/tailaudit/tailaudit/engine/finding"
 )
 
-// markdownRenderer writes a report for pull request comments and documents: a table of counts, then
-// tables of findings by severity, warnings, waivers, and what was not assessed.
-type markdownRenderer struct{}
+// Markdown writes a report for pull request comments and documents: a table of counts, then tables of
+// findings by severity, warnings, waivers, and what was not assessed.
+type Markdown struct {
+	Frameworks []string // the order controls are listed in; others follow, sorted
+}
 
-func (markdownRenderer) Render(w io.Writer, r *finding.Report) error {
+// Render implements Renderer.
+func (m Markdown) Render(w io.Writer, r *finding.Report) error {
 	e := &errWriter{w: w}
 	fs := sorted(r)
 	mdSummary(e, r)
-	mdFindings(e, r, fs)
+	mdFindings(e, r, fs, m.Frameworks)
 	return e.err
 }
 
@@ -44,9 +47,9 @@ func mdSummary(e *errWriter, r *finding.Report) {
 }
 
 // mdFindings writes one section per kind of result, leaving out the empty ones.
-func mdFindings(e *errWriter, r *finding.Report, fs []finding.Finding) {
+func mdFindings(e *errWriter, r *finding.Report, fs []finding.Finding, order frameworkOrder) {
 	byResult := byResult(fs)
-	controls := func(f finding.Finding) string { return controlsText(f.Controls) }
+	controls := func(f finding.Finding) string { return order.text(f.Controls) }
 	located := func(fs []finding.Finding, last func(finding.Finding) string) [][]string {
 		var rows [][]string
 		for _, f := range fs {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -18,37 +19,78 @@ type Renderer interface {
 	Render(w io.Writer, r *finding.Report) error
 }
 
-// Options tune the renderers. Each renderer reads only the fields that concern it.
-type Options struct {
-	Color       bool      // text: ANSI colour (the caller decides, e.g. when stdout is a terminal)
-	Verbose     bool      // text: list each pass result, not only the count per rule
-	StepSummary io.Writer // github: where the Markdown job summary goes; nil writes none
-	Root        string    // sarif, github: base directory that absolute file paths are made relative to
+// Settings are what a command knows when it asks for outputs. They are not given to renderers: the
+// registry builds each format's renderer (Text, SARIF, GitHub...) from the part its format uses.
+type Settings struct {
+	Color      bool     // stdout shows ANSI colour (a terminal, and NO_COLOR unset); files never get colour
+	Verbose    bool     // the user asked for detail (-v)
+	Root       string   // base directory that absolute file paths are made relative to
+	Frameworks []string // framework ids in the order controls are listed; others follow, sorted
+	Sources    *Sources // the text of the input files, to count columns as each format does
 }
 
-// renderers is the registry of formats.
-func renderers(opts Options) map[string]Renderer {
-	return map[string]Renderer{
-		"text":     textRenderer{opts},
-		"json":     jsonRenderer{},
-		"sarif":    sarifRenderer{opts},
-		"junit":    junitRenderer{},
-		"github":   githubRenderer{opts},
-		"markdown": markdownRenderer{},
+// format is one entry of the registry.
+type format struct {
+	name string
+	new  func(s Settings) Renderer
+	// appends: the output is added to the end of a file (never stdout), after every other output was
+	// written, so that what earlier steps wrote there stays.
+	appends bool
+}
+
+// registry lists the formats, sorted by name, and how each renderer is built from the settings.
+func registry() []format {
+	return []format{
+		{name: "github", new: func(s Settings) Renderer {
+			return GitHub{Root: s.Root, Frameworks: s.Frameworks, Sources: s.Sources}
+		}},
+		{name: "github-summary", appends: true, new: func(s Settings) Renderer {
+			return GitHubSummary{Frameworks: s.Frameworks}
+		}},
+		{name: "json", new: func(Settings) Renderer { return JSON{} }},
+		{name: "junit", new: func(s Settings) Renderer { return JUnit{Frameworks: s.Frameworks} }},
+		{name: "markdown", new: func(s Settings) Renderer { return Markdown{Frameworks: s.Frameworks} }},
+		{name: "sarif", new: func(s Settings) Renderer {
+			return SARIF{Root: s.Root, Frameworks: s.Frameworks, Sources: s.Sources}
+		}},
+		{name: "text", new: func(s Settings) Renderer {
+			return Text{Color: s.Color, Verbose: s.Verbose, Frameworks: s.Frameworks}
+		}},
 	}
+}
+
+func lookup(name string) (format, error) {
+	for _, f := range registry() {
+		if f.name == name {
+			return f, nil
+		}
+	}
+	return format{}, fmt.Errorf("unknown output format %q (valid formats: %s)", name, strings.Join(Formats(), ", "))
 }
 
 // Formats lists the format names New accepts, sorted.
 func Formats() []string {
-	return slices.Sorted(maps.Keys(renderers(Options{})))
+	var names []string
+	for _, f := range registry() {
+		names = append(names, f.name)
+	}
+	return names
 }
 
-// New returns the renderer for format.
-func New(format string, opts Options) (Renderer, error) {
-	if r, ok := renderers(opts)[format]; ok {
-		return r, nil
+// New returns the renderer for format, built from the settings that format uses.
+func New(format string, s Settings) (Renderer, error) {
+	f, err := lookup(format)
+	if err != nil {
+		return nil, err
 	}
-	return nil, fmt.Errorf("unknown output format %q (valid formats: %s)", format, strings.Join(Formats(), ", "))
+	return f.new(s), nil
+}
+
+// Appends reports whether format adds to the end of a file instead of replacing it, as the GitHub job
+// summary does. Such an output needs a file; it never goes to stdout.
+func Appends(format string) bool {
+	f, err := lookup(format)
+	return err == nil && f.appends
 }
 
 // Target is one requested output: a format, and a file path or "" for stdout.
@@ -65,7 +107,7 @@ func ParseTarget(spec string) (format, path string, err error) {
 	if format == "" {
 		return "", "", fmt.Errorf("output %q: missing format before %q (valid formats: %s)", spec, "=", strings.Join(Formats(), ", "))
 	}
-	if _, err := New(format, Options{}); err != nil {
+	if _, err := lookup(format); err != nil {
 		return "", "", err
 	}
 	if hasPath && path == "" {
@@ -81,14 +123,20 @@ func ParseTarget(spec string) (format, path string, err error) {
 // first rendered to a temporary file beside its destination, and only when all of them (and the stdout
 // one, kept in memory) rendered without error are they renamed into place and stdout written. On error
 // no existing file is replaced and no temporary file is left behind. At most one target may use stdout.
-func WriteAll(targets []Target, r *finding.Report, stdout io.Writer, opts Options) error {
+// Outputs that append (the GitHub job summary) are rendered with the others but written last, once
+// everything else was written, by adding to the end of their file.
+func WriteAll(targets []Target, r *finding.Report, stdout io.Writer, s Settings) error {
 	var toStdout *Target
 	seen := map[string]bool{}
 	for i, t := range targets {
-		if _, err := New(t.Format, opts); err != nil {
+		f, err := lookup(t.Format)
+		if err != nil {
 			return err
 		}
 		if t.Path == "" {
+			if f.appends {
+				return fmt.Errorf("%s output needs a file to append to", t.Format)
+			}
 			if toStdout != nil {
 				return fmt.Errorf("outputs %q and %q both write to stdout; give one of them a file (format=path)", toStdout.Format, t.Format)
 			}
@@ -102,34 +150,47 @@ func WriteAll(targets []Target, r *finding.Report, stdout io.Writer, opts Option
 		seen[key] = true
 	}
 
+	fileSettings := s
+	fileSettings.Color = false      // colour is for the terminal on stdout only
 	var files []*atomicfile.Pending // rendered, not yet renamed into place
 	defer func() {
 		for _, f := range files {
 			f.Discard() // only after an error: committed files are removed from the list
 		}
 	}()
+	var replaced []Target
 	for _, t := range targets {
-		if t.Path == "" {
+		if t.Path == "" || Appends(t.Format) {
 			continue
 		}
-		f, err := atomicfile.Create(t.Path, func(w io.Writer) error { return render(w, t, r, opts) })
+		f, err := atomicfile.Create(t.Path, func(w io.Writer) error { return render(w, t, r, fileSettings) })
 		if err != nil {
 			return fmt.Errorf("write %s output: %w (%s left unchanged)", t.Format, err, t.Path)
 		}
 		files = append(files, f)
+		replaced = append(replaced, t)
 	}
 	var buf bytes.Buffer
 	if toStdout != nil {
-		if err := render(&buf, *toStdout, r, opts); err != nil {
+		if err := render(&buf, *toStdout, r, s); err != nil {
 			return err
 		}
 	}
-	for i := range targets {
-		if targets[i].Path == "" {
+	appended := map[string][]byte{}
+	for _, t := range targets {
+		if !Appends(t.Format) {
 			continue
 		}
+		var b bytes.Buffer
+		if err := render(&b, t, r, fileSettings); err != nil {
+			return err
+		}
+		appended[t.Path] = b.Bytes()
+	}
+
+	for _, t := range replaced {
 		if err := files[0].Commit(); err != nil {
-			return fmt.Errorf("write %s output: %w", targets[i].Format, err)
+			return fmt.Errorf("write %s output: %w", t.Format, err)
 		}
 		files = files[1:]
 	}
@@ -138,11 +199,31 @@ func WriteAll(targets []Target, r *finding.Report, stdout io.Writer, opts Option
 			return fmt.Errorf("write %s output: %w", toStdout.Format, err)
 		}
 	}
+	for _, t := range targets {
+		if Appends(t.Format) {
+			if err := appendFile(t.Path, appended[t.Path]); err != nil {
+				return fmt.Errorf("write %s output: %w", t.Format, err)
+			}
+		}
+	}
 	return nil
 }
 
-func render(w io.Writer, t Target, r *finding.Report, opts Options) error {
-	rr, err := New(t.Format, opts)
+// appendFile adds b to the end of the file at path, creating it if needed.
+func appendFile(path string, b []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+func render(w io.Writer, t Target, r *finding.Report, s Settings) error {
+	rr, err := New(t.Format, s)
 	if err != nil {
 		return err
 	}
@@ -241,14 +322,17 @@ func resourceText(r *finding.Resource) string {
 	return s
 }
 
-// frameworks returns the framework ids of controls, the frameworks tailaudit ships first.
-func frameworks(controls map[string][]string) []string {
-	known := []string{"soc2", "iso27001", "hipaa", "pci-dss"}
+// frameworkOrder lists framework ids in the order their controls are shown; frameworks it does not
+// list follow it, sorted by id.
+type frameworkOrder []string
+
+// ids returns the framework ids of controls in o's order.
+func (o frameworkOrder) ids(controls map[string][]string) []string {
 	rank := func(id string) int {
-		if i := slices.Index(known, id); i >= 0 {
+		if i := slices.Index(o, id); i >= 0 {
 			return i
 		}
-		return len(known)
+		return len(o)
 	}
 	ids := slices.Collect(maps.Keys(controls))
 	slices.SortFunc(ids, func(a, b string) int {
@@ -260,10 +344,10 @@ func frameworks(controls map[string][]string) []string {
 	return ids
 }
 
-// controlsText renders controls compactly: "soc2 CC6.1, CC6.6 · pci-dss 7.2.2".
-func controlsText(controls map[string][]string) string {
+// text renders controls compactly: "soc2 CC6.1, CC6.6 · pci-dss 7.2.2".
+func (o frameworkOrder) text(controls map[string][]string) string {
 	var parts []string
-	for _, fw := range frameworks(controls) {
+	for _, fw := range o.ids(controls) {
 		if len(controls[fw]) > 0 {
 			parts = append(parts, fw+" "+strings.Join(controls[fw], ", "))
 		}
@@ -271,10 +355,10 @@ func controlsText(controls map[string][]string) string {
 	return strings.Join(parts, " · ")
 }
 
-// controlTags renders controls as tags: "soc2/CC6.1".
-func controlTags(controls map[string][]string) []string {
+// tags renders controls as tags: "soc2/CC6.1".
+func (o frameworkOrder) tags(controls map[string][]string) []string {
 	var tags []string
-	for _, fw := range frameworks(controls) {
+	for _, fw := range o.ids(controls) {
 		for _, c := range controls[fw] {
 			tags = append(tags, fw+"/"+c)
 		}

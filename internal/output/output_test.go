@@ -3,7 +3,6 @@ package output
 import (
 	"bytes"
 	"flag"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -159,36 +158,32 @@ func testReport() *finding.Report {
 	return r
 }
 
+// shipped is the order of the catalogues tailaudit ships, as the command passes it in.
+func shipped() Settings {
+	return Settings{Frameworks: []string{"soc2", "iso27001", "hipaa", "pci-dss"}}
+}
+
 func TestGolden(t *testing.T) {
+	colorVerbose := shipped()
+	colorVerbose.Color, colorVerbose.Verbose = true, true
 	for _, tt := range []struct {
 		name, format string
-		opts         Options
-		summary      string // golden file for the GitHub job summary, if any
+		settings     Settings
 	}{
-		{name: "text.golden", format: "text"},
-		{name: "text_color_verbose.golden", format: "text", opts: Options{Color: true, Verbose: true}},
-		{name: "json.golden", format: "json"},
-		{name: "sarif.golden", format: "sarif"},
-		{name: "junit.golden", format: "junit"},
-		{name: "github.golden", format: "github", summary: "github_step_summary.golden"},
-		{name: "markdown.golden", format: "markdown"},
+		{name: "text.golden", format: "text", settings: shipped()},
+		{name: "text_color_verbose.golden", format: "text", settings: colorVerbose},
+		{name: "json.golden", format: "json", settings: shipped()},
+		{name: "sarif.golden", format: "sarif", settings: shipped()},
+		{name: "junit.golden", format: "junit", settings: shipped()},
+		{name: "github.golden", format: "github", settings: shipped()},
+		{name: "github_step_summary.golden", format: "github-summary", settings: shipped()},
+		{name: "markdown.golden", format: "markdown", settings: shipped()},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			r := testReport()
-			render := func() (out, summary string) {
-				var b strings.Builder
-				opts := tt.opts
-				if tt.summary != "" {
-					opts.StepSummary = &b
-				}
-				return renderString(t, tt.format, opts, r), b.String()
-			}
-			got, summary := render()
+			got := renderString(t, tt.format, tt.settings, r)
 			golden(t, tt.name, []byte(got))
-			if tt.summary != "" {
-				golden(t, tt.summary, []byte(summary))
-			}
-			if again, againSummary := render(); again != got || againSummary != summary {
+			if again := renderString(t, tt.format, tt.settings, r); again != got {
 				t.Errorf("second %s rendering differs from the first", tt.format)
 			}
 			if d := cmp.Diff(testReport(), r); d != "" {
@@ -198,9 +193,34 @@ func TestGolden(t *testing.T) {
 	}
 }
 
-func renderString(t *testing.T, format string, opts Options, r *finding.Report) string {
+// TestFrameworkOrderFromSettings checks that controls are listed in the order the settings give, with
+// frameworks they do not name after them, sorted: output knows no framework ids of its own.
+func TestFrameworkOrderFromSettings(t *testing.T) {
+	controls := map[string][]string{"soc2": {"CC6.1"}, "pci-dss": {"7.2.2"}, "hipaa": {"164.312(d)"}, "acme": {"A-1"}}
+	for _, tt := range []struct {
+		order []string
+		want  string
+	}{
+		{nil, "acme A-1 · hipaa 164.312(d) · pci-dss 7.2.2 · soc2 CC6.1"},
+		{[]string{"soc2", "iso27001", "hipaa", "pci-dss"}, "soc2 CC6.1 · hipaa 164.312(d) · pci-dss 7.2.2 · acme A-1"},
+		{[]string{"pci-dss", "acme"}, "pci-dss 7.2.2 · acme A-1 · hipaa 164.312(d) · soc2 CC6.1"},
+	} {
+		if got := frameworkOrder(tt.order).text(controls); got != tt.want {
+			t.Errorf("order %q: controls = %q, want %q", tt.order, got, tt.want)
+		}
+	}
+	r := testReport()
+	for _, format := range []string{"text", "markdown", "junit", "github", "github-summary", "sarif"} {
+		out := renderString(t, format, Settings{Frameworks: []string{"pci-dss", "soc2"}}, r)
+		if !strings.Contains(out, "pci-dss 1.3.1 · soc2 CC6.1, CC6.6") {
+			t.Errorf("%s: controls of TA-ACL-001 not listed pci-dss first, as the settings order:\n%s", format, out)
+		}
+	}
+}
+
+func renderString(t *testing.T, format string, s Settings, r *finding.Report) string {
 	t.Helper()
-	rr, err := New(format, opts)
+	rr, err := New(format, s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,14 +235,14 @@ func TestEveryFormatRendersAnEmptyReport(t *testing.T) {
 	empty := &finding.Report{}
 	empty.Summarize()
 	for _, format := range Formats() {
-		if got := renderString(t, format, Options{StepSummary: io.Discard}, empty); got == "" {
+		if got := renderString(t, format, Settings{}, empty); got == "" {
 			t.Errorf("%s: empty output for an empty report", format)
 		}
 	}
 }
 
 func TestNewUnknownFormat(t *testing.T) {
-	_, err := New("yaml", Options{})
+	_, err := New("yaml", Settings{})
 	if err == nil {
 		t.Fatal(`New("yaml") = nil error, want an error`)
 	}
@@ -234,7 +254,7 @@ func TestNewUnknownFormat(t *testing.T) {
 }
 
 func TestFormats(t *testing.T) {
-	want := []string{"github", "json", "junit", "markdown", "sarif", "text"}
+	want := []string{"github", "github-summary", "json", "junit", "markdown", "sarif", "text"}
 	if d := cmp.Diff(want, Formats()); d != "" {
 		t.Errorf("Formats() (-want +got):\n%s", d)
 	}
@@ -276,11 +296,11 @@ func TestWriteAll(t *testing.T) {
 	targets := []Target{{Format: "json", Path: jsonPath}, {Format: "text"}, {Format: "sarif", Path: sarifPath}}
 	r := testReport()
 	var stdout bytes.Buffer
-	if err := WriteAll(targets, r, &stdout, Options{}); err != nil {
+	if err := WriteAll(targets, r, &stdout, Settings{}); err != nil {
 		t.Fatal(err)
 	}
 
-	if got, want := stdout.String(), renderString(t, "text", Options{}, r); got != want {
+	if got, want := stdout.String(), renderString(t, "text", Settings{}, r); got != want {
 		t.Errorf("stdout = %q, want the text rendering", got)
 	}
 	for _, tgt := range []Target{targets[0], targets[2]} {
@@ -288,7 +308,7 @@ func TestWriteAll(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := renderString(t, tgt.Format, Options{}, r); string(got) != want {
+		if want := renderString(t, tgt.Format, Settings{}, r); string(got) != want {
 			t.Errorf("%s holds %d bytes, want the %s rendering (%d bytes)", tgt.Path, len(got), tgt.Format, len(want))
 		}
 	}
@@ -299,6 +319,37 @@ func TestWriteAll(t *testing.T) {
 		t.Errorf("stat %s = %v, %v; want a new file with mode 0644", sarifPath, fi.Mode(), err)
 	}
 	assertFiles(t, dir, "report.json", "results.sarif")
+}
+
+// TestWriteAllAppendsJobSummary checks that the job summary is added after what earlier steps wrote
+// to the file, never replacing it, and that only stdout gets colour.
+func TestWriteAllAppendsJobSummary(t *testing.T) {
+	dir := t.TempDir()
+	summaryPath, textPath := filepath.Join(dir, "step_summary.md"), filepath.Join(dir, "report.txt")
+	const earlier = "## Lint\n\nwritten by an earlier step\n"
+	if err := os.WriteFile(summaryPath, []byte(earlier), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := testReport()
+	s := shipped()
+	s.Color = true
+	targets := []Target{{Format: "github-summary", Path: summaryPath}, {Format: "github"}, {Format: "text", Path: textPath}}
+	for range 2 {
+		var stdout bytes.Buffer
+		if err := WriteAll(targets, r, &stdout, s); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := stdout.String(), renderString(t, "github", s, r); got != want {
+			t.Errorf("stdout = %q, want the github rendering", got)
+		}
+	}
+	summary := renderString(t, "github-summary", s, r)
+	if got, _ := os.ReadFile(summaryPath); string(got) != earlier+summary+summary {
+		t.Errorf("%s holds %d bytes, want what the earlier step wrote followed by two job summaries (%d bytes)", summaryPath, len(got), len(earlier)+2*len(summary))
+	}
+	if got, _ := os.ReadFile(textPath); strings.Contains(string(got), "\x1b[") {
+		t.Errorf("%s holds ANSI colour; only stdout may", textPath)
+	}
 }
 
 func TestWriteAllErrorsLeaveFilesUntouched(t *testing.T) {
@@ -324,6 +375,15 @@ func TestWriteAllErrorsLeaveFilesUntouched(t *testing.T) {
 		{"unknown_format", func(dir string) []Target {
 			return []Target{{"text", filepath.Join(dir, "a.txt")}, {"yaml", filepath.Join(dir, "b.json")}}
 		}, testReport(), "unknown output format"},
+		{"job_summary_not_appended_when_another_output_fails", func(dir string) []Target {
+			return []Target{{"github-summary", filepath.Join(dir, "a.txt")}, {"json", filepath.Join(dir, "b.json")}}
+		}, unencodable, "render json output"},
+		{"job_summary_needs_a_file", func(dir string) []Target {
+			return []Target{{"text", filepath.Join(dir, "a.txt")}, {"github-summary", ""}}
+		}, testReport(), "github-summary output needs a file"},
+		{"job_summary_and_another_output_in_one_file", func(dir string) []Target {
+			return []Target{{"github-summary", filepath.Join(dir, "a.txt")}, {"text", filepath.Join(dir, "a.txt")}}
+		}, testReport(), "two outputs write to"},
 		{"missing_directory", func(dir string) []Target {
 			return []Target{{"text", filepath.Join(dir, "a.txt")}, {"json", filepath.Join(dir, "no", "b.json")}}
 		}, testReport(), "write json output"},
@@ -336,7 +396,7 @@ func TestWriteAllErrorsLeaveFilesUntouched(t *testing.T) {
 				}
 			}
 			var stdout bytes.Buffer
-			err := WriteAll(tt.targets(dir), tt.report, &stdout, Options{})
+			err := WriteAll(tt.targets(dir), tt.report, &stdout, Settings{})
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Fatalf("WriteAll error = %v, want one containing %q", err, tt.wantErr)
 			}

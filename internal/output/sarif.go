@@ -10,9 +10,13 @@ import (
 	"github.com/tailaudit/tailaudit/engine/finding"
 )
 
-// sarifRenderer writes SARIF 2.1.0 for code scanning: one run, every rule, and a result for each
-// fail, warn and waived finding.
-type sarifRenderer struct{ opts Options }
+// SARIF writes SARIF 2.1.0 for code scanning: one run, every rule, and a result for each fail, warn
+// and waived finding.
+type SARIF struct {
+	Root       string   // base directory that absolute file paths are made relative to
+	Frameworks []string // the order control tags are listed in; others follow, sorted
+	Sources    *Sources // the input files' text, to count columns in UTF-16 code units; nil counts bytes
+}
 
 const sarifSchema = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 
@@ -142,7 +146,8 @@ type (
 	}
 )
 
-func (s sarifRenderer) Render(w io.Writer, r *finding.Report) error {
+// Render implements Renderer.
+func (s SARIF) Render(w io.Writer, r *finding.Report) error {
 	driver := sarifDriver{Name: r.Tool.Name, Version: r.Tool.Version, InformationURI: r.Tool.URI, Rules: []sarifRule{}}
 	if driver.Name == "" {
 		driver.Name = "tailaudit"
@@ -151,7 +156,7 @@ func (s sarifRenderer) Render(w io.Writer, r *finding.Report) error {
 	addRule := func(rule finding.Rule) {
 		if _, ok := index[rule.ID]; !ok {
 			index[rule.ID] = len(driver.Rules)
-			driver.Rules = append(driver.Rules, sarifRuleOf(rule))
+			driver.Rules = append(driver.Rules, sarifRuleOf(rule, s.Frameworks))
 		}
 	}
 	for _, rule := range r.Rules {
@@ -192,7 +197,7 @@ func (s sarifRenderer) Render(w io.Writer, r *finding.Report) error {
 	return enc.Encode(sarifLog{Schema: sarifSchema, Version: "2.1.0", Runs: []sarifRun{run}})
 }
 
-func sarifRuleOf(rule finding.Rule) sarifRule {
+func sarifRuleOf(rule finding.Rule, order frameworkOrder) sarifRule {
 	desc := rule.Description
 	if desc == "" {
 		desc = rule.Title
@@ -202,7 +207,7 @@ func sarifRuleOf(rule finding.Rule) sarifRule {
 		text += "\n\nRemediation: " + rule.Remediation
 		md += "\n\n**Remediation:** " + rule.Remediation
 	}
-	if c := controlsText(rule.Controls); c != "" {
+	if c := order.text(rule.Controls); c != "" {
 		text += "\n\nControls: " + c
 		md += "\n\n**Controls:** " + c
 	}
@@ -219,12 +224,12 @@ func sarifRuleOf(rule finding.Rule) sarifRule {
 		DefaultConfiguration: sarifConfig{sarifLevel(rule.Severity)},
 		Properties: sarifRuleProp{
 			SecuritySeverity: securitySeverity(rule.Severity),
-			Tags:             append([]string{"security", string(rule.Severity)}, controlTags(rule.Controls)...),
+			Tags:             append([]string{"security", string(rule.Severity)}, order.tags(rule.Controls)...),
 		},
 	}
 }
 
-func (s sarifRenderer) result(f finding.Finding, ruleIndex int) sarifResult {
+func (s SARIF) result(f finding.Finding, ruleIndex int) sarifResult {
 	res := sarifResult{
 		RuleID:     f.Rule.ID,
 		RuleIndex:  ruleIndex,
@@ -258,13 +263,13 @@ func (s sarifRenderer) result(f finding.Finding, ruleIndex int) sarifResult {
 }
 
 // locations points at the finding's file position, or else names its resource or JSON path logically.
-func (s sarifRenderer) locations(f finding.Finding) []sarifLocation {
+func (s SARIF) locations(f finding.Finding) []sarifLocation {
 	l := f.Location
 	if l != nil && l.File != "" {
 		var p sarifPhysical
 		p.ArtifactLocation.URI, p.ArtifactLocation.URIBaseID = s.uri(l.File)
 		if l.Line > 0 {
-			p.Region = &sarifRegion{StartLine: l.Line, StartColumn: l.Column}
+			p.Region = &sarifRegion{StartLine: l.Line, StartColumn: s.Sources.column(l.File, l.Line, l.Column, utf16Units)}
 		}
 		return []sarifLocation{{PhysicalLocation: &p}}
 	}
@@ -278,10 +283,10 @@ func (s sarifRenderer) locations(f finding.Finding) []sarifLocation {
 	return nil
 }
 
-// uri turns a file path into a URI: relative (to Options.Root when it is absolute) and with forward
-// slashes under %SRCROOT%, or an absolute file URI for a path outside the root.
-func (s sarifRenderer) uri(file string) (uri, baseID string) {
-	file = relativePath(s.opts.Root, file)
+// uri turns a file path into a URI: relative (to Root when it is absolute) and with forward slashes
+// under %SRCROOT%, or an absolute file URI for a path outside the root.
+func (s SARIF) uri(file string) (uri, baseID string) {
+	file = relativePath(s.Root, file)
 	if filepath.IsAbs(file) {
 		u := url.URL{Scheme: "file", Path: filepath.ToSlash(file)}
 		if !strings.HasPrefix(u.Path, "/") {

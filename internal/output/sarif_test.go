@@ -27,7 +27,7 @@ func TestSARIFValidatesAgainstSchema(t *testing.T) {
 		{"empty", empty},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			out := renderString(t, "sarif", Options{}, tt.report)
+			out := renderString(t, "sarif", Settings{}, tt.report)
 			res, err := schema.Validate(gojsonschema.NewStringLoader(out))
 			if err != nil {
 				t.Fatal(err)
@@ -62,7 +62,7 @@ func TestSARIFContent(t *testing.T) {
 		}
 	}
 	r := testReport()
-	if err := json.Unmarshal([]byte(renderString(t, "sarif", Options{}, r)), &log); err != nil {
+	if err := json.Unmarshal([]byte(renderString(t, "sarif", Settings{}, r)), &log); err != nil {
 		t.Fatal(err)
 	}
 	if len(log.Runs) != 1 {
@@ -112,7 +112,7 @@ func TestSARIFURI(t *testing.T) {
 		{"", "/abs/policy.hujson", "file:///abs/policy.hujson", ""},
 		{"", "my policy.hujson", "my%20policy.hujson", "%SRCROOT%"},
 	} {
-		uri, base := sarifRenderer{Options{Root: tt.root}}.uri(tt.file)
+		uri, base := SARIF{Root: tt.root}.uri(tt.file)
 		if uri != tt.wantURI || base != tt.wantBase {
 			t.Errorf("uri(%q) with root %q = %q, %q; want %q, %q", tt.file, tt.root, uri, base, tt.wantURI, tt.wantBase)
 		}
@@ -130,7 +130,7 @@ func TestSARIFSuppressionKind(t *testing.T) {
 	} {
 		f := finding.Finding{Rule: finding.RuleRef{ID: "TA-X-001"}, Result: finding.Waived, Severity: finding.Low, Waiver: tt.waiver}
 		got := ""
-		if sups := (sarifRenderer{}).result(f, 0).Suppressions; len(sups) > 0 {
+		if sups := (SARIF{}).result(f, 0).Suppressions; len(sups) > 0 {
 			got = sups[0].Kind
 		}
 		if got != tt.want {
@@ -142,7 +142,7 @@ func TestSARIFSuppressionKind(t *testing.T) {
 func TestSARIFRuleOnlyInFindings(t *testing.T) {
 	r := testReport()
 	r.Rules = nil // a report that lists no rules still yields a descriptor per finding's rule
-	out := renderString(t, "sarif", Options{}, r)
+	out := renderString(t, "sarif", Settings{}, r)
 	if !strings.Contains(out, `"id": "TA-SSH-001"`) {
 		t.Errorf("no rule descriptor for TA-SSH-001 in:\n%s", out)
 	}

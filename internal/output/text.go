@@ -11,9 +11,13 @@ import (
 	"github.com/tailaudit/tailaudit/engine/finding"
 )
 
-// textRenderer writes a report for terminals and CI logs: failures by severity, then everything else,
-// then one summary line.
-type textRenderer struct{ opts Options }
+// Text writes a report for terminals and CI logs: failures by severity, then everything else, then
+// one summary line.
+type Text struct {
+	Color      bool     // ANSI colour (the caller decides, e.g. when stdout is a terminal)
+	Verbose    bool     // list what each passing rule examined, and each rule not assessed
+	Frameworks []string // the order controls are listed in; others follow, sorted
+}
 
 // ANSI styles; colour only ever repeats what the words already say.
 const (
@@ -41,8 +45,9 @@ func severityStyle(s finding.Severity) string {
 	return ansiDim
 }
 
-func (t textRenderer) Render(w io.Writer, r *finding.Report) error {
-	p := &textPrinter{errWriter: errWriter{w: w}, color: t.opts.Color, explained: map[string]bool{}}
+// Render implements Renderer.
+func (t Text) Render(w io.Writer, r *finding.Report) error {
+	p := &textPrinter{errWriter: errWriter{w: w}, color: t.Color, order: t.Frameworks, explained: map[string]bool{}}
 	byResult := byResult(sorted(r))
 	for _, sev := range finding.Severities {
 		if fs := withSeverity(byResult[finding.Fail], sev); len(fs) > 0 {
@@ -71,7 +76,7 @@ func (t textRenderer) Render(w io.Writer, r *finding.Report) error {
 	}{{finding.NotAssessed, "NOT ASSESSED"}, {finding.Manual, "MANUAL"}} {
 		if fs := byResult[s.result]; len(fs) > 0 {
 			p.heading(ansiDim, s.title, strconv.Itoa(len(fs)))
-			if s.result == finding.NotAssessed && !t.opts.Verbose {
+			if s.result == finding.NotAssessed && !t.Verbose {
 				p.notAssessed(fs)
 				continue
 			}
@@ -81,7 +86,7 @@ func (t textRenderer) Render(w io.Writer, r *finding.Report) error {
 		}
 	}
 	if fs := byResult[finding.Pass]; len(fs) > 0 {
-		p.passes(fs, t.opts.Verbose)
+		p.passes(fs, t.Verbose)
 	}
 
 	style := ansiGreen
@@ -120,6 +125,7 @@ func (p *textPrinter) notAssessed(fs []finding.Finding) {
 type textPrinter struct {
 	errWriter
 	color     bool
+	order     frameworkOrder
 	sections  int
 	explained map[string]bool // rule ids whose title and remediation have been printed
 }
@@ -163,7 +169,7 @@ func (p *textPrinter) findings(fs []finding.Finding) {
 			p.detail("rule", f.Rule.Title)
 			p.detail("fix", f.Rule.Remediation)
 		}
-		p.detail("controls", controlsText(f.Controls))
+		p.detail("controls", p.order.text(f.Controls))
 		if w := f.Waiver; w != nil {
 			label := "waived"
 			if w.Expired {

@@ -14,7 +14,7 @@ func TestTextNeverPassesControlCharactersThrough(t *testing.T) {
 	}}}
 	r.Summarize()
 	for _, color := range []bool{false, true} {
-		out := renderString(t, "text", Options{Color: color}, r)
+		out := renderString(t, "text", Settings{Color: color}, r)
 		if !strings.Contains(out, `group \x1b[2Jfake\r`) || !strings.Contains(out, `X\a`) {
 			t.Errorf("color %v: control characters not shown escaped:\n%s", color, out)
 		}
