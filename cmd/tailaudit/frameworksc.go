@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -15,78 +16,104 @@ func newFrameworksCmd(s *iostreams) *cobra.Command {
 		Use:   "frameworks",
 		Short: "List the compliance frameworks and the checks behind each control",
 	}
-	cmd.AddCommand(newFrameworksListCmd(s), newFrameworksShowCmd(s))
+	cmd.AddCommand(newFrameworksListCmd(s, nil), newFrameworksShowCmd(s, nil))
 	return cmd
 }
 
-func newFrameworksListCmd(s *iostreams) *cobra.Command {
-	var asJSON bool
+type frameworksListOptions struct {
+	IO   *iostreams
+	JSON bool
+}
+
+func newFrameworksListCmd(s *iostreams, runF func(context.Context, *frameworksListOptions) error) *cobra.Command {
+	opts := &frameworksListOptions{IO: s}
+	if runF == nil {
+		runF = runFrameworksList
+	}
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List the framework catalogs with how much of each is automated",
 		Args:  cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			cats, err := frameworks.Load()
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return writeJSON(s.Out, cats)
-			}
-			tw := tabwriter.NewWriter(s.Out, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tFRAMEWORK\tCONTROLS\tAUTOMATED\tMANUAL\tRETENTION")
-			for _, c := range cats {
-				sum := frameworks.Summarize(frameworks.Assess(c, nil))
-				fmt.Fprintf(tw, "%s\t%s\t%d\t%d (%.0f%%)\t%d\t%s\n", c.ID, c.Name, sum.Controls, sum.Automated, 100*sum.AutomatedShare(), sum.Manual, retention(c.Retention))
-			}
-			return tw.Flush()
-		},
+		RunE:  func(cmd *cobra.Command, _ []string) error { return runF(cmd.Context(), opts) },
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the catalogs as JSON")
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the catalogs as JSON")
 	return cmd
 }
 
-func newFrameworksShowCmd(s *iostreams) *cobra.Command {
-	var asJSON bool
+func runFrameworksList(_ context.Context, opts *frameworksListOptions) error {
+	s := opts.IO
+	cats, err := frameworks.Load()
+	if err != nil {
+		return err
+	}
+	if opts.JSON {
+		return writeJSON(s.Out, cats)
+	}
+	tw := tabwriter.NewWriter(s.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tFRAMEWORK\tCONTROLS\tAUTOMATED\tMANUAL\tRETENTION")
+	for _, c := range cats {
+		sum := frameworks.Summarize(frameworks.Assess(c, nil))
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d (%.0f%%)\t%d\t%s\n", c.ID, c.Name, sum.Controls, sum.Automated, 100*sum.AutomatedShare(), sum.Manual, retention(c.Retention))
+	}
+	return tw.Flush()
+}
+
+type frameworksShowOptions struct {
+	IO   *iostreams
+	ID   string
+	JSON bool
+}
+
+func newFrameworksShowCmd(s *iostreams, runF func(context.Context, *frameworksShowOptions) error) *cobra.Command {
+	opts := &frameworksShowOptions{IO: s}
+	if runF == nil {
+		runF = runFrameworksShow
+	}
 	cmd := &cobra.Command{
 		Use:     "show <FRAMEWORK>",
 		Short:   "Show a framework's controls, the checks that evidence each one, and which need attestation",
 		Example: "  tailaudit frameworks show soc2\n  tailaudit frameworks show pci-dss --json",
 		Args:    cobra.ExactArgs(1),
-		RunE: func(_ *cobra.Command, args []string) error {
-			cats, err := frameworks.Load()
-			if err != nil {
-				return err
-			}
-			var ids []string
-			for _, c := range cats {
-				ids = append(ids, c.ID)
-				if !strings.EqualFold(c.ID, args[0]) {
-					continue
-				}
-				if asJSON {
-					return writeJSON(s.Out, c)
-				}
-				sum := frameworks.Summarize(frameworks.Assess(c, nil))
-				fmt.Fprintf(s.Out, "%s (%s)\n", c.Name, c.ID)
-				fmt.Fprintf(s.Out, "%d controls: %d automated (%.0f%%), %d need attestation\n", sum.Controls, sum.Automated, 100*sum.AutomatedShare(), sum.Manual)
-				fmt.Fprintf(s.Out, "Retention: %s\n\n", retention(c.Retention))
-				tw := tabwriter.NewWriter(s.Out, 0, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "CONTROL\tTITLE\tCHECKS")
-				for _, ctl := range c.Controls {
-					checks := strings.Join(ctl.Checks, ", ")
-					if ctl.Manual {
-						checks = "manual: needs attestation"
-					}
-					fmt.Fprintf(tw, "%s\t%s\t%s\n", ctl.ID, ctl.Title, checks)
-				}
-				return tw.Flush()
-			}
-			return &exitError{Code: 2, Err: fmt.Errorf("no framework %q (available: %s)", args[0], strings.Join(ids, ", "))}
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.ID = args[0]
+			return runF(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the catalog as JSON")
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the catalog as JSON")
 	return cmd
+}
+
+func runFrameworksShow(_ context.Context, opts *frameworksShowOptions) error {
+	s := opts.IO
+	cats, err := frameworks.Load()
+	if err != nil {
+		return err
+	}
+	var ids []string
+	for _, c := range cats {
+		ids = append(ids, c.ID)
+		if !strings.EqualFold(c.ID, opts.ID) {
+			continue
+		}
+		if opts.JSON {
+			return writeJSON(s.Out, c)
+		}
+		sum := frameworks.Summarize(frameworks.Assess(c, nil))
+		fmt.Fprintf(s.Out, "%s (%s)\n", c.Name, c.ID)
+		fmt.Fprintf(s.Out, "%d controls: %d automated (%.0f%%), %d need attestation\n", sum.Controls, sum.Automated, 100*sum.AutomatedShare(), sum.Manual)
+		fmt.Fprintf(s.Out, "Retention: %s\n\n", retention(c.Retention))
+		tw := tabwriter.NewWriter(s.Out, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "CONTROL\tTITLE\tCHECKS")
+		for _, ctl := range c.Controls {
+			checks := strings.Join(ctl.Checks, ", ")
+			if ctl.Manual {
+				checks = "manual: needs attestation"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", ctl.ID, ctl.Title, checks)
+		}
+		return tw.Flush()
+	}
+	return &exitError{Code: 2, Err: fmt.Errorf("no framework %q (available: %s)", opts.ID, strings.Join(ids, ", "))}
 }
 
 func retention(r frameworks.Retention) string {

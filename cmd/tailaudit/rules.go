@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -17,66 +18,92 @@ func newRulesCmd(s *iostreams) *cobra.Command {
 		Use:   "rules",
 		Short: "List and describe the rules tailaudit runs",
 	}
-	cmd.AddCommand(newRulesListCmd(s), newRulesShowCmd(s))
+	cmd.AddCommand(newRulesListCmd(s, nil), newRulesShowCmd(s, nil))
 	return cmd
 }
 
-func newRulesListCmd(s *iostreams) *cobra.Command {
-	var src ruleSource
-	var asJSON bool
+type rulesListOptions struct {
+	IO    *iostreams
+	Rules ruleSource
+	JSON  bool
+}
+
+func newRulesListCmd(s *iostreams, runF func(context.Context, *rulesListOptions) error) *cobra.Command {
+	opts := &rulesListOptions{IO: s}
+	if runF == nil {
+		runF = runRulesList
+	}
 	cmd := &cobra.Command{
 		Use:     "list",
 		Short:   "List every rule with its id, severity, title and namespace",
 		Example: "  tailaudit rules list\n  tailaudit rules list --rules ./rules --json",
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			_, eng, err := src.engine(cmd.Context(), s)
-			if err != nil {
-				return err
-			}
-			rules := eng.Rules()
-			if asJSON {
-				return writeJSON(s.Out, rules)
-			}
-			tw := tabwriter.NewWriter(s.Out, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tSEVERITY\tTITLE\tNAMESPACE")
-			for _, r := range rules {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.ID, r.Severity, r.Title, r.Namespace)
-			}
-			return tw.Flush()
-		},
+		RunE:    func(cmd *cobra.Command, _ []string) error { return runF(cmd.Context(), opts) },
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the rules' metadata as JSON")
-	src.addFlags(cmd)
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the rules' metadata as JSON")
+	opts.Rules.addFlags(cmd)
 	return cmd
 }
 
-func newRulesShowCmd(s *iostreams) *cobra.Command {
-	var src ruleSource
-	var asJSON bool
+func runRulesList(ctx context.Context, opts *rulesListOptions) error {
+	s := opts.IO
+	_, eng, err := opts.Rules.engine(ctx, s)
+	if err != nil {
+		return err
+	}
+	rules := eng.Rules()
+	if opts.JSON {
+		return writeJSON(s.Out, rules)
+	}
+	tw := tabwriter.NewWriter(s.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tSEVERITY\tTITLE\tNAMESPACE")
+	for _, r := range rules {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.ID, r.Severity, r.Title, r.Namespace)
+	}
+	return tw.Flush()
+}
+
+type rulesShowOptions struct {
+	IO    *iostreams
+	Rules ruleSource
+	ID    string
+	JSON  bool
+}
+
+func newRulesShowCmd(s *iostreams, runF func(context.Context, *rulesShowOptions) error) *cobra.Command {
+	opts := &rulesShowOptions{IO: s}
+	if runF == nil {
+		runF = runRulesShow
+	}
 	cmd := &cobra.Command{
 		Use:     "show <RULE-ID>",
 		Short:   "Describe one rule: what it checks, how to fix it, the controls it evidences and where it lives",
 		Example: "  tailaudit rules show TA-SSH-001",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			_, eng, err := src.engine(cmd.Context(), s)
-			if err != nil {
-				return err
-			}
-			r, ok := eng.Rule(args[0])
-			if !ok {
-				return &exitError{Code: 2, Err: fmt.Errorf("no rule with id %q (see 'tailaudit rules list')", args[0])}
-			}
-			if asJSON {
-				return writeJSON(s.Out, r)
-			}
-			return describeRule(s.Out, r)
+			opts.ID = args[0]
+			return runF(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the rule's metadata as JSON")
-	src.addFlags(cmd)
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the rule's metadata as JSON")
+	opts.Rules.addFlags(cmd)
 	return cmd
+}
+
+func runRulesShow(ctx context.Context, opts *rulesShowOptions) error {
+	s := opts.IO
+	_, eng, err := opts.Rules.engine(ctx, s)
+	if err != nil {
+		return err
+	}
+	r, ok := eng.Rule(opts.ID)
+	if !ok {
+		return &exitError{Code: 2, Err: fmt.Errorf("no rule with id %q (see 'tailaudit rules list')", opts.ID)}
+	}
+	if opts.JSON {
+		return writeJSON(s.Out, r)
+	}
+	return describeRule(s.Out, r)
 }
 
 func describeRule(w io.Writer, r finding.Rule) error {
