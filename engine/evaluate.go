@@ -216,11 +216,13 @@ func (ev *evaluation) isolate(ctx context.Context, terms []queryTerm, value ast.
 	return nil
 }
 
-// collect turns query results into findings, rule by rule.
+// collect turns query results into findings, rule by rule. A rule with a result of the wrong
+// shape gets an error finding for it, and no pass records: what it examined is not known to pass.
 func (ev *evaluation) collect(terms []queryTerm, rs rego.ResultSet) {
 	type ruleResults struct {
 		failed  map[string]bool // resource ids with a result
 		results int
+		broken  bool // a result could not be read
 	}
 	per := map[*rule]*ruleResults{}
 	var order []*rule
@@ -236,7 +238,12 @@ func (ev *evaluation) collect(terms []queryTerm, rs rego.ResultSet) {
 		}
 		set, _ := rs[0].Bindings[t.bind].([]any)
 		for _, raw := range set {
-			f := ev.decode(t.rule, resultSets[t.set], raw)
+			f, err := ev.decode(resultSets[t.set], raw)
+			if err != nil {
+				rr.broken = true
+				ev.add(t.rule, finding.Finding{Result: finding.Error, Message: fmt.Sprintf("rule %s: a %s result %v", t.rule.meta.ID, t.set, err)})
+				continue
+			}
 			rr.results++ // a deny, warn or manual result: what it is about did not pass
 			if f.Resource != nil {
 				rr.failed[f.Resource.ID] = true
@@ -245,35 +252,127 @@ func (ev *evaluation) collect(terms []queryTerm, rs rego.ResultSet) {
 		}
 	}
 	for _, r := range order {
-		ev.addPasses(r, per[r].results, per[r].failed)
+		if !per[r].broken {
+			ev.addPasses(r, per[r].results, per[r].failed)
+		}
 	}
 }
 
-// decode reads one result: a string, or an object with msg, path, resource, evidence, severity.
-func (ev *evaluation) decode(r *rule, result finding.Result, raw any) finding.Finding {
+// decode reads one result: a non-empty string, or an object with a non-empty string msg and
+// optional path (a non-empty array of keys and indexes into input), resource ({type, id, name},
+// strings), evidence (any value) and severity (a severity name). Anything else is an error that
+// says what is wrong, so that a result of the wrong shape never passes for a finding.
+func (ev *evaluation) decode(result finding.Result, raw any) (finding.Finding, error) {
 	f := finding.Finding{Result: result}
+	if msg, isStr := raw.(string); isStr {
+		if msg == "" {
+			return f, fmt.Errorf("is an empty string; give a message")
+		}
+		f.Message = msg
+		return f, nil
+	}
 	obj, isObj := raw.(map[string]any)
 	if !isObj {
-		f.Message = fmt.Sprint(raw)
-		return f
+		return f, fmt.Errorf("must be a string or an object with a msg, not %s", regoText(raw))
 	}
-	f.Message, _ = obj["msg"].(string)
-	if f.Message == "" {
-		f.Message = fmt.Sprint(raw)
+	v, present := obj["msg"]
+	msg, isStr := v.(string)
+	switch {
+	case !present:
+		return f, fmt.Errorf("has no msg; give a non-empty string")
+	case !isStr || msg == "":
+		return f, fmt.Errorf("must have a non-empty string msg, not %s", regoText(v))
 	}
-	if sev, ok := obj["severity"].(string); ok {
-		if s, err := finding.ParseSeverity(sev); err == nil {
-			f.Severity = s
+	f.Message = msg
+	if v, present := obj["severity"]; present {
+		text, _ := v.(string)
+		sev, err := finding.ParseSeverity(text)
+		if err != nil {
+			return f, fmt.Errorf("has severity %s; want critical, high, medium, low or info (%q)", regoText(v), msg)
 		}
+		f.Severity = sev
 	}
-	if path, ok := obj["path"].([]any); ok && len(path) > 0 {
+	if v, present := obj["path"]; present {
+		path, err := ev.resultPath(v)
+		if err != nil {
+			return f, fmt.Errorf("has a bad path %s: %v (%q)", regoText(v), err, msg)
+		}
 		f.Location = ev.locate(path)
 	}
-	if res, ok := obj["resource"].(map[string]any); ok {
-		f.Resource = &finding.Resource{Type: str(res["type"]), ID: str(res["id"]), Name: str(res["name"])}
+	if v, present := obj["resource"]; present {
+		res, err := resultResource(v)
+		if err != nil {
+			return f, fmt.Errorf("has a bad resource %s: %v (%q)", regoText(v), err, msg)
+		}
+		f.Resource = res
 	}
 	f.Evidence = obj["evidence"]
-	return f
+	return f, nil
+}
+
+// resultPath checks a result's path: a non-empty array whose first element names a document of
+// input and whose other elements are object keys (strings) or array indexes (whole numbers >= 0).
+func (ev *evaluation) resultPath(v any) ([]any, error) {
+	path, isArr := v.([]any)
+	if !isArr || len(path) == 0 {
+		return nil, fmt.Errorf("want a non-empty array such as [\"policy\", \"acls\", 0]")
+	}
+	root, isStr := path[0].(string)
+	if _, present := ev.doc[root]; !isStr || !present {
+		return nil, fmt.Errorf("it must start with a document of input (%s)", strings.Join(slices.Sorted(maps.Keys(ev.doc)), ", "))
+	}
+	for _, seg := range path[1:] {
+		switch x := seg.(type) {
+		case string:
+		case json.Number:
+			if n, err := strconv.ParseInt(string(x), 10, 64); err != nil || n < 0 {
+				return nil, fmt.Errorf("%s is not an array index", x)
+			}
+		default:
+			return nil, fmt.Errorf("%s is not a key or an array index", regoText(seg))
+		}
+	}
+	return path, nil
+}
+
+// resultResource checks a result's resource: an object whose type, id and name, where given, are
+// strings, with at least an id or a name.
+func resultResource(v any) (*finding.Resource, error) {
+	obj, isObj := v.(map[string]any)
+	if !isObj {
+		return nil, fmt.Errorf("want an object {type, id, name}")
+	}
+	var fields [3]string
+	for i, key := range []string{"type", "id", "name"} {
+		switch x := obj[key].(type) {
+		case nil:
+		case string:
+			fields[i] = x
+		default:
+			return nil, fmt.Errorf("%s must be a string, not %s", key, regoText(x))
+		}
+	}
+	for key := range obj {
+		if key != "type" && key != "id" && key != "name" {
+			return nil, fmt.Errorf("unknown key %q (known: type, id, name)", key)
+		}
+	}
+	if fields[1] == "" && fields[2] == "" {
+		return nil, fmt.Errorf("give an id or a name")
+	}
+	return &finding.Resource{Type: fields[0], ID: fields[1], Name: fields[2]}, nil
+}
+
+// regoText shows a result value as JSON, shortened, for error messages.
+func regoText(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprintf("%T", v)
+	}
+	if len(b) > 120 {
+		return string(b[:117]) + "..."
+	}
+	return string(b)
 }
 
 func str(v any) string {

@@ -177,12 +177,12 @@ func packageName(m *ast.Module) string {
 // collectRules finds the rule packages among mods and validates their metadata.
 func collectRules(mods map[string]*ast.Module, builtin map[string]bool, knownControl func(framework, id string) bool) ([]*rule, error) {
 	byPkg := map[string]*rule{}
-	var errs LoadErrors
 	names := make([]string, 0, len(mods))
 	for name := range mods {
 		names = append(names, name)
 	}
 	slices.Sort(names)
+	errs := reservedPackages(names, mods, builtin)
 	for _, name := range names {
 		m := mods[name]
 		pkg := packageName(m)
@@ -200,7 +200,14 @@ func collectRules(mods map[string]*ast.Module, builtin map[string]bool, knownCon
 			if len(rl.Head.Reference) > 0 {
 				set = rl.Head.Reference[0].Value.(ast.Var).String()
 			}
-			if _, ok := resultSets[set]; ok && !slices.Contains(r.sets, set) {
+			if _, ok := resultSets[set]; !ok {
+				continue
+			}
+			if msg := resultSetShape(rl, set); msg != "" {
+				errs = append(errs, &LoadError{File: name, Line: rl.Location.Row, Column: rl.Location.Col, Msg: msg})
+				continue
+			}
+			if !slices.Contains(r.sets, set) {
 				r.sets = append(r.sets, set)
 			}
 		}
@@ -255,6 +262,73 @@ func collectRules(mods map[string]*ast.Module, builtin map[string]bool, knownCon
 		return nil, errs
 	}
 	return rules, nil
+}
+
+// resultSetShape explains what is wrong with a rule defining a result set (deny, warn, manual), or
+// returns "": each must be a partial set rule, "deny contains result if { ... }", so that every
+// result is one element of the set.
+func resultSetShape(rl *ast.Rule, set string) string {
+	h := rl.Head
+	var got string
+	switch {
+	case len(h.Args) > 0:
+		got = "a function"
+	case h.RuleKind() == ast.MultiValue && len(h.Ref()) == 1:
+		return ""
+	case h.RuleKind() == ast.MultiValue:
+		got = "a set under " + h.Ref().String()
+	case len(h.Ref()) > 1:
+		got = "an object (" + h.Ref().String() + " := ...)"
+	default:
+		got = "a single value (" + set + " := ...)"
+	}
+	return fmt.Sprintf("%s must be a partial set rule (%s contains result if { ... }), not %s", set, set, got)
+}
+
+// reservedLib is the package prefix of tailaudit's built-in libraries.
+const reservedLib = "tailaudit.lib"
+
+// reservedPackages reports user modules that would add to or override what the built-in rules
+// rely on: a package, or a rule path, under tailaudit.lib or inside a built-in rule's package.
+// Test packages (their last name ends in _test) only add tests, and are allowed.
+func reservedPackages(names []string, mods map[string]*ast.Module, builtin map[string]bool) LoadErrors {
+	owners := map[string]string{} // built-in package → the file that declares it
+	for _, name := range names {
+		if pkg := packageName(mods[name]); builtin[name] && documentFor(pkg) != "" {
+			owners[pkg] = name
+		}
+	}
+	under := func(path, prefix string) bool { return path == prefix || strings.HasPrefix(path, prefix+".") }
+	reserved := func(path string) string {
+		if under(path, reservedLib) {
+			return fmt.Sprintf("%s is reserved for tailaudit's built-in libraries; give your package a name of its own, such as acme.lib", reservedLib)
+		}
+		for pkg, file := range owners {
+			if under(path, pkg) {
+				return fmt.Sprintf("%s is the package of a built-in rule (%s); give your rule a package of its own", pkg, file)
+			}
+		}
+		return ""
+	}
+	var errs LoadErrors
+	for _, name := range names {
+		m := mods[name]
+		pkg := packageName(m)
+		if builtin[name] || strings.HasSuffix(pkg, "_test") {
+			continue
+		}
+		if why := reserved(pkg); why != "" {
+			errs = append(errs, &LoadError{File: name, Line: m.Package.Location.Row, Column: m.Package.Location.Col, Msg: fmt.Sprintf("package %s: %s", pkg, why)})
+			continue
+		}
+		for _, rl := range m.Rules {
+			path := strings.TrimPrefix(rl.Path().String(), "data.")
+			if why := reserved(path); why != "" {
+				errs = append(errs, &LoadError{File: name, Line: rl.Location.Row, Column: rl.Location.Col, Msg: fmt.Sprintf("rule %s: %s", path, why)})
+			}
+		}
+	}
+	return errs
 }
 
 // readMetadata validates a package's METADATA block.

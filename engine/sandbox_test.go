@@ -11,10 +11,12 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/open-policy-agent/opa/v1/ast"
 
 	"github.com/tailaudit/tailaudit/engine"
 	"github.com/tailaudit/tailaudit/engine/finding"
+	"github.com/tailaudit/tailaudit/policies"
 )
 
 // writeRule writes one rule file into a fresh directory and returns the directory.
@@ -149,5 +151,113 @@ func TestCapabilitiesHaveNoNondeterminism(t *testing.T) {
 		if allow != (caps.AllowNet == nil) {
 			t.Errorf("Capabilities(%v).AllowNet = %#v; want nil only when the network is allowed", allow, caps.AllowNet)
 		}
+	}
+}
+
+// TestResultSetShape checks that deny, warn and manual must be partial set rules, reported at the
+// rule's line.
+func TestResultSetShape(t *testing.T) {
+	for _, tt := range []struct{ dir, want string }{
+		{"testdata/shape_single", "shape_single/single.rego:8:1: deny must be a partial set rule (deny contains result if { ... }), not a single value"},
+		{"testdata/shape_object", "shape_object/object.rego:8:1: deny must be a partial set rule (deny contains result if { ... }), not an object (deny[x] := ...)"},
+		{"testdata/shape_function", "shape_function/function.rego:8:1: warn must be a partial set rule (warn contains result if { ... }), not a function"},
+		{"testdata/shape_nested", "shape_nested/nested.rego:8:1: deny must be a partial set rule (deny contains result if { ... }), not a set under deny.ssh"},
+	} {
+		t.Run(filepath.Base(tt.dir), func(t *testing.T) {
+			_, err := engine.New(context.Background(), engine.WithRuleDirs(tt.dir))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("New() error = %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestReservedPackages checks that user modules cannot define anything under the built-in
+// libraries or inside a built-in rule's package.
+func TestReservedPackages(t *testing.T) {
+	for _, tt := range []struct{ dir, want string }{
+		{"testdata/reserved_lib", "reserved_lib/params.rego:2:1: package tailaudit.lib.params: tailaudit.lib is reserved for tailaudit's built-in libraries"},
+		{"testdata/reserved_builtin", "reserved_builtin/ssh.rego:6:1: package tailaudit.policy.ssh_root_accept: tailaudit.policy.ssh_root_accept is the package of a built-in rule (policies/policy/ssh_root_accept.rego)"},
+		{"testdata/reserved_refhead", "reserved_refhead/refhead.rego:4:1: rule tailaudit.lib.params.extra: tailaudit.lib is reserved"},
+	} {
+		t.Run(filepath.Base(tt.dir), func(t *testing.T) {
+			_, err := engine.New(context.Background(), engine.WithBuiltinRules(policies.FS), engine.WithRuleDirs(tt.dir))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("New() error = %v, want %q", err, tt.want)
+			}
+			_, err = engine.RunTests(context.Background(), engine.TestOptions{}, engine.WithBuiltinRules(policies.FS), engine.WithRuleDirs(tt.dir))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("RunTests() error = %v, want %q", err, tt.want)
+			}
+		})
+	}
+	// Tests of the built-in library, in a _test package of their own, are allowed.
+	dir := writeRule(t, "params_test.rego", "package tailaudit.lib.params_test\n\nimport data.tailaudit.lib.params\n\ntest_default if params.wide_cidr_prefix > 0\n")
+	if _, err := engine.RunTests(context.Background(), engine.TestOptions{}, engine.WithBuiltinRules(policies.FS), engine.WithRuleDirs(dir)); err != nil {
+		t.Errorf("RunTests() with a user test of the library: %v", err)
+	}
+}
+
+// TestBadResultsAreErrors checks that a result of the wrong shape is an error finding of its rule
+// that says what is wrong, and that the rule then records no passes.
+func TestBadResultsAreErrors(t *testing.T) {
+	for _, tt := range []struct{ name, result, want string }{
+		{"number", `5`, "must be a string or an object with a msg, not 5"},
+		{"empty_string", `""`, "is an empty string"},
+		{"msg_not_string", `{"msg": 5}`, "must have a non-empty string msg, not 5"},
+		{"no_msg", `{"path": ["policy"]}`, "has no msg"},
+		{"path_string", `{"msg": "m", "path": "policy/ssh"}`, `has a bad path "policy/ssh": want a non-empty array`},
+		{"path_empty", `{"msg": "m", "path": []}`, "has a bad path []"},
+		{"path_unknown_root", `{"msg": "m", "path": ["nowhere", 1]}`, "it must start with a document of input"},
+		{"path_negative_index", `{"msg": "m", "path": ["policy", "ssh", -1]}`, "-1 is not an array index"},
+		{"path_object_segment", `{"msg": "m", "path": ["policy", {"a": 1}]}`, `{"a":1} is not a key or an array index`},
+		{"severity_bogus", `{"msg": "m", "severity": "bogus"}`, `has severity "bogus"`},
+		{"severity_number", `{"msg": "m", "severity": 3}`, "has severity 3"},
+		{"resource_string", `{"msg": "m", "resource": "db-1"}`, "has a bad resource \"db-1\": want an object"},
+		{"resource_id_number", `{"msg": "m", "resource": {"type": "device", "id": 5}}`, "id must be a string, not 5"},
+		{"resource_unknown_key", `{"msg": "m", "resource": {"id": "n1", "owner": "x"}}`, `unknown key "owner"`},
+		{"resource_empty", `{"msg": "m", "resource": {"type": "device"}}`, "give an id or a name"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeRule(t, "bad.rego", ruleHeader("T-BAD-001", "bad")+"deny contains "+tt.result+" if input.policy\n")
+			eng, err := engine.New(context.Background(), engine.WithRuleDirs(dir))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep, err := eng.Evaluate(context.Background(), engine.Input{Policy: mustPolicy(t, `{"ssh": []}`), Now: now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rep.Findings) != 1 || rep.Findings[0].Result != finding.Error ||
+				!strings.HasPrefix(rep.Findings[0].Message, "rule T-BAD-001: a deny result ") || !strings.Contains(rep.Findings[0].Message, tt.want) {
+				t.Fatalf("findings = %+v, want only an error of T-BAD-001 saying %q", briefs(rep), tt.want)
+			}
+			if strings.Contains(rep.Findings[0].Message, "map[") {
+				t.Errorf("message %q shows a Go map", rep.Findings[0].Message)
+			}
+			if !rep.Failed() {
+				t.Error("the gate passed with an error result")
+			}
+		})
+	}
+}
+
+// TestGoodResultsStillRead checks the shapes the contract allows.
+func TestGoodResultsStillRead(t *testing.T) {
+	dir := writeRule(t, "good.rego", ruleHeader("T-GOOD-001", "good")+`deny contains "plain" if input.policy
+
+deny contains {"msg": "full", "path": ["policy", "ssh", 0], "severity": "LOW", "resource": {"type": "device", "id": "n1", "name": "db-1"}, "evidence": {"any": [1]}} if input.policy
+`)
+	eng, err := engine.New(context.Background(), engine.WithRuleDirs(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := eng.Evaluate(context.Background(), engine.Input{Policy: mustPolicy(t, `{"ssh": [{"action": "check"}]}`), Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []brief{{"T-GOOD-001", "fail", "plain", ""}, {"T-GOOD-001", "fail", "full", "policy.hujson:1:10"}}
+	if d := cmp.Diff(want, briefs(rep)); d != "" {
+		t.Errorf("findings (-want +got):\n%s", d)
 	}
 }

@@ -440,3 +440,20 @@ func TestSchemaRefNeedsNetwork(t *testing.T) {
 		}
 	}
 }
+
+// TestErrorsFailTheGate checks that a rule that cannot be evaluated fails the gate whatever
+// --fail-on says, and that a user module cannot replace a built-in library.
+func TestErrorsFailTheGate(t *testing.T) {
+	dir := t.TempDir()
+	p := write(t, dir, "p.hujson", `{"acls": [{"action": "accept", "src": ["group:a"], "dst": ["tag:b:22"]}], "tests": [{"src": "a@example.com", "deny": ["tag:b:23"]}], "a": 1, "b": 2}`)
+	write(t, dir, "conflict/conflict.rego", "# METADATA\n# title: Conflicting\n# custom:\n#   id: ACME-ERR-1\n#   severity: info\npackage tailaudit.policy.conflict\n\nx := input.policy.acls\n\nx := input.policy.tests if input.policy.tests\n\ndeny contains \"conflict\" if x\n")
+	_, stderr, code := tailaudit(t, dir, nil, "check", p, "--rules", filepath.Join(dir, "conflict"), "--fail-on", "critical", "--no-builtin")
+	if code != 1 {
+		t.Errorf("error result at --fail-on critical: exit code %d, want 1; stderr %q", code, stderr)
+	}
+	write(t, dir, "shadow/tailnet.rego", "package tailaudit.lib.tailnet\n\ndevices := []\n")
+	_, stderr, code = tailaudit(t, dir, nil, "check", p, "--rules", filepath.Join(dir, "shadow"))
+	if want := filepath.Join(dir, "shadow", "tailnet.rego") + ":1:1: package tailaudit.lib.tailnet: tailaudit.lib is reserved"; code != 2 || !strings.Contains(stderr, want) {
+		t.Errorf("a user tailaudit.lib package: exit code %d, stderr %q; want 2 and %q", code, stderr, want)
+	}
+}

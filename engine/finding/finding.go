@@ -215,9 +215,10 @@ type Summary struct {
 	RulesCount int              `json:"rules"`
 }
 
-// Gating reports whether f counts against the --fail-on threshold.
+// Gating reports whether f counts against the --fail-on threshold: a failure at or above it, or an
+// error at any severity, since a rule that could not be evaluated shows nothing passed.
 func (f Finding) Gating(failOn Severity) bool {
-	return f.Result == Fail && f.Severity.AtLeast(failOn)
+	return f.Result == Error || (f.Result == Fail && f.Severity.AtLeast(failOn))
 }
 
 // Failed reports whether any finding counts against the report's threshold.

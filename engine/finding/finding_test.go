@@ -41,6 +41,7 @@ func TestGate(t *testing.T) {
 		{"warnings_never_fail", []finding.Finding{{Result: finding.Warn, Severity: finding.Critical}}, finding.Info, "passed"},
 		{"waived_never_fails", []finding.Finding{{Result: finding.Waived, Severity: finding.Critical}}, finding.Info, "passed"},
 		{"not_assessed_never_fails", []finding.Finding{{Result: finding.NotAssessed, Severity: finding.Critical}}, finding.Info, "passed"},
+		{"error_fails_at_any_threshold", []finding.Finding{{Result: finding.Error, Severity: finding.Info}}, finding.Critical, "failed"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			r := &finding.Report{Findings: tt.findings, FailOn: tt.failOn}
