@@ -204,7 +204,7 @@ func collectRules(mods map[string]*ast.Module, builtin map[string]bool, knownCon
 				continue
 			}
 			if msg := resultSetShape(rl, set); msg != "" {
-				errs = append(errs, &LoadError{File: name, Line: rl.Location.Row, Column: rl.Location.Col, Msg: msg})
+				errs = append(errs, &source.Error{File: name, Line: rl.Location.Row, Column: rl.Location.Col, Msg: msg})
 				continue
 			}
 			if !slices.Contains(r.sets, set) {
@@ -318,13 +318,13 @@ func reservedPackages(names []string, mods map[string]*ast.Module, builtin map[s
 			continue
 		}
 		if why := reserved(pkg); why != "" {
-			errs = append(errs, &LoadError{File: name, Line: m.Package.Location.Row, Column: m.Package.Location.Col, Msg: fmt.Sprintf("package %s: %s", pkg, why)})
+			errs = append(errs, &source.Error{File: name, Line: m.Package.Location.Row, Column: m.Package.Location.Col, Msg: fmt.Sprintf("package %s: %s", pkg, why)})
 			continue
 		}
 		for _, rl := range m.Rules {
 			path := strings.TrimPrefix(rl.Path().String(), "data.")
 			if why := reserved(path); why != "" {
-				errs = append(errs, &LoadError{File: name, Line: rl.Location.Row, Column: rl.Location.Col, Msg: fmt.Sprintf("rule %s: %s", path, why)})
+				errs = append(errs, &source.Error{File: name, Line: rl.Location.Row, Column: rl.Location.Col, Msg: fmt.Sprintf("rule %s: %s", path, why)})
 			}
 		}
 	}

@@ -47,8 +47,9 @@ atomically: a failed run leaves an existing file as it was). Formats: ` + string
 -f github-summary appends the Markdown job summary to $GITHUB_STEP_SUMMARY (or to FILE), last, once
 every other output was written.
 
-Exit codes: 0 nothing failed at or above --fail-on; 1 findings at or above it; 2 the run could not be
-done (bad flags, an unreadable or invalid input, a config error, a rule that does not compile).`,
+Exit codes: 0 nothing failed at or above --fail-on; 1 findings at or above it, or an error result (a
+rule that failed to evaluate, whatever --fail-on says); 2 the run could not be done (bad flags, an
+unreadable or invalid input, a config error, a rule that does not compile).`,
 		Example: `  # Check the policy and print findings
   tailaudit check policy.hujson
 

@@ -117,8 +117,9 @@ func newRootCmd(s *iostreams) *cobra.Command {
 and reports findings with severity, evidence, the exact file line, and the SOC 2, ISO/IEC 27001:2022,
 HIPAA and PCI DSS v4.0.1 controls they evidence.
 
-Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 the run could not be done
-(bad flags, unreadable or invalid input, a rule that does not compile).`,
+Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it, or a rule that failed to
+evaluate (an error result, whatever --fail-on says); 2 the run could not be done (bad flags,
+unreadable or invalid input, a rule that does not compile).`,
 		Version:       version(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
