@@ -41,7 +41,11 @@ func mdSummary(e *errWriter, r *finding.Report) {
 		{finding.Warn, "warnings"}, {finding.Waived, "waived"}, {finding.Error, "errors"},
 		{finding.Pass, "passed"}, {finding.NotAssessed, "not assessed"}, {finding.Manual, "manual"},
 	} {
-		rows = append(rows, []string{c.label, strconv.Itoa(r.Summary.Results[c.result])})
+		n := r.Summary.Results[c.result]
+		if c.result == finding.Warn {
+			n = warnings(r) // as the Warnings section lists them: with the input diagnostics
+		}
+		rows = append(rows, []string{c.label, strconv.Itoa(n)})
 	}
 	mdTable(e, []string{"result", "count"}, rows)
 }

@@ -391,8 +391,15 @@ func plural(n int, one, many string) string {
 	return fmt.Sprintf("%d %s", n, many)
 }
 
+// warnings counts what the warnings sections of text and Markdown list: warn results, and what the
+// run noticed about its inputs (such as a waiver that matches nothing).
+func warnings(r *finding.Report) int {
+	return r.Summary.Results[finding.Warn] + len(r.Diagnostics)
+}
+
 // summaryLine renders the report's summary on one line:
 // "12 rules · 3 failed (1 high, 2 medium) · 1 warning · 1 waived · 40 passed · 2 not assessed — gate failed at high".
+// Its warnings are those the text lists under WARNINGS: warn results and input diagnostics.
 func summaryLine(r *finding.Report) string {
 	s := r.Summary
 	parts := []string{plural(s.RulesCount, "rule", "rules")}
@@ -418,7 +425,11 @@ func summaryLine(r *finding.Report) string {
 		{finding.NotAssessed, "not assessed", "not assessed"},
 		{finding.Manual, "manual", "manual"},
 	} {
-		if n := s.Results[c.result]; n > 0 {
+		n := s.Results[c.result]
+		if c.result == finding.Warn {
+			n = warnings(r)
+		}
+		if n > 0 {
 			parts = append(parts, plural(n, c.one, c.many))
 		}
 	}

@@ -55,7 +55,7 @@ func (t Text) Render(w io.Writer, r *finding.Report) error {
 			p.findings(fs)
 		}
 	}
-	if n := len(byResult[finding.Warn]) + len(r.Diagnostics); n > 0 {
+	if n := warnings(r); n > 0 {
 		p.heading(ansiYellow, "WARNINGS", strconv.Itoa(n))
 		p.findings(byResult[finding.Warn])
 		for _, d := range r.Diagnostics {
