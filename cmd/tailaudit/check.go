@@ -81,12 +81,17 @@ unreadable or invalid input, a config error, a rule that does not compile).`,
 	return cmd
 }
 
-func runCheck(ctx context.Context, opts *checkOptions) error {
+func runCheck(ctx context.Context, opts *checkOptions) (err error) {
 	s := opts.IO
 	targets, err := parseTargets(s, opts.Formats)
 	if err != nil {
 		return err
 	}
+	defer func() {
+		if err != nil {
+			err = reportInputError(s, targets, err)
+		}
+	}()
 	cfg, eng, err := opts.Rules.engine(ctx, s)
 	if err != nil {
 		return err

@@ -242,19 +242,36 @@ func TestCheckUnknownKeysWarnOnly(t *testing.T) {
 }
 
 // TestFailedRunKeepsOutputs checks that a run that cannot finish leaves an existing output file as
-// it was.
+// it was: an error without a place in a file, or an input error asked for in a format that does not
+// annotate lines (SARIF and GitHub outputs get the input error as a finding: TestCheckInputError).
 func TestFailedRunKeepsOutputs(t *testing.T) {
-	dir := t.TempDir()
-	out := write(t, dir, "results.sarif", "previous results")
-	bad := write(t, dir, "p.hujson", "{ not hujson")
-	if _, _, code := tailaudit(t, dir, nil, "check", bad, "-f", "sarif="+out); code != 2 {
-		t.Fatalf("exit code = %d, want 2", code)
-	}
-	if b, _ := os.ReadFile(out); string(b) != "previous results" {
-		t.Errorf("results.sarif = %q, want it untouched", b)
-	}
-	if entries, _ := os.ReadDir(dir); len(entries) != 2 {
-		t.Errorf("directory holds %d entries, want 2 (no temporary files left)", len(entries))
+	for _, tt := range []struct {
+		name, policy, output string
+		args                 []string
+	}{
+		{"missing_snapshot_sarif", `{"acls": []}`, "results.sarif", []string{"--snapshot", "missing.json"}},
+		{"policy_error_json", "{ not hujson", "results.json", nil},
+		{"policy_error_junit", "{ not hujson", "results.xml", nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			out := write(t, dir, tt.output, "previous results")
+			pol := write(t, dir, "p.hujson", tt.policy)
+			format := strings.TrimPrefix(filepath.Ext(tt.output), ".")
+			if format == "xml" {
+				format = "junit"
+			}
+			args := append([]string{"check", pol, "-f", format + "=" + out}, tt.args...)
+			if _, _, code := tailaudit(t, dir, nil, args...); code != 2 {
+				t.Fatalf("exit code = %d, want 2", code)
+			}
+			if b, _ := os.ReadFile(out); string(b) != "previous results" {
+				t.Errorf("%s = %q, want it untouched", tt.output, b)
+			}
+			if entries, _ := os.ReadDir(dir); len(entries) != 2 {
+				t.Errorf("directory holds %d entries, want 2 (no temporary files left)", len(entries))
+			}
+		})
 	}
 }
 

@@ -111,3 +111,24 @@ func Tokens(ptr string) []string {
 func Within(pointer, scope string) bool {
 	return pointer == scope || strings.HasPrefix(pointer, strings.TrimSuffix(scope, "/")+"/")
 }
+
+// InputRuleID is the rule id under which input errors are reported as findings.
+const InputRuleID = "TA-INPUT-001"
+
+// InputRule describes the findings Finding returns, for a report's list of rules.
+func InputRule() finding.Rule {
+	return finding.Rule{
+		ID:          InputRuleID,
+		Title:       "input could not be read",
+		Description: "An input file (a policy file, a snapshot, the config file, a rule or a framework catalogue) could not be read, so nothing was checked.",
+		Severity:    finding.Critical,
+		Remediation: "Correct the file at the place shown; the message says what is wrong there.",
+	}
+}
+
+// Finding returns the error as a finding of InputRule, with result error, located where the error
+// is, so that renderers can annotate the line as they do a rule's finding.
+func (e *Error) Finding() finding.Finding {
+	r := InputRule()
+	return finding.Finding{Rule: r.Ref(), Result: finding.Error, Severity: r.Severity, Message: e.Msg, Location: e.Location()}
+}

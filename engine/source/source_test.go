@@ -6,6 +6,9 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/tailaudit/tailaudit/engine/finding"
 	"github.com/tailaudit/tailaudit/engine/source"
 )
 
@@ -89,5 +92,22 @@ func TestAll(t *testing.T) {
 				t.Errorf("All(%v) = %v, want %v", tt.err, got, tt.want)
 			}
 		})
+	}
+}
+
+func TestErrorFinding(t *testing.T) {
+	e := &source.Error{File: "policy.hujson", Line: 5, Column: 14, Pointer: "/acls/0/dst/0", Msg: "string is not closed"}
+	want := finding.Finding{
+		Rule:     finding.RuleRef{ID: "TA-INPUT-001", Title: "input could not be read", Severity: finding.Critical, Remediation: source.InputRule().Remediation},
+		Result:   finding.Error,
+		Severity: finding.Critical,
+		Message:  "string is not closed",
+		Location: &finding.Location{File: "policy.hujson", Line: 5, Column: 14, Path: "/acls/0/dst/0"},
+	}
+	if d := cmp.Diff(want, e.Finding()); d != "" {
+		t.Errorf("Finding() (-want +got):\n%s", d)
+	}
+	if r := source.InputRule(); r.ID != want.Rule.ID || r.Ref() != want.Rule {
+		t.Errorf("InputRule().Ref() = %+v, want %+v", r.Ref(), want.Rule)
 	}
 }
