@@ -104,7 +104,7 @@ func runCheck(ctx context.Context, opts *checkOptions) (err error) {
 	}
 	in := engine.Input{Now: s.now(), Params: cfg.Params, FailOn: failOn, Waivers: cfg.Waivers}
 	if cfg.Path != "" {
-		in.Inputs = append(in.Inputs, finding.Input{Kind: "config", Path: cfg.Path})
+		in.Inputs = append(in.Inputs, finding.Input{Kind: "config", Path: cfg.Path, SHA256: cfg.SHA256})
 	}
 	docs, err := inputs.Load(opts.Policy, opts.Snapshot, s.In)
 	if err != nil {

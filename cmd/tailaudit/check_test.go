@@ -1,8 +1,15 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/tailaudit/tailaudit/engine/finding"
 )
 
 // TestCheckWrongKindOfInput checks that a snapshot given as the policy, or a policy file given as
@@ -26,5 +33,29 @@ func TestCheckWrongKindOfInput(t *testing.T) {
 				t.Errorf("stderr = %q, want it to contain %q", stderr, tt.want)
 			}
 		})
+	}
+}
+
+// TestCheckRecordsInputs checks that the report names every file the run read, with the SHA-256 of
+// its bytes: the config file, the snapshot and the policy file.
+func TestCheckRecordsInputs(t *testing.T) {
+	dir := t.TempDir()
+	cfg := write(t, dir, ".tailaudit.hujson", `{"failOn": "critical"}`)
+	rep := checkJSON(t, dir, abs(t, demoPolicy), "--snapshot", abs(t, demoSnapshot))
+	hash := func(path string) string {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256(b)
+		return hex.EncodeToString(sum[:])
+	}
+	want := []finding.Input{
+		{Kind: "config", Path: cfg, SHA256: hash(cfg)},
+		{Kind: "snapshot", Path: abs(t, demoSnapshot), SHA256: hash(demoSnapshot)},
+		{Kind: "policy", Path: abs(t, demoPolicy), SHA256: hash(demoPolicy)},
+	}
+	if d := cmp.Diff(want, rep.Inputs); d != "" {
+		t.Errorf("report inputs (-want +got):\n%s", d)
 	}
 }

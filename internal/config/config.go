@@ -2,6 +2,8 @@ package config
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -22,6 +24,7 @@ const FileName = ".tailaudit.hujson"
 // Config is the parsed config file.
 type Config struct {
 	Path                 string // where it was read from; "" when there is none
+	SHA256               string // of the file's bytes, hex, for the report's record of its inputs
 	FailOn               finding.Severity
 	RuleDirs             []string // resolved relative to the config file's directory
 	Params               map[string]any
@@ -102,7 +105,8 @@ func Parse(name string, src []byte) (*Config, error) {
 		}
 		return nil, &source.Error{File: name, Msg: err.Error()}
 	}
-	cfg := &Config{Path: name, FailOn: finding.High, Params: f.Params, AllowNetworkBuiltins: f.AllowNetworkBuiltins}
+	sum := sha256.Sum256(src)
+	cfg := &Config{Path: name, SHA256: hex.EncodeToString(sum[:]), FailOn: finding.High, Params: f.Params, AllowNetworkBuiltins: f.AllowNetworkBuiltins}
 	if f.FailOn != "" {
 		sev, err := finding.ParseSeverity(f.FailOn)
 		if err != nil {

@@ -1,6 +1,8 @@
 package config_test
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"os"
 	"path/filepath"
@@ -29,8 +31,10 @@ func TestParse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	sum := sha256.Sum256([]byte(src))
 	want := &config.Config{
 		Path:     "repo/.tailaudit.hujson",
+		SHA256:   hex.EncodeToString(sum[:]),
 		FailOn:   finding.Medium,
 		RuleDirs: []string{"repo/rules", "/abs/rules"},
 		Params:   map[string]any{"maxCheckPeriod": "8h"},
