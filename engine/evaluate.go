@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"math/big"
 	"slices"
 	"strconv"
 	"strings"
@@ -460,7 +461,7 @@ func (ev *evaluation) resourceIDs(collection string) []string {
 	items, _ := ev.in.Tailnet.Raw[collection].([]any)
 	ids := make([]string, len(items))
 	for i, it := range items {
-		ids[i] = resourceOf(collection, it).ID
+		ids[i] = resourceID(collection, it)
 	}
 	if ev.ids == nil {
 		ev.ids = map[string][]string{}
@@ -469,22 +470,50 @@ func (ev *evaluation) resourceIDs(collection string) []string {
 	return ids
 }
 
-// resourceOf names an item of a snapshot collection the way rules do.
-func resourceOf(collection string, item any) finding.Resource {
+// resourceID names an item of a snapshot collection the way the built-in rules do in their results
+// (policies/lib/tailnet.rego): a device by its nodeId and a webhook by its endpointId, each falling
+// back to its id; anything else by its id. A string id is taken as it is; a number or a boolean is
+// printed as Rego's sprintf("%v") prints it; anything else gives "". TestResourceIDsAgreeWithRego
+// holds this and the Rego helpers together.
+func resourceID(collection string, item any) string {
 	m, _ := item.(map[string]any)
-	first := func(keys ...string) string {
-		for _, k := range keys {
-			if s := str(m[k]); s != "" {
-				return s
-			}
+	var own string
+	switch collection {
+	case "devices":
+		own = "nodeId"
+	case "webhooks":
+		own = "endpointId"
+	}
+	if id, ok := m[own].(string); ok && id != "" {
+		return id
+	}
+	switch id := m["id"].(type) {
+	case string:
+		return id
+	case json.Number:
+		return numberText(id)
+	case float64, int, int64, bool:
+		return fmt.Sprint(id)
+	}
+	return ""
+}
+
+// numberText prints a JSON number as Rego's sprintf("%v") does: written with a fraction or an
+// exponent, as the float it is; otherwise as an integer.
+func numberText(n json.Number) string {
+	if strings.ContainsAny(string(n), ".eE") {
+		if f, err := n.Float64(); err == nil {
+			return fmt.Sprint(f)
 		}
-		return ""
+		return string(n)
 	}
-	return finding.Resource{
-		Type: singular(collection),
-		ID:   first("nodeId", "id", "endpointId"),
-		Name: first("name", "loginName", "displayName", "description", "endpointUrl"),
+	if i, err := n.Int64(); err == nil {
+		return strconv.FormatInt(i, 10)
 	}
+	if b, ok := new(big.Int).SetString(string(n), 10); ok {
+		return b.String()
+	}
+	return string(n)
 }
 
 func singular(collection string) string {

@@ -2,9 +2,9 @@ package policies
 
 import "embed"
 
-// FS holds the built-in rules and their shared helpers: policy/ (rules on the
-// policy file) and lib/ (helper packages under tailaudit.lib). Every rule file
-// sits next to its _test.rego, which FS holds too.
+// FS holds the built-in rules and their shared helpers: policy/ (rules on the policy file),
+// tailnet/ (rules on the tailnet snapshot) and lib/ (helper packages under tailaudit.lib). Every
+// rule file sits next to its _test.rego, which FS holds too.
 //
-//go:embed policy lib tailnet tailnet_lib
+//go:embed policy/*.rego tailnet/*.rego lib/*.rego
 var FS embed.FS

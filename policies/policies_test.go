@@ -23,6 +23,10 @@ var ruleDirs = []string{"policy", "tailnet"}
 var (
 	idPattern  = regexp.MustCompile(`^TA-[A-Z]+-[0-9]{3}$`)
 	severities = []string{"critical", "high", "medium", "low", "info"}
+	// collections are the snapshot arrays the engine derives per-resource pass records from
+	// (custom.resources); snapshotKeys the snapshot sections a rule may require (custom.requires).
+	collections  = []string{"devices", "users", "keys", "webhooks"}
+	snapshotKeys = []string{"devices", "users", "keys", "settings", "dns", "policy", "logstream", "webhooks", "postureIntegrations", "contacts"}
 )
 
 type regoFile struct {
@@ -143,6 +147,27 @@ func TestRuleMetadata(t *testing.T) {
 			if !hasRule(f.module, "deny") && !hasRule(f.module, "warn") && !hasRule(f.module, "manual") {
 				t.Error("defines none of deny, warn and manual")
 			}
+			_, hasResources := meta.Custom["resources"]
+			_, hasRequires := meta.Custom["requires"]
+			if (hasResources || hasRequires) && path.Dir(f.name) != "tailnet" {
+				t.Error("custom.resources and custom.requires are for rules on the tailnet snapshot")
+			}
+			if r, ok := meta.Custom["resources"]; ok {
+				if s, _ := r.(string); !slices.Contains(collections, s) {
+					t.Errorf("custom.resources = %v, want one of %v", r, collections)
+				}
+			}
+			if req, ok := meta.Custom["requires"]; ok {
+				list, _ := req.([]any)
+				if len(list) == 0 {
+					t.Error("custom.requires must be a non-empty list")
+				}
+				for _, k := range list {
+					if s, _ := k.(string); !slices.Contains(snapshotKeys, s) {
+						t.Errorf("custom.requires names unknown snapshot key %v", k)
+					}
+				}
+			}
 		})
 	}
 	if len(seen) == 0 {
@@ -159,19 +184,33 @@ func hasRule(m *ast.Module, name string) bool {
 	return false
 }
 
+// TestRulesHaveTests checks that every rule has a _test.rego beside it with at least two tests: one
+// that makes it fire and one that keeps it silent.
 func TestRulesHaveTests(t *testing.T) {
 	files := loadFS(t)
-	names := map[string]bool{}
+	tests := map[string]int{} // test file → test_ rules
 	for _, f := range files {
-		names[f.name] = true
+		if !isTestFile(f.name) {
+			continue
+		}
+		tests[f.name] = 0
+		for _, r := range f.module.Rules {
+			if strings.HasPrefix(r.Head.Name.String(), "test_") {
+				tests[f.name]++
+			}
+		}
 	}
 	for _, f := range files {
 		if !isRuleFile(f.name) {
 			continue
 		}
 		want := strings.TrimSuffix(f.name, ".rego") + "_test.rego"
-		if !names[want] {
+		n, ok := tests[want]
+		switch {
+		case !ok:
 			t.Errorf("%s has no %s", f.name, path.Base(want))
+		case n < 2:
+			t.Errorf("%s has %d tests, want at least one that fires and one that stays silent", want, n)
 		}
 	}
 }

@@ -1,12 +1,29 @@
 # METADATA
 # title: Rule parameters
 # description: >-
-#   Thresholds the built-in rules read, with the defaults merged under whatever
-#   the caller passed in input.params.
+#   The one way rules read their thresholds: each rule names its defaults and
+#   merged lays whatever the caller passed in input.params over them.
 package tailaudit.lib.params
 
-defaults := {
-	"maxCheckPeriod": "12h",
+# merged(defaults) is defaults with input.params laid over them key by key, so
+# a parameter the caller leaves out keeps its default and a list the caller
+# passes replaces the default list whole. A missing or malformed input.params
+# leaves the defaults as they are. A rule calls it once, in a rule of its own
+# (parameters := params.merged({...})), so the merge is done once per
+# evaluation, not once per item the rule examines.
+merged(defaults) := object.union(defaults, given)
+
+# given is input.params when it is an object, and {} otherwise.
+given := p if {
+	p := input.params
+	is_object(p)
+} else := {}
+
+# shared holds the defaults of the parameters that more than one rule reads, so
+# that those rules cannot disagree about them. A rule still names each one it
+# reads in its own defaults: {"broadSources": params.shared.broadSources}.
+shared := {
+	"broadSources": ["*", "autogroup:member", "autogroup:danger-all"],
 	"sensitiveTags": [
 		"tag:prod",
 		"tag:production",
@@ -16,30 +33,5 @@ defaults := {
 		"tag:phi",
 		"tag:secrets",
 	],
-	"broadSources": ["*", "autogroup:member", "autogroup:danger-all"],
-	"wideCidrPrefix": 8,
+	"inactiveUserDays": 90,
 }
-
-raw := object.get(input, "params", {})
-
-given := raw if is_object(raw)
-
-given := {} if not is_object(raw)
-
-params := object.union(defaults, given)
-
-max_check_period := params.maxCheckPeriod
-
-sensitive_tags := {tag | some tag in params.sensitiveTags}
-
-broad_sources := {src | some src in params.broadSources}
-
-wide_cidr_prefix := params.wideCidrPrefix
-
-# sensitive(tag) holds for tags named in sensitiveTags.
-sensitive(tag) if tag in sensitive_tags
-
-# tag_severity(tag) is "high" for sensitive tags and "medium" for the rest.
-tag_severity(tag) := "high" if sensitive(tag)
-
-tag_severity(tag) := "medium" if not sensitive(tag)

@@ -4,7 +4,8 @@
 #   A cheap, conservative test of whether an ACL or grant could let a source
 #   reach a tagged device, so that rules ask tailscale.reachable only about
 #   pairs that some rule could allow. It never rules out a pair that
-#   tailscale.reachable(input.policy, src, tag, port) would allow.
+#   tailscale.reachable(input.policy, src, tag, port) would allow. Also the
+#   severity those rules give a result on a tag.
 package tailaudit.lib.tag_access
 
 # Why this is safe: the rules call tailscale.reachable with input.policy alone,
@@ -202,3 +203,9 @@ range_has_1(first, last) if {
 ip_ports(ip) := ip if not contains(ip, ":")
 
 ip_ports(ip) := substring(ip, indexof(ip, ":") + 1, -1) if contains(ip, ":")
+
+# severity(sensitive_tags, tag) is "high" for a tag in sensitive_tags (the
+# sensitiveTags parameter) and "medium" for the rest.
+severity(sensitive_tags, tag) := "high" if tag in sensitive_tags
+
+severity(sensitive_tags, tag) := "medium" if not tag in sensitive_tags

@@ -51,3 +51,9 @@ test_no_rules_no_reach if {
 	not tag_access.may_reach("autogroup:member", "tag:web") with input as policy({})
 	not tag_access.may_reach_port_1("group:ops", "tag:web") with input as policy({})
 }
+
+test_severity_is_high_on_sensitive_tags if {
+	tag_access.severity(["tag:db", "tag:pci"], "tag:db") == "high"
+	tag_access.severity(["tag:db", "tag:pci"], "tag:web") == "medium"
+	tag_access.severity([], "tag:db") == "medium"
+}

@@ -22,6 +22,9 @@ import data.tailaudit.lib.params
 import data.tailaudit.lib.refs
 import data.tailaudit.lib.tag_access
 
+# parameters are this rule's thresholds: input.params over the defaults.
+parameters := params.merged({"sensitiveTags": params.shared.sensitiveTags})
+
 # A connection allowed on the lowest, a middle and the highest port is taken to
 # mean every port: rules that open exactly these three and nothing between do
 # not occur in practice.
@@ -58,6 +61,6 @@ deny contains result if {
 		"msg": sprintf("%s can reach %s on every port through %s", [concat(", ", srcs), tag, refs.label(path)]),
 		"path": path,
 		"evidence": {"sources": srcs, "tag": tag, "probedPorts": probe_ports},
-		"severity": params.tag_severity(tag),
+		"severity": tag_access.severity(parameters.sensitiveTags, tag),
 	}
 }

@@ -16,11 +16,14 @@ package tailaudit.policy.auto_approver_broad
 import data.tailaudit.lib.params
 import data.tailaudit.lib.refs
 
+# parameters are this rule's thresholds: input.params over the defaults.
+parameters := params.merged({"broadSources": params.shared.broadSources})
+
 deny contains result if {
 	some kind in ["routes", "services"]
 	some key, approvers in input.policy.autoApprovers[kind]
 	some k, approver in approvers
-	approver in params.broad_sources
+	approver in parameters.broadSources
 	result := {
 		"msg": sprintf("autoApprovers.%s approves %s for %s without review", [kind, key, refs.name(approver)]),
 		"path": ["policy", "autoApprovers", kind, key, k],
@@ -31,7 +34,7 @@ deny contains result if {
 deny contains result if {
 	approvers := input.policy.autoApprovers.exitNode
 	some k, approver in approvers
-	approver in params.broad_sources
+	approver in parameters.broadSources
 	result := {
 		"msg": sprintf("autoApprovers.exitNode lets %s turn any device into an approved exit node", [refs.name(approver)]),
 		"path": ["policy", "autoApprovers", "exitNode", k],

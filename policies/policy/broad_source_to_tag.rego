@@ -22,6 +22,9 @@ import data.tailaudit.lib.params
 import data.tailaudit.lib.refs
 import data.tailaudit.lib.tag_access
 
+# parameters are this rule's thresholds: input.params over the defaults.
+parameters := params.merged({"sensitiveTags": params.shared.sensitiveTags})
+
 service_ports := [22, 80, 443, 3306, 3389, 5432, 6379, 8080]
 
 deny contains result if {
@@ -34,6 +37,6 @@ deny contains result if {
 		"msg": sprintf("every member can reach %s on port %s through %s", [tag, concat(", ", [sprintf("%d", [p]) | some p in open]), refs.label(reach.because[0])]),
 		"path": reach.because[0],
 		"evidence": {"tag": tag, "ports": open, "rules": reach.because},
-		"severity": params.tag_severity(tag),
+		"severity": tag_access.severity(parameters.sensitiveTags, tag),
 	}
 }

@@ -17,10 +17,13 @@ import data.tailaudit.lib.alias
 import data.tailaudit.lib.params
 import data.tailaudit.lib.refs
 
+# parameters are this rule's thresholds: input.params over the defaults.
+parameters := params.merged({"broadSources": params.shared.broadSources})
+
 deny contains result if {
 	some i, rule in input.policy.acls
 	rule.action == "accept"
-	broad := [src | some src in rule.src; src in params.broad_sources]
+	broad := [src | some src in rule.src; src in parameters.broadSources]
 	count(broad) > 0
 	some j, dst in rule.dst
 	alias.dst_alias(dst) == "autogroup:internet"
@@ -33,7 +36,7 @@ deny contains result if {
 
 deny contains result if {
 	some i, grant in input.policy.grants
-	broad := [src | some src in grant.src; src in params.broad_sources]
+	broad := [src | some src in grant.src; src in parameters.broadSources]
 	count(broad) > 0
 	some j, dst in grant.dst
 	dst == "autogroup:internet"

@@ -16,11 +16,14 @@ package tailaudit.policy.funnel_broad
 import data.tailaudit.lib.params
 import data.tailaudit.lib.refs
 
+# parameters are this rule's thresholds: input.params over the defaults.
+parameters := params.merged({"broadSources": params.shared.broadSources})
+
 deny contains result if {
 	some i, entry in input.policy.nodeAttrs
 	"funnel" in entry.attr
 	some j, target in entry.target
-	target in params.broad_sources
+	target in parameters.broadSources
 	result := {
 		"msg": sprintf("nodeAttrs[%d] lets %s expose services to the public internet with Funnel", [i, refs.name(target)]),
 		"path": ["policy", "nodeAttrs", i, "target", j],

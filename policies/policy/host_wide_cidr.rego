@@ -15,6 +15,9 @@ package tailaudit.policy.host_wide_cidr
 
 import data.tailaudit.lib.params
 
+# parameters are this rule's thresholds: input.params over the defaults.
+parameters := params.merged({"wideCidrPrefix": 8})
+
 deny contains result if {
 	some name, value in input.policy.hosts
 	is_string(value)
@@ -22,10 +25,10 @@ deny contains result if {
 	count(parts) == 2
 	regex.match(`^[0-9]{1,3}$`, parts[1])
 	prefix := to_number(parts[1])
-	prefix <= params.wide_cidr_prefix
+	prefix <= parameters.wideCidrPrefix
 	result := {
 		"msg": sprintf("host %q is %s, a /%d range wide enough to reach far beyond one network", [name, value, prefix]),
 		"path": ["policy", "hosts", name],
-		"evidence": {"host": name, "cidr": value, "wideCidrPrefix": params.wide_cidr_prefix},
+		"evidence": {"host": name, "cidr": value, "wideCidrPrefix": parameters.wideCidrPrefix},
 	}
 }

@@ -17,10 +17,13 @@ package tailaudit.policy.ssh_broad_source
 import data.tailaudit.lib.params
 import data.tailaudit.lib.refs
 
+# parameters are this rule's thresholds: input.params over the defaults.
+parameters := params.merged({"broadSources": params.shared.broadSources})
+
 deny contains result if {
 	some i, rule in input.policy.ssh
 	some k, src in rule.src
-	src in params.broad_sources
+	src in parameters.broadSources
 	shared := [dst | some dst in rule.dst; dst != "autogroup:self"]
 	count(shared) > 0
 	result := {

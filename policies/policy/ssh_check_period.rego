@@ -15,6 +15,9 @@ package tailaudit.policy.ssh_check_period
 
 import data.tailaudit.lib.params
 
+# parameters are this rule's thresholds: input.params over the defaults.
+parameters := params.merged({"maxCheckPeriod": "12h"})
+
 tailscale_default := "12h"
 
 tailscale_max_ns := duration_ns("168h")
@@ -32,11 +35,11 @@ deny contains result if {
 	period := object.get(rule, "checkPeriod", tailscale_default)
 	period != "always"
 	ns := duration_ns(period)
-	ns > duration_ns(params.max_check_period)
+	ns > duration_ns(parameters.maxCheckPeriod)
 	result := {
 		"msg": message(i, rule, period, ns),
 		"path": period_path(i, rule),
-		"evidence": {"checkPeriod": period, "maxCheckPeriod": params.max_check_period},
+		"evidence": {"checkPeriod": period, "maxCheckPeriod": parameters.maxCheckPeriod},
 	}
 }
 
@@ -48,11 +51,11 @@ message(i, _, period, ns) := sprintf("ssh[%d] re-checks only every %s, beyond Ta
 	ns > tailscale_max_ns
 }
 
-message(i, rule, period, ns) := sprintf("ssh[%d] re-checks only every %s, longer than the %s maximum", [i, period, params.max_check_period]) if {
+message(i, rule, period, ns) := sprintf("ssh[%d] re-checks only every %s, longer than the %s maximum", [i, period, parameters.maxCheckPeriod]) if {
 	ns <= tailscale_max_ns
 	"checkPeriod" in object.keys(rule)
 }
 
-message(i, rule, period, _) := sprintf("ssh[%d] has no checkPeriod, so Tailscale re-checks every %s, longer than the %s maximum", [i, period, params.max_check_period]) if {
+message(i, rule, period, _) := sprintf("ssh[%d] has no checkPeriod, so Tailscale re-checks every %s, longer than the %s maximum", [i, period, parameters.maxCheckPeriod]) if {
 	not "checkPeriod" in object.keys(rule)
 }

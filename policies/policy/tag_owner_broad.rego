@@ -16,10 +16,13 @@ package tailaudit.policy.tag_owner_broad
 import data.tailaudit.lib.params
 import data.tailaudit.lib.refs
 
+# parameters are this rule's thresholds: input.params over the defaults.
+parameters := params.merged({"broadSources": params.shared.broadSources})
+
 deny contains result if {
 	some tag, owners in input.policy.tagOwners
 	some k, owner in owners
-	owner in params.broad_sources
+	owner in parameters.broadSources
 	result := {
 		"msg": sprintf("tagOwners lets %s apply %s to any device", [refs.name(owner), tag]),
 		"path": ["policy", "tagOwners", tag, k],

@@ -14,7 +14,11 @@
 #   requires: [keys, users]
 package tailaudit.tailnet.api_token_inactive_owner
 
+import data.tailaudit.lib.params
 import data.tailaudit.lib.tailnet as lib
+
+# parameters are this rule's thresholds: input.params over the defaults.
+parameters := params.merged({"inactiveUserDays": params.shared.inactiveUserDays})
 
 deny contains result if {
 	some i, k in lib.keys
@@ -42,7 +46,7 @@ _problem(id) := "is no longer in the tailnet" if {
 	lib.users_by_id[id].status == "suspended"
 } else := sprintf("has not been seen for %d days", [floor(days)]) if {
 	days := lib.user_inactive_days(lib.users_by_id[id])
-	days >= lib.params.inactiveUserDays
+	days >= parameters.inactiveUserDays
 }
 
 _owner_name(id) := lib.user_name(lib.users_by_id[id]) if {

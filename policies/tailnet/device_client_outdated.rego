@@ -17,14 +17,18 @@ package tailaudit.tailnet.device_client_outdated
 # Devices shared in from other tailnets (isExternal) are updated by their own administrators, so
 # they are left out.
 
+import data.tailaudit.lib.params
 import data.tailaudit.lib.tailnet as lib
+
+# parameters are this rule's thresholds: input.params over the defaults.
+parameters := params.merged({"minClientVersion": "1.80.0"})
 
 # Each rule body binds the virtual documents it needs before iterating over the devices, so that
 # they are looked up once rather than once per device.
 
 deny contains result if {
 	outdated := _outdated_versions
-	minimum := lib.params.minClientVersion
+	minimum := parameters.minClientVersion
 	some i, d in lib.devices
 	d.clientVersion in outdated
 	not d.isExternal == true
@@ -45,7 +49,7 @@ deny contains result if {
 # d.clientVersion undefined, "not d.clientVersion in outdated" would fail rather than hold.
 warn contains result if {
 	outdated := _outdated_versions
-	minimum := lib.params.minClientVersion
+	minimum := parameters.minClientVersion
 	some i, d in lib.devices
 	d.updateAvailable == true
 	not object.get(d, "clientVersion", null) in outdated
@@ -69,5 +73,5 @@ warn contains result if {
 _outdated_versions := {v |
 	some v in {v | some d in lib.devices; v := d.clientVersion}
 	is_string(v)
-	lib.version_less(v, lib.params.minClientVersion)
+	lib.version_less(v, parameters.minClientVersion)
 }

@@ -12,19 +12,23 @@
 #   requires: [settings]
 package tailaudit.tailnet.device_key_duration_long
 
+import data.tailaudit.lib.params
 import data.tailaudit.lib.tailnet as lib
+
+# parameters are this rule's thresholds: input.params over the defaults.
+parameters := params.merged({"maxDeviceKeyDays": 180})
 
 deny contains result if {
 	days := lib.settings.devicesKeyDurationDays
 	is_number(days)
-	days > lib.params.maxDeviceKeyDays
+	days > parameters.maxDeviceKeyDays
 	result := {
-		"msg": sprintf("device keys are valid for %d days (limit %d)", [days, lib.params.maxDeviceKeyDays]),
+		"msg": sprintf("device keys are valid for %d days (limit %d)", [days, parameters.maxDeviceKeyDays]),
 		"resource": lib.tailnet_resource,
 		"path": ["tailnet", "settings", "devicesKeyDurationDays"],
 		"evidence": {
 			"devicesKeyDurationDays": days,
-			"maxDeviceKeyDays": lib.params.maxDeviceKeyDays,
+			"maxDeviceKeyDays": parameters.maxDeviceKeyDays,
 		},
 	}
 }

@@ -13,18 +13,22 @@
 #   requires: [devices]
 package tailaudit.tailnet.device_not_seen
 
+import data.tailaudit.lib.params
 import data.tailaudit.lib.tailnet as lib
 
+# parameters are this rule's thresholds: input.params over the defaults.
+parameters := params.merged({"staleDays": 90, "staleWarnDays": 30})
+
 deny contains result if {
-	limit := lib.params.staleDays
+	limit := parameters.staleDays
 	some i, days in _idle_days
 	days >= limit
 	result := _result(i, lib.devices[i], days, limit)
 }
 
 warn contains result if {
-	limit := lib.params.staleWarnDays
-	stale := lib.params.staleDays
+	limit := parameters.staleWarnDays
+	stale := parameters.staleDays
 	some i, days in _idle_days
 	days >= limit
 	days < stale
@@ -36,7 +40,7 @@ warn contains result if {
 # so each device's age is worked out once. Like the rule bodies, it binds the limit before
 # iterating, so that the parameters are looked up once rather than once per device.
 _idle_days := {i: days |
-	limit := min({lib.params.staleDays, lib.params.staleWarnDays})
+	limit := min({parameters.staleDays, parameters.staleWarnDays})
 	some i, d in lib.devices
 	not d.connectedToControl == true
 	days := lib.age_days(d.lastSeen)

@@ -14,7 +14,11 @@
 #   requires: [devices]
 package tailaudit.tailnet.device_wide_subnet_route
 
+import data.tailaudit.lib.params
 import data.tailaudit.lib.tailnet as lib
+
+# parameters are this rule's thresholds: input.params over the defaults.
+parameters := params.merged({"wideRoutePrefix": 16, "wideRoutePrefixV6": 32})
 
 deny contains result if {
 	some i, d in lib.devices
@@ -30,8 +34,8 @@ deny contains result if {
 		"path": ["tailnet", "devices", i],
 		"evidence": {
 			"wideRoutes": wide,
-			"wideRoutePrefix": lib.params.wideRoutePrefix,
-			"wideRoutePrefixV6": lib.params.wideRoutePrefixV6,
+			"wideRoutePrefix": parameters.wideRoutePrefix,
+			"wideRoutePrefixV6": parameters.wideRoutePrefixV6,
 		},
 	}
 }
@@ -39,11 +43,11 @@ deny contains result if {
 _wide(r) if {
 	not lib.is_exit_route(r)
 	not lib.is_ipv6_route(r)
-	lib.route_prefix_len(r) <= lib.params.wideRoutePrefix
+	lib.route_prefix_len(r) <= parameters.wideRoutePrefix
 }
 
 _wide(r) if {
 	not lib.is_exit_route(r)
 	lib.is_ipv6_route(r)
-	lib.route_prefix_len(r) <= lib.params.wideRoutePrefixV6
+	lib.route_prefix_len(r) <= parameters.wideRoutePrefixV6
 }

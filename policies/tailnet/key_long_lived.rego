@@ -14,7 +14,11 @@
 #   requires: [keys]
 package tailaudit.tailnet.key_long_lived
 
+import data.tailaudit.lib.params
 import data.tailaudit.lib.tailnet as lib
+
+# parameters are this rule's thresholds: input.params over the defaults.
+parameters := params.merged({"maxKeyDays": 90})
 
 # OAuth clients and federated identities do not expire by design; they are checked by TA-KEY-004.
 _expiring_types := {"auth", "api"}
@@ -24,16 +28,16 @@ deny contains result if {
 	lib.key_type(k) in _expiring_types
 	lib.key_active(k)
 	days := lib.span_days(k.created, k.expires)
-	days > lib.params.maxKeyDays
+	days > parameters.maxKeyDays
 	result := {
-		"msg": sprintf("%s key %s is valid for %d days (limit %d)", [lib.key_type(k), lib.key_name(k), floor(days), lib.params.maxKeyDays]),
+		"msg": sprintf("%s key %s is valid for %d days (limit %d)", [lib.key_type(k), lib.key_name(k), floor(days), parameters.maxKeyDays]),
 		"resource": lib.key_resource(k),
 		"path": ["tailnet", "keys", i],
 		"evidence": {
 			"created": k.created,
 			"expires": k.expires,
 			"lifetimeDays": floor(days),
-			"maxKeyDays": lib.params.maxKeyDays,
+			"maxKeyDays": parameters.maxKeyDays,
 		},
 	}
 }
@@ -50,7 +54,7 @@ deny contains result if {
 		"evidence": {
 			"created": object.get(k, "created", ""),
 			"expires": object.get(k, "expires", ""),
-			"maxKeyDays": lib.params.maxKeyDays,
+			"maxKeyDays": parameters.maxKeyDays,
 		},
 	}
 }

@@ -13,7 +13,11 @@
 #   requires: [logstream]
 package tailaudit.tailnet.log_stream_unhealthy
 
+import data.tailaudit.lib.params
 import data.tailaudit.lib.tailnet as lib
+
+# parameters are this rule's thresholds: input.params over the defaults.
+parameters := params.merged({"maxLogDelayHours": 24})
 
 deny contains result if {
 	some lt in lib.log_types
@@ -30,8 +34,8 @@ deny contains result if {
 	lib.stream_configured(lt)
 	status := lib.stream_status(lt)
 	hours := lib.age_hours(status.lastActivity)
-	hours > lib.params.maxLogDelayHours
-	result := _result(lt, sprintf("%s log stream last delivered %d hours ago (limit %d)", [lt, floor(hours), lib.params.maxLogDelayHours]), status)
+	hours > parameters.maxLogDelayHours
+	result := _result(lt, sprintf("%s log stream last delivered %d hours ago (limit %d)", [lt, floor(hours), parameters.maxLogDelayHours]), status)
 }
 
 deny contains result if {
@@ -58,6 +62,6 @@ _result(lt, msg, status) := {
 		"lastActivity": object.get(status, "lastActivity", ""),
 		"lastError": object.get(status, "lastError", ""),
 		"lastErrorTime": object.get(status, "lastErrorTime", ""),
-		"maxLogDelayHours": lib.params.maxLogDelayHours,
+		"maxLogDelayHours": parameters.maxLogDelayHours,
 	},
 }

@@ -1,5 +1,9 @@
 package tailnet_test
 
+// The Rego unit tests of these rules run with every other built-in rule's, through the engine, in
+// policies/policies_test.go. The tests here evaluate the tailnet rules through the engine too, as
+// check does: the same sandbox, the same tailscale.* built-ins, the same result decoding.
+
 import (
 	"bytes"
 	"context"
@@ -8,8 +12,8 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
 	"regexp"
-	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -17,316 +21,249 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/open-policy-agent/opa/v1/ast"
-	"github.com/open-policy-agent/opa/v1/format"
-	"github.com/open-policy-agent/opa/v1/rego"
-	"github.com/open-policy-agent/opa/v1/tester"
+
+	"github.com/tailaudit/tailaudit/engine"
+	"github.com/tailaudit/tailaudit/engine/finding"
+	"github.com/tailaudit/tailaudit/engine/tailnet"
 	"github.com/tailaudit/tailaudit/internal/synth"
+	"github.com/tailaudit/tailaudit/policies"
 )
 
-// policyDirs are the directories under policies/ whose Rego the tailnet rules need. A directory
-// that does not exist yet (policies/lib belongs to another package of rules) is skipped.
-var policyDirs = []string{"tailnet", "tailnet_lib", "lib"}
+var idPattern = regexp.MustCompile(`^TA-(DEV|USER|KEY|SET|LOG|HOOK|CONTACT)-[0-9]{3}$`)
 
-type regoFile struct {
-	path string // relative to policies/
-	src  []byte
-	mod  *ast.Module
-}
-
-func loadRego(t *testing.T) []regoFile {
-	t.Helper()
-	root := os.DirFS("..")
-	var files []regoFile
-	for _, dir := range policyDirs {
-		err := fs.WalkDir(root, dir, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.IsDir() || !strings.HasSuffix(p, ".rego") {
-				return nil
-			}
-			src, err := fs.ReadFile(root, p)
-			if err != nil {
-				return err
-			}
-			mod, err := ast.ParseModuleWithOpts(p, string(src), ast.ParserOptions{ProcessAnnotation: true, RegoVersion: ast.RegoV1})
-			if err != nil {
-				return err
-			}
-			files = append(files, regoFile{path: p, src: src, mod: mod})
-			return nil
-		})
-		if err != nil && !(dir != "tailnet" && os.IsNotExist(err)) {
-			t.Fatalf("load %s: %v", dir, err)
-		}
-	}
-	if len(files) == 0 {
-		t.Fatal("no Rego files found")
-	}
-	return files
-}
-
-func modules(files []regoFile) map[string]*ast.Module {
-	m := make(map[string]*ast.Module, len(files))
-	for _, f := range files {
-		m[f.path] = f.mod
-	}
-	return m
-}
-
-// TestRego runs the _test.rego files next to the rules, as opa test would.
-func TestRego(t *testing.T) {
-	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
-	defer cancel()
-	ch, err := tester.NewRunner().
-		SetModules(modules(loadRego(t))).
-		RaiseBuiltinErrors(true).
-		CapturePrintOutput(true).
-		RunTests(ctx, nil)
-	if err != nil {
-		t.Fatalf("run Rego tests: %v", err)
-	}
-	n := 0
-	for r := range ch {
-		n++
-		switch {
-		case r.Error != nil:
-			t.Errorf("%s.%s: error: %v", r.Package, r.Name, r.Error)
-		case r.Fail:
-			t.Errorf("%s.%s (%s): failed at %v\n%s", r.Package, r.Name, r.Location, r.FailedAt, r.Output)
-		}
-	}
-	if n == 0 {
-		t.Error("no Rego tests ran")
-	}
-	t.Logf("%d Rego tests", n)
-}
-
-// TestRegoFormatted keeps every file as opa fmt writes it.
-func TestRegoFormatted(t *testing.T) {
-	for _, f := range loadRego(t) {
-		if !strings.HasPrefix(f.path, "tailnet") {
-			continue
-		}
-		want, err := format.Source(f.path, f.src)
-		if err != nil {
-			t.Errorf("format %s: %v", f.path, err)
-			continue
-		}
-		if !bytes.Equal(want, f.src) {
-			t.Errorf("%s is not formatted (run opa fmt -w):\n%s", f.path, cmp.Diff(string(want), string(f.src)))
-		}
-	}
-}
-
-var (
-	idPattern     = regexp.MustCompile(`^TA-(DEV|USER|KEY|SET|LOG|HOOK|CONTACT)-[0-9]{3}$`)
-	severities    = []string{"critical", "high", "medium", "low", "info"}
-	resourceKinds = []string{"devices", "users", "keys", "webhooks"}
-	snapshotKeys  = []string{"devices", "users", "keys", "settings", "dns", "policy", "logstream", "webhooks", "postureIntegrations", "contacts"}
-)
-
-type ruleInfo struct {
+// ruleMeta is what README.md's table says of a rule, read from its METADATA.
+type ruleMeta struct {
 	id, severity, title string
-	file                string
+	resources, requires string // as the table writes them: "tailnet" for no resources, "—" for none
+	pkg                 string // the package's last element, the file name
 }
 
-// rules checks the metadata of every rule package and returns the rules by package path.
-func rules(t *testing.T, files []regoFile) map[string]ruleInfo {
+// tailnetRules reads the METADATA of every rule in tailnet/ of the embedded rules.
+func tailnetRules(t *testing.T) []ruleMeta {
 	t.Helper()
-	out := map[string]ruleInfo{}
-	tests := map[string]int{}
-	ids := map[string]string{}
-	for _, f := range files {
-		if path.Dir(f.path) != "tailnet" {
-			continue
-		}
-		base := strings.TrimSuffix(path.Base(f.path), ".rego")
-		if strings.HasSuffix(base, "_test") {
-			for _, r := range f.mod.Rules {
-				if strings.HasPrefix(r.Head.Name.String(), "test_") {
-					tests[strings.TrimSuffix(base, "_test")]++
-				}
-			}
-			continue
-		}
-		pkg := f.mod.Package.Path.String()
-		if want := "data.tailaudit.tailnet." + base; pkg != want {
-			t.Errorf("%s: package %s, want %s", f.path, pkg, want)
-		}
-		var a *ast.Annotations
-		for _, ann := range f.mod.Annotations {
-			if ann.Scope == "package" {
-				a = ann
-			}
-		}
-		if a == nil {
-			t.Errorf("%s: no package-scoped METADATA", f.path)
-			continue
-		}
-		id, _ := a.Custom["id"].(string)
-		sev, _ := a.Custom["severity"].(string)
-		rem, _ := a.Custom["remediation"].(string)
-		if !idPattern.MatchString(id) {
-			t.Errorf("%s: id %q does not match %s", f.path, id, idPattern)
-		}
-		if other, dup := ids[id]; dup {
-			t.Errorf("%s: id %s already used by %s", f.path, id, other)
-		}
-		ids[id] = f.path
-		if !slices.Contains(severities, sev) {
-			t.Errorf("%s: severity %q, want one of %v", f.path, sev, severities)
-		}
-		if a.Title == "" || a.Description == "" || rem == "" {
-			t.Errorf("%s: title, description and remediation are all required", f.path)
-		}
-		if r, ok := a.Custom["resources"]; ok {
-			if s, _ := r.(string); !slices.Contains(resourceKinds, s) {
-				t.Errorf("%s: resources %v, want one of %v", f.path, r, resourceKinds)
-			}
-		}
-		if req, ok := a.Custom["requires"]; ok {
-			list, _ := req.([]any)
-			if len(list) == 0 {
-				t.Errorf("%s: requires must be a non-empty list", f.path)
-			}
-			for _, k := range list {
-				if s, _ := k.(string); !slices.Contains(snapshotKeys, s) {
-					t.Errorf("%s: requires names unknown snapshot key %v", f.path, k)
-				}
-			}
-		}
-		kinds := 0
-		for _, r := range f.mod.Rules {
-			switch r.Head.Name.String() {
-			case "deny", "warn", "manual":
-				kinds++
-			}
-		}
-		if kinds == 0 {
-			t.Errorf("%s: defines none of deny, warn, manual", f.path)
-		}
-		out[pkg] = ruleInfo{id: id, severity: sev, title: a.Title, file: base}
+	names, err := fs.Glob(policies.FS, "tailnet/*.rego")
+	if err != nil {
+		t.Fatal(err)
 	}
-	for pkg, r := range out {
-		if tests[r.file] < 2 {
-			t.Errorf("%s: %d tests in %s_test.rego, want at least one firing and one silent", pkg, tests[r.file], r.file)
+	var out []ruleMeta
+	for _, name := range names {
+		if strings.HasSuffix(name, "_test.rego") {
+			continue
 		}
+		src, err := fs.ReadFile(policies.FS, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mod, err := ast.ParseModuleWithOpts(name, string(src), ast.ParserOptions{ProcessAnnotation: true, RegoVersion: ast.RegoV1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range mod.Annotations {
+			if a.Scope != "package" {
+				continue
+			}
+			m := ruleMeta{title: a.Title, resources: "tailnet", requires: "—", pkg: strings.TrimSuffix(path.Base(name), ".rego")}
+			m.id, _ = a.Custom["id"].(string)
+			m.severity, _ = a.Custom["severity"].(string)
+			if r, ok := a.Custom["resources"].(string); ok {
+				m.resources = r
+			}
+			if req, ok := a.Custom["requires"].([]any); ok {
+				keys := make([]string, len(req))
+				for i, k := range req {
+					keys[i] = fmt.Sprint(k)
+				}
+				m.requires = strings.Join(keys, ", ")
+			}
+			out = append(out, m)
+		}
+	}
+	if len(out) == 0 {
+		t.Fatal("no tailnet rules embedded")
 	}
 	return out
 }
 
-func TestRuleMetadata(t *testing.T) {
-	got := rules(t, loadRego(t))
+// TestReadmeTable keeps README.md's table of rules in step with the rules' METADATA: id, severity,
+// title, the collection the engine derives pass records from, the sections the rule requires, and
+// the package.
+func TestReadmeTable(t *testing.T) {
 	readme, err := os.ReadFile("README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range got {
-		row := fmt.Sprintf("| %s | %s | %s |", r.id, r.severity, r.title)
-		if !bytes.Contains(readme, []byte(row)) {
-			t.Errorf("README.md has no row starting %q", row)
+	for _, r := range tailnetRules(t) {
+		if !idPattern.MatchString(r.id) {
+			t.Errorf("%s: id %q does not match %s", r.pkg, r.id, idPattern)
+		}
+		start := fmt.Sprintf("| %s | %s | %s |", r.id, r.severity, r.title)
+		end := fmt.Sprintf("| %s | %s | `%s` |", r.resources, r.requires, r.pkg)
+		var row string
+		for line := range strings.SplitSeq(string(readme), "\n") {
+			if strings.HasPrefix(line, start) {
+				row = line
+			}
+		}
+		switch {
+		case row == "":
+			t.Errorf("README.md has no row starting %q", start)
+		case !strings.HasSuffix(row, end):
+			t.Errorf("README.md row of %s should end %q:\n%s", r.id, end, row)
 		}
 	}
 }
 
-// evaluate runs every rule over one input and returns "ID kind resource" lines, sorted.
-func evaluate(t *testing.T, files []regoFile, input map[string]any) []string {
+// evaluate runs every built-in rule over a snapshot through the engine and returns "ID kind
+// resource-name" lines for the tailnet rules' results, sorted. It fails t on any result the engine
+// could not turn into a complete finding (no message, no resource id, no location), and on a rule
+// whose pass record and results do not add up to the items it examined: the ids the rules give
+// their resources must be the ids the engine reads from the snapshot.
+func evaluate(t *testing.T, snap *tailnet.Snapshot) []string {
 	t.Helper()
-	info := rules(t, files)
-	opts := []func(*rego.Rego){
-		rego.Query("data.tailaudit.tailnet"),
-		rego.Input(input),
-		rego.StrictBuiltinErrors(true),
+	ctx := context.Background()
+	eng, err := engine.New(ctx, engine.WithBuiltinRules(policies.FS))
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, f := range files {
-		if !strings.HasSuffix(f.path, "_test.rego") {
-			opts = append(opts, rego.ParsedModule(f.mod))
-		}
-	}
-	rs, err := rego.New(opts...).Eval(t.Context())
+	rep, err := eng.Evaluate(ctx, engine.Input{Tailnet: snap, Now: snap.CollectedAt})
 	if err != nil {
 		t.Fatalf("evaluate: %v", err)
 	}
-	if len(rs) != 1 {
-		t.Fatalf("evaluate: %d results", len(rs))
-	}
-	pkgs, _ := rs[0].Expressions[0].Value.(map[string]any)
+	kinds := map[finding.Result]string{finding.Fail: "deny", finding.Warn: "warn", finding.Manual: "manual"}
 	var lines []string
-	for name, v := range pkgs {
-		ri, ok := info["data.tailaudit.tailnet."+name]
+	for _, f := range rep.Findings {
+		if r, _ := eng.Rule(f.Rule.ID); !strings.HasPrefix(r.Namespace, "tailaudit.tailnet.") {
+			continue
+		}
+		if f.Result == finding.Error {
+			t.Errorf("%s: %s", f.Rule.ID, f.Message)
+			continue
+		}
+		kind, ok := kinds[f.Result]
 		if !ok {
-			t.Fatalf("no metadata for package %s", name)
+			continue
 		}
-		doc, _ := v.(map[string]any)
-		for _, kind := range []string{"deny", "warn", "manual"} {
-			results, _ := doc[kind].([]any)
-			for _, res := range results {
-				obj, ok := res.(map[string]any)
-				if !ok {
-					t.Errorf("%s %s: result %v is not an object", ri.id, kind, res)
-					continue
-				}
-				msg, _ := obj["msg"].(string)
-				resource, _ := obj["resource"].(map[string]any)
-				if msg == "" || resource["type"] == nil || resource["id"] == nil || resource["id"] == "" {
-					t.Errorf("%s %s: result lacks msg or resource: %v", ri.id, kind, obj)
-				}
-				if _, ok := obj["path"].([]any); !ok {
-					t.Errorf("%s %s: result lacks path: %v", ri.id, kind, obj)
-				}
-				if sev, ok := obj["severity"]; ok && !slices.Contains(severities, fmt.Sprint(sev)) {
-					t.Errorf("%s %s: result severity %v", ri.id, kind, sev)
-				}
-				lines = append(lines, fmt.Sprintf("%s %s %v", ri.id, kind, resource["name"]))
-			}
+		if f.Message == "" || strings.HasPrefix(f.Message, "map[") || f.Resource == nil || f.Resource.Type == "" || f.Resource.ID == "" || f.Location == nil {
+			t.Errorf("%s %s: result lacks msg, resource or path: %+v", f.Rule.ID, kind, f)
+			continue
 		}
+		lines = append(lines, fmt.Sprintf("%s %s %s", f.Rule.ID, kind, f.Resource.Name))
 	}
+	checkPassRecords(t, rep)
 	sort.Strings(lines)
 	return lines
 }
 
-func readJSON(t *testing.T, p string) map[string]any {
+// checkPassRecords checks, for every rule with a per-resource pass record, that no resource both
+// passed and has a result, and that the passed and the reported resources are every one examined.
+func checkPassRecords(t *testing.T, rep *finding.Report) {
 	t.Helper()
-	b, err := os.ReadFile(p)
+	reported := map[string]map[string]bool{} // rule id → resource ids with a result
+	for _, f := range rep.Findings {
+		if f.Result != finding.Pass && f.Resource != nil {
+			if reported[f.Rule.ID] == nil {
+				reported[f.Rule.ID] = map[string]bool{}
+			}
+			reported[f.Rule.ID][f.Resource.ID] = true
+		}
+	}
+	records := 0
+	for _, f := range rep.Findings {
+		ev, _ := f.Evidence.(map[string]any)
+		passed, ok := ev["passedIds"].([]string)
+		if f.Result != finding.Pass || !ok {
+			continue
+		}
+		records++
+		for _, id := range passed {
+			if reported[f.Rule.ID][id] {
+				t.Errorf("%s: %s %s both passed and has a result", f.Rule.ID, f.Resource.Type, id)
+			}
+		}
+		if examined := ev["examined"].(int); len(passed)+len(reported[f.Rule.ID]) != examined {
+			t.Errorf("%s: %d %ss passed and %d have results, but %d were examined", f.Rule.ID, len(passed), f.Resource.Type, len(reported[f.Rule.ID]), examined)
+		}
+	}
+	if records == 0 {
+		t.Error("no rule gave a per-resource pass record")
+	}
+}
+
+func demoSnapshot(t *testing.T) *tailnet.Snapshot {
+	t.Helper()
+	snap, err := tailnet.Load(filepath.Join("..", "..", "fixtures", "demo", "snapshot.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var v map[string]any
-	if err := json.Unmarshal(b, &v); err != nil {
-		t.Fatalf("%s: %v", p, err)
+	return snap
+}
+
+// syntheticSnapshot is a generated tailnet of realistic size, with shapes the demo lacks.
+func syntheticSnapshot(t *testing.T) *tailnet.Snapshot {
+	t.Helper()
+	raw, err := json.Marshal(synth.Snapshot(11, 400, 120, 40))
+	if err != nil {
+		t.Fatal(err)
 	}
-	return v
+	snap, err := tailnet.Decode("synthetic.json", bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return snap
 }
 
 // TestDemoSnapshot pins what the rules find in the demo tailnet, so that a change to either
 // shows up here. The demo is meant to fail some checks in every area, not all of them.
 func TestDemoSnapshot(t *testing.T) {
-	snap := readJSON(t, "../../fixtures/demo/snapshot.json")
-	got := evaluate(t, loadRego(t), map[string]any{"tailnet": snap, "now": snap["collectedAt"]})
-	want := demoFindings
-	if d := cmp.Diff(want, got); d != "" {
+	got := evaluate(t, demoSnapshot(t))
+	if d := cmp.Diff(demoFindings, got); d != "" {
 		t.Errorf("demo findings (-want +got):\n%s", d)
 	}
 }
 
-// TestSyntheticTailnet runs every rule over a generated tailnet of realistic size with strict
-// builtin errors, so that a rule tripping over a shape the demo lacks shows up here.
+// TestSyntheticTailnet runs every rule over a generated tailnet of realistic size, so that a rule
+// tripping over a shape the demo lacks shows up here.
 func TestSyntheticTailnet(t *testing.T) {
-	raw, err := json.Marshal(synth.Snapshot(11, 400, 120, 40))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var snap map[string]any
-	if err := json.Unmarshal(raw, &snap); err != nil {
-		t.Fatal(err)
-	}
-	lines := evaluate(t, loadRego(t), map[string]any{"tailnet": snap, "now": synth.CollectedAt})
+	lines := evaluate(t, syntheticSnapshot(t))
 	fired := map[string]bool{}
 	for _, l := range lines {
 		fired[strings.Fields(l)[0]] = true
 	}
 	if len(fired) < 12 {
 		t.Errorf("only %d rules fired on a 400-device synthetic tailnet: %v", len(fired), fired)
+	}
+}
+
+// TestResultContract runs testdata/contract as user tests beside the built-in rules, through the
+// engine's test runner with built-in errors raised: over the demo and the synthetic tailnet, every
+// result of every tailnet rule must be an object with a message, a resource, a path and, when it
+// overrides the rule's severity, a known severity. The engine reads a malformed result as best it
+// can, so this is checked on the results as the rules give them.
+func TestResultContract(t *testing.T) {
+	docs := map[string]any{}
+	for name, snap := range map[string]*tailnet.Snapshot{"demo": demoSnapshot(t), "synthetic": syntheticSnapshot(t)} {
+		docs[name] = map[string]any{"tailnet": snap.Raw, "now": snap.CollectedAt.Format(time.RFC3339)}
+	}
+	b, err := json.Marshal(docs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	module := "# Generated by TestResultContract: the documents the contract tests judge.\npackage tailaudit.contract\n\ndocuments := " + string(b) + "\n"
+	if err := os.WriteFile(filepath.Join(dir, "documents.rego"), []byte(module), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run, err := engine.RunTests(context.Background(), engine.TestOptions{StrictBuiltinErrors: true},
+		engine.WithBuiltinRules(policies.FS), engine.WithRuleDirs(filepath.Join("testdata", "contract"), dir))
+	if err != nil {
+		t.Fatalf("run contract tests: %v", err)
+	}
+	for _, r := range run.Results {
+		if r.Error != nil || !r.Pass() {
+			t.Errorf("%s.%s: %v\n%s", r.Package, r.Name, r.Error, r.Output)
+		}
+	}
+	if len(run.Results) != 2 {
+		t.Errorf("%d contract tests ran, want 2", len(run.Results))
 	}
 }

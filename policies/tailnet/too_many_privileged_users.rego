@@ -13,7 +13,11 @@
 #   requires: [users]
 package tailaudit.tailnet.too_many_privileged_users
 
+import data.tailaudit.lib.params
 import data.tailaudit.lib.tailnet as lib
+
+# parameters are this rule's thresholds: input.params over the defaults.
+parameters := params.merged({"maxPrivilegedUsers": 3})
 
 deny contains result if {
 	holders := sort([sprintf("%s (%s)", [lib.user_name(u), u.role]) |
@@ -21,15 +25,15 @@ deny contains result if {
 		lib.is_privileged(u)
 		not u.status == "suspended"
 	])
-	count(holders) > lib.params.maxPrivilegedUsers
+	count(holders) > parameters.maxPrivilegedUsers
 	result := {
-		"msg": sprintf("%d users hold administrative roles; at most %d are allowed", [count(holders), lib.params.maxPrivilegedUsers]),
+		"msg": sprintf("%d users hold administrative roles; at most %d are allowed", [count(holders), parameters.maxPrivilegedUsers]),
 		"resource": lib.tailnet_resource,
 		"path": ["tailnet", "users"],
 		"evidence": {
 			"privilegedUsers": holders,
 			"count": count(holders),
-			"maxPrivilegedUsers": lib.params.maxPrivilegedUsers,
+			"maxPrivilegedUsers": parameters.maxPrivilegedUsers,
 		},
 	}
 }

@@ -14,13 +14,17 @@
 #   requires: [users]
 package tailaudit.tailnet.user_inactive
 
+import data.tailaudit.lib.params
 import data.tailaudit.lib.tailnet as lib
+
+# parameters are this rule's thresholds: input.params over the defaults.
+parameters := params.merged({"inactiveUserDays": params.shared.inactiveUserDays})
 
 deny contains result if {
 	some i, u in lib.users
 	not u.status in {"suspended", "needs-approval"}
 	days := lib.user_inactive_days(u)
-	days >= lib.params.inactiveUserDays
+	days >= parameters.inactiveUserDays
 	result := {
 		"msg": sprintf("user %s (%s) has not been seen for %d days", [lib.user_name(u), object.get(u, "role", ""), floor(days)]),
 		"resource": lib.user_resource(u),
@@ -29,7 +33,7 @@ deny contains result if {
 			"role": object.get(u, "role", ""),
 			"lastSeen": object.get(u, "lastSeen", ""),
 			"daysInactive": floor(days),
-			"inactiveUserDays": lib.params.inactiveUserDays,
+			"inactiveUserDays": parameters.inactiveUserDays,
 		},
 		"severity": _severity(u),
 	}

@@ -1,32 +1,11 @@
-# Shared helpers for the tailnet snapshot rules in tailaudit.tailnet.*: parameters with their
-# defaults, the evaluation clock, resource identifiers, route and version arithmetic.
-# This package holds no rules of its own.
+# METADATA
+# title: Tailnet snapshot helpers
+# description: >-
+#   Shared helpers for the tailnet snapshot rules in tailaudit.tailnet.*: the
+#   evaluation clock, tolerant accessors for the snapshot's sections, resource
+#   identifiers, route and version arithmetic. It holds no rules of its own;
+#   parameters come from tailaudit.lib.params like every other rule's.
 package tailaudit.lib.tailnet
-
-import rego.v1
-
-# default_params are the thresholds the rules use when input.params does not set them.
-default_params := {
-	"staleDays": 90,
-	"staleWarnDays": 30,
-	"minClientVersion": "1.80.0",
-	"wideRoutePrefix": 16,
-	"wideRoutePrefixV6": 32,
-	"maxPrivilegedUsers": 3,
-	"inactiveUserDays": 90,
-	"maxKeyDays": 90,
-	"maxDeviceKeyDays": 180,
-	"maxLogDelayHours": 24,
-}
-
-# params merges the caller's thresholds over the defaults; a missing or malformed
-# input.params leaves the defaults in place.
-params := object.union(default_params, _given_params)
-
-_given_params := p if {
-	p := input.params
-	is_object(p)
-} else := {}
 
 ns_per_hour := ((60 * 60) * 1000) * 1000000
 
@@ -95,12 +74,26 @@ devices := array_at(snapshot, "devices")
 # The device helpers below are called for every device by many rules, so they read fields
 # directly instead of through string_at and array_at: each user function call has a cost.
 
+# Resource ids. A device is named by its nodeId, falling back to its id; a user
+# or key by its id. An id that is a string is taken as it is, a number or a
+# boolean is printed, and anything else (absent, null, a list) gives "". The
+# engine reads the ids of pass records the same way (resourceID in
+# engine/evaluate.go), and TestResourceIDsAgreeWithRego holds the two together.
+
 device_id(d) := id if {
 	id := d.nodeId
 	is_string(id)
 	id != ""
-} else := sprintf("%v", [d.id]) if {
-	d.id != null
+} else := item_id(d)
+
+# item_id is the id field of a snapshot item, as results name it.
+item_id(x) := id if {
+	id := x.id
+	is_string(id)
+} else := sprintf("%v", [x.id]) if {
+	is_number(x.id)
+} else := sprintf("%v", [x.id]) if {
+	is_boolean(x.id)
 } else := ""
 
 device_name(d) := n if {
@@ -171,7 +164,7 @@ privileged_roles := {"owner", "admin", "it-admin", "network-admin"}
 
 is_privileged(u) if u.role in privileged_roles
 
-user_resource(u) := {"type": "user", "id": sprintf("%v", [object.get(u, "id", "")]), "name": user_name(u)}
+user_resource(u) := {"type": "user", "id": item_id(u), "name": user_name(u)}
 
 user_name(u) := n if {
 	n := string_at(u, "loginName")
@@ -201,7 +194,7 @@ key_type(k) := t if {
 	t != ""
 } else := "auth"
 
-key_resource(k) := {"type": "key", "id": sprintf("%v", [object.get(k, "id", "")]), "name": key_name(k)}
+key_resource(k) := {"type": "key", "id": item_id(k), "name": key_name(k)}
 
 key_name(k) := n if {
 	n := string_at(k, "description")
@@ -250,3 +243,15 @@ stream_configured(lt) if string_at(stream_config(lt), "destinationType") != ""
 stream_configured(lt) if string_at(stream_config(lt), "url") != ""
 
 stream_configured(lt) if string_at(stream_config(lt), "s3Bucket") != ""
+
+# ---- webhooks ----
+
+# webhook_resource identifies a webhook in results: by its endpointId, falling
+# back to its id.
+webhook_resource(w) := {"type": "webhook", "id": webhook_id(w), "name": string_at(w, "endpointUrl")}
+
+webhook_id(w) := id if {
+	id := w.endpointId
+	is_string(id)
+	id != ""
+} else := item_id(w)

@@ -2,16 +2,6 @@ package tailaudit.lib.tailnet_test
 
 import data.tailaudit.lib.tailnet as lib
 
-test_params_merge_over_defaults if {
-	p := lib.params with input as {"params": {"staleDays": 30}}
-	p.staleDays == 30
-	p.maxKeyDays == lib.default_params.maxKeyDays
-}
-
-test_params_default_without_input_params if {
-	lib.params == lib.default_params with input as {}
-}
-
 test_version_less_compares_numbers if {
 	lib.version_less("1.9.0", "1.80.0")
 	lib.version_less("1.80.2-t1234abcd-gdeadbeef", "1.80.10")
