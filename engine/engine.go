@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
@@ -38,6 +39,7 @@ type settings struct {
 	knownControl func(framework, id string) bool
 	functions    []Function
 	parallelism  int
+	ruleTimeout  time.Duration
 }
 
 // Function is a custom Rego built-in, such as tailscale.reachable.
@@ -127,7 +129,7 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 			r.meta.Controls = mergeControls(r.meta.Controls, extra)
 		}
 	}
-	e.compiler = ast.NewCompiler().WithCapabilities(e.capabilities()).WithEnablePrintStatements(false)
+	e.compiler = e.newCompiler().WithEnablePrintStatements(false)
 	if e.compiler.Compile(mods); e.compiler.Failed() {
 		return nil, e.compileErrors(e.compiler.Errors)
 	}
@@ -140,7 +142,12 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 
 // newSettings applies opts over the defaults; Tailscale's built-ins are always present.
 func newSettings(opts []Option) settings {
-	s := settings{logger: slog.New(slog.DiscardHandler), functions: tailscaleFunctions(), parallelism: runtime.GOMAXPROCS(0) + 1}
+	s := settings{
+		logger:      slog.New(slog.DiscardHandler),
+		functions:   append(tailscaleFunctions(), guardedFunctions()...),
+		parallelism: runtime.GOMAXPROCS(0) + 1,
+		ruleTimeout: DefaultRuleTimeout,
+	}
 	for _, o := range opts {
 		o(&s)
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"math/big"
@@ -172,7 +173,11 @@ func (ev *evaluation) run(ctx context.Context, shards []*queryGroup, value ast.V
 		if len(live[i]) == 0 {
 			continue
 		}
-		wg.Go(func() { results[i], errs[i] = g.query.Eval(ctx, ev.evalOptions(value)...) })
+		wg.Go(func() {
+			sctx, cancel := ev.engine.budget(ctx)
+			defer cancel()
+			results[i], errs[i] = g.query.Eval(sctx, ev.evalOptions(value)...)
+		})
 	}
 	wg.Wait()
 	for i := range shards {
@@ -184,7 +189,7 @@ func (ev *evaluation) run(ctx context.Context, shards []*queryGroup, value ast.V
 			continue
 		}
 		if ctx.Err() != nil {
-			return ctx.Err()
+			return stopped(ctx)
 		}
 		ev.engine.logger.Debug("shard evaluation failed; isolating rules", "err", errs[i])
 		if err := ev.isolate(ctx, live[i], value); err != nil {
@@ -207,14 +212,33 @@ func (ev *evaluation) isolate(ctx context.Context, terms []queryTerm, value ast.
 		if err != nil {
 			return err
 		}
-		rs, err := single.query.Eval(ctx, ev.evalOptions(value)...)
-		if err != nil {
-			ev.add(r, finding.Finding{Result: finding.Error, Message: "rule failed to evaluate: " + err.Error()})
+		rctx, cancel := ev.engine.budget(ctx)
+		rs, err := single.query.Eval(rctx, ev.evalOptions(value)...)
+		overBudget := rctx.Err() != nil
+		cancel()
+		switch {
+		case err == nil:
+		case ctx.Err() != nil:
+			return stopped(ctx)
+		case overBudget:
+			ev.add(r, finding.Finding{Result: finding.Error, Message: fmt.Sprintf("rule %s did not finish within its evaluation budget of %s", r.meta.ID, ev.engine.ruleTimeout)})
+			continue
+		default:
+			ev.add(r, finding.Finding{Result: finding.Error, Message: fmt.Sprintf("rule %s failed to evaluate: %v", r.meta.ID, err)})
 			continue
 		}
 		ev.collect(single.terms, rs)
 	}
 	return nil
+}
+
+// stopped explains why an evaluation ended before every rule was evaluated: the caller's context
+// ended, at its deadline (a --timeout for the whole run) or by a cancellation (a signal).
+func stopped(ctx context.Context) error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("evaluation stopped: the run's time limit was reached before every rule finished: %w", ctx.Err())
+	}
+	return fmt.Errorf("evaluation stopped: %w", ctx.Err())
 }
 
 // collect turns query results into findings, rule by rule. A rule with a result of the wrong

@@ -19,7 +19,7 @@ type TestOptions struct {
 	Builtin  bool
 	Run      string // only tests whose name matches this regular expression
 	Coverage bool
-	Timeout  time.Duration // per test; 0 means OPA's default
+	Timeout  time.Duration // per test; 0 means the rule budget (WithRuleTimeout)
 	// StrictBuiltinErrors makes a built-in's error (a bad argument, say) fail the test instead of
 	// leaving the expression undefined.
 	StrictBuiltinErrors bool
@@ -64,14 +64,15 @@ func RunTests(ctx context.Context, topts TestOptions, opts ...Option) (*TestRun,
 	if _, err := collectRules(mods, builtin, e.knownControl); err != nil {
 		return nil, err
 	}
-	compiler := ast.NewCompiler().WithCapabilities(e.capabilities()).WithEnablePrintStatements(true)
+	compiler := e.newCompiler().WithEnablePrintStatements(true)
 	runner := tester.NewRunner().SetCompiler(compiler).SetDefaultRegoVersion(ast.RegoV1).CapturePrintOutput(true).RaiseBuiltinErrors(topts.StrictBuiltinErrors)
 	if topts.Run != "" {
 		runner = runner.Filter(topts.Run)
 	}
-	if topts.Timeout > 0 {
-		runner = runner.SetTimeout(topts.Timeout)
+	if topts.Timeout <= 0 {
+		topts.Timeout = e.ruleTimeout
 	}
+	runner = runner.SetTimeout(topts.Timeout)
 	var cov *cover.Cover
 	if topts.Coverage {
 		cov = cover.New()

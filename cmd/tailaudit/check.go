@@ -78,6 +78,7 @@ unreadable or invalid input, a config error, a rule that does not compile).`,
 	cmd.Flags().BoolVarP(&opts.Verbose, "verbose", "v", false, "text output: under each passing rule, list every value or resource it passed; list the rules not assessed one by one")
 	cmd.Flags().StringVar(&opts.Snapshot, "snapshot", "", "tailnet snapshot `FILE` written by 'tailaudit collect'")
 	opts.Rules.addFlags(cmd)
+	opts.Rules.addLimitFlags(cmd)
 	return cmd
 }
 
@@ -87,6 +88,11 @@ func runCheck(ctx context.Context, opts *checkOptions) (err error) {
 	if err != nil {
 		return err
 	}
+	ctx, cancel, err := opts.Rules.deadline(ctx)
+	if err != nil {
+		return err
+	}
+	defer cancel()
 	defer func() {
 		if err != nil {
 			err = reportInputError(s, targets, err)

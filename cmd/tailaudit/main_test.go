@@ -474,3 +474,29 @@ func TestErrorsFailTheGate(t *testing.T) {
 		t.Errorf("a user tailaudit.lib package: exit code %d, stderr %q; want 2 and %q", code, stderr, want)
 	}
 }
+
+// TestEvaluationBounded checks --rule-timeout and --timeout on check and test: a rule that spins
+// is an error result naming it (exit 1), a run past --timeout stops with exit code 2.
+func TestEvaluationBounded(t *testing.T) {
+	dir := t.TempDir()
+	p := write(t, dir, "p.hujson", "{}")
+	write(t, dir, "rules/spin.rego", "# METADATA\n# title: Spins\n# custom:\n#   id: ACME-SPIN-1\n#   severity: info\npackage tailaudit.policy.spin\n\ndeny contains \"negative\" if {\n\tsome i in numbers.range(1, 50000)\n\tsome j in numbers.range(1, 50000)\n\ti * j < 0\n}\n")
+	write(t, dir, "rules/spin_test.rego", "package tailaudit.policy.spin_test\n\nimport data.tailaudit.policy.spin\n\ntest_spin if {\n\tr := spin.deny with input as {\"policy\": {}}\n\tcount(r) == 0\n}\n")
+	rules := filepath.Join(dir, "rules")
+	stdout, stderr, code := tailaudit(t, dir, nil, "check", p, "--rules", rules, "--no-builtin", "--rule-timeout", "50ms", "-f", "json")
+	if code != 1 || !strings.Contains(stdout, `"message": "rule ACME-SPIN-1 did not finish within its evaluation budget of 50ms"`) {
+		t.Errorf("check --rule-timeout: exit code %d, stderr %q; want 1 and an error result naming ACME-SPIN-1 in\n%s", code, stderr, stdout)
+	}
+	_, stderr, code = tailaudit(t, dir, nil, "check", p, "--rules", rules, "--no-builtin", "--timeout", "50ms", "--rule-timeout", "1h")
+	if code != 2 || !strings.Contains(stderr, "time limit") {
+		t.Errorf("check --timeout: exit code %d, stderr %q; want 2 and the time limit", code, stderr)
+	}
+	stdout, stderr, code = tailaudit(t, dir, nil, "test", rules, "--rule-timeout", "50ms")
+	if code != 1 || !strings.Contains(stdout, "test_spin") {
+		t.Errorf("test --rule-timeout: exit code %d, stdout %q, stderr %q; want 1 naming test_spin", code, stdout, stderr)
+	}
+	_, stderr, code = tailaudit(t, dir, nil, "check", p, "--timeout", "-1s")
+	if code != 2 || !strings.Contains(stderr, "--timeout and --rule-timeout must be positive") {
+		t.Errorf("check --timeout -1s: exit code %d, stderr %q; want a usage error", code, stderr)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -24,6 +25,36 @@ type ruleSource struct {
 	ConfigPath   string
 	AllowNetwork bool
 	NoBuiltin    bool
+	Limits       evalLimits // only for the commands that evaluate rules: check and test
+}
+
+// defaultTimeout is how long a whole check or test run may take unless --timeout says otherwise.
+const defaultTimeout = 2 * time.Minute
+
+// evalLimits bound a run that evaluates rules: the whole run, and each rule (or rule test).
+// Zero means the default.
+type evalLimits struct {
+	Timeout     time.Duration
+	RuleTimeout time.Duration
+}
+
+// addLimitFlags adds --timeout and --rule-timeout, for the commands that evaluate rules.
+func (o *ruleSource) addLimitFlags(cmd *cobra.Command) {
+	cmd.Flags().DurationVar(&o.Limits.Timeout, "timeout", 0, "stop the whole run after `DURATION`, with exit code 2 (default "+defaultTimeout.String()+")")
+	cmd.Flags().DurationVar(&o.Limits.RuleTimeout, "rule-timeout", 0, "a rule (or a rule test) that runs longer than `DURATION` is an error result (default "+engine.DefaultRuleTimeout.String()+")")
+}
+
+// deadline returns the run's context, ended at --timeout.
+func (o *ruleSource) deadline(ctx context.Context) (context.Context, context.CancelFunc, error) {
+	if o.Limits.Timeout < 0 || o.Limits.RuleTimeout < 0 {
+		return nil, nil, &usageError{fmt.Errorf("--timeout and --rule-timeout must be positive durations such as 90s")}
+	}
+	d := o.Limits.Timeout
+	if d == 0 {
+		d = defaultTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, d)
+	return ctx, cancel, nil
 }
 
 func (o *ruleSource) addFlags(cmd *cobra.Command) {
@@ -53,6 +84,7 @@ func (o *ruleSource) load(s *iostreams) (*config.Config, []engine.Option, error)
 	opts := []engine.Option{
 		engine.WithRuleDirs(append(cfg.RuleDirs, o.Dirs...)...),
 		engine.WithNetworkBuiltins(o.allowNetwork(s, cfg)),
+		engine.WithRuleTimeout(o.Limits.RuleTimeout),
 		engine.WithControls(frameworks.ControlsByRule(cats), func(fw, id string) bool { return known[fw][id] }),
 	}
 	if !o.NoBuiltin {

@@ -7,7 +7,6 @@ import (
 	"io"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/open-policy-agent/opa/v1/cover"
 	"github.com/open-policy-agent/opa/v1/tester"
@@ -26,7 +25,6 @@ type testOptions struct {
 	Coverage  bool
 	Threshold float64
 	Format    string
-	Timeout   time.Duration
 }
 
 func newTestCmd(s *iostreams, runF func(context.Context, *testOptions) error) *cobra.Command {
@@ -67,8 +65,8 @@ file), and the built-in rules only when their tests run too.`,
 	cmd.Flags().BoolVar(&opts.Coverage, "coverage", false, "report the share of rule lines the tests exercise")
 	cmd.Flags().Float64Var(&opts.Threshold, "threshold", 0, "with --coverage: fail when coverage is below this `PERCENT`")
 	cmd.Flags().StringVarP(&opts.Format, "format", "f", "pretty", "output format: pretty or json")
-	cmd.Flags().DurationVar(&opts.Timeout, "timeout", 0, "time limit per test (default: OPA's)")
 	opts.Rules.addFlags(cmd)
+	opts.Rules.addLimitFlags(cmd)
 	return cmd
 }
 
@@ -77,13 +75,18 @@ func runTest(ctx context.Context, opts *testOptions) error {
 	if opts.Format != "pretty" && opts.Format != "json" {
 		return &usageError{fmt.Errorf("--format: %q is not pretty or json", opts.Format)}
 	}
+	ctx, cancel, err := opts.Rules.deadline(ctx)
+	if err != nil {
+		return err
+	}
+	defer cancel()
 	src := opts.Rules
 	src.Dirs = append(slices.Clone(src.Dirs), opts.Dirs...)
 	_, engOpts, err := src.load(s)
 	if err != nil {
 		return err
 	}
-	run, err := engine.RunTests(ctx, engine.TestOptions{Builtin: opts.Builtin || len(src.Dirs) == 0, Run: opts.Run, Coverage: opts.Coverage, Timeout: opts.Timeout}, engOpts...)
+	run, err := engine.RunTests(ctx, engine.TestOptions{Builtin: opts.Builtin || len(src.Dirs) == 0, Run: opts.Run, Coverage: opts.Coverage}, engOpts...)
 	if err != nil {
 		return fmt.Errorf("load tests:\n%w", err)
 	}
