@@ -137,5 +137,12 @@ func TestExplainArgs(t *testing.T) {
 		{"node_without_snapshot", "p.hujson --node db-1", nil},
 		{"unknown_format", "p.hujson --src group:a -f yaml", nil},
 		{"no_policy", "--src group:a", nil},
+		{"dst_json", "p.hujson --dst tag:db -f json", &explainOptions{Policy: "p.hujson", Dst: "tag:db", Format: "json"}},
+		{"src_and_dst", "--src group:eng p.hujson --dst tag:db", &explainOptions{Policy: "p.hujson", Src: "group:eng", Dst: "tag:db", Format: "text"}},
+		{"dst_device", "p.hujson --snapshot s.json --dst db-1", &explainOptions{Policy: "p.hujson", Snapshot: "s.json", Dst: "db-1", Format: "text"}},
+		{"stdin", "- --dst tag:ci", &explainOptions{Policy: "-", Dst: "tag:ci", Format: "text"}},
+		{"no_arguments", "", nil},
+		{"node_with_dst", "p.hujson --snapshot s.json --node db-1 --dst tag:ci", nil},
+		{"two_policies", "a.hujson b.hujson --dst tag:ci", nil},
 	})
 }

@@ -20,9 +20,16 @@ type explainOptions struct {
 	Policy   string
 	Snapshot string
 	Src      string
+	Dst      string
 	Node     string
 	Format   string
 }
+
+// explainExamples is what explain prints when it is not told what to explain.
+const explainExamples = `  tailaudit explain policy.hujson --src group:contractors   what contractors can reach, and why
+  tailaudit explain policy.hujson --dst tag:db              who can reach tag:db, and through which rules
+  tailaudit explain policy.hujson --src group:contractors --dst tag:db
+  tailaudit explain policy.hujson --snapshot snapshot.json --node db-1`
 
 func newExplainCmd(s *iostreams, runF func(context.Context, *explainOptions) error) *cobra.Command {
 	opts := &explainOptions{IO: s}
@@ -30,28 +37,49 @@ func newExplainCmd(s *iostreams, runF func(context.Context, *explainOptions) err
 		runF = runExplain
 	}
 	cmd := &cobra.Command{
-		Use:   "explain <policy.hujson> (--src SELECTOR | --node NAME --snapshot snapshot.json)",
-		Short: "Show what a user, group, tag or device can reach, and the rules and lines that allow it",
+		Use:   "explain <policy.hujson> (--src SELECTOR | --dst SELECTOR | --src SELECTOR --dst SELECTOR | --node NAME --snapshot snapshot.json)",
+		Short: "Show what a source can reach, who can reach a destination, and the rules and lines that allow it",
 		Long: `Explain a policy with Tailscale's semantics, offline.
 
 With --src, list every ACL, grant and SSH rule that applies to the source, which can be a user, a
-group, a tag, a host or IP address, autogroup:member, or (with --snapshot) a device name. Each rule
-is shown with what it lets the source reach and its file:line. Membership is resolved as Tailscale
-resolves it: through groups, autogroups and wildcards.
+group, a tag, a host or IP address, autogroup:member, autogroup:tagged, or (with --snapshot) a device
+name. Each rule is shown with what it lets the source reach and its file:line. Membership is
+resolved as Tailscale resolves it: through groups, autogroups and wildcards; a group is a source in
+a rule when every member is.
+
+With --dst, list every rule through which anything can reach the destination: a tag, a user's
+devices, a group (every member), a host, an IP address or CIDR prefix (any address in it),
+autogroup:member, autogroup:tagged, autogroup:internet, or (with --snapshot) a device name. Each rule
+is shown with its sources, the destinations, ports and protocols that reach, and its file:line.
+A rule that reaches a user's devices only through autogroup:self is marked "own devices".
+
+With both, list the rules that let that source reach that destination.
 
 With --node and a snapshot, print the packet filter and SSH policy Tailscale's control plane would
 send that device, in Tailscale's own JSON shape (-f json), or summarised (-f text).`,
 		Example: `  # What can contractors reach, and why?
   tailaudit explain policy.hujson --src group:contractors
 
+  # Who can reach the databases, through which rules and lines?
+  tailaudit explain policy.hujson --dst tag:db
+  tailaudit explain policy.hujson --dst tag:db -f json
+
+  # Which rules let contractors reach the databases?
+  tailaudit explain policy.hujson --src group:contractors --dst tag:db
+
+  # Who can reach a device, by its name in a snapshot
+  tailaudit explain policy.hujson --snapshot snapshot.json --dst db-1
+
   # The packet filter a device receives
   tailaudit explain policy.hujson --snapshot snapshot.json --node db-1 -f json`,
-		Args: cobra.ExactArgs(1),
+		Args: func(cmd *cobra.Command, args []string) error { return explainArgs(opts, args) },
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Policy = args[0]
 			switch {
-			case (opts.Src == "") == (opts.Node == ""):
-				return &usageError{fmt.Errorf("explain needs exactly one of --src SELECTOR or --node NAME")}
+			case opts.Node != "" && (opts.Src != "" || opts.Dst != ""):
+				return &usageError{fmt.Errorf("--node shows one device's packet filter; it does not combine with --src or --dst")}
+			case opts.Node == "" && opts.Src == "" && opts.Dst == "":
+				return &usageError{fmt.Errorf("explain needs --src SELECTOR, --dst SELECTOR (or both), or --node NAME; for example:\n%s", explainExamples)}
 			case opts.Node != "" && opts.Snapshot == "":
 				return &usageError{fmt.Errorf("--node needs --snapshot: the devices come from a snapshot")}
 			case opts.Format != "text" && opts.Format != "json":
@@ -60,21 +88,51 @@ send that device, in Tailscale's own JSON shape (-f json), or summarised (-f tex
 			return runF(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Src, "src", "", "the `SELECTOR` to explain: user, group, tag, host, IP, autogroup:member or device name")
+	cmd.Flags().StringVar(&opts.Src, "src", "", "the source `SELECTOR` to explain: user, group, tag, host, IP, autogroup:member or device name")
+	cmd.Flags().StringVar(&opts.Dst, "dst", "", "the destination `SELECTOR` to explain: tag, user, group, host, IP, CIDR, autogroup or device name")
 	cmd.Flags().StringVar(&opts.Node, "node", "", "the device `NAME` whose packet filter to show (needs --snapshot)")
 	cmd.Flags().StringVar(&opts.Snapshot, "snapshot", "", "tailnet snapshot `FILE`, to resolve devices")
 	cmd.Flags().StringVarP(&opts.Format, "format", "f", "text", "output format: text or json")
 	return cmd
 }
 
-// grantLine is one rule that applies to the source.
+// explainArgs checks that explain was given one policy file, and when it was not, says what it
+// needs in terms of the flags it was given.
+func explainArgs(opts *explainOptions, args []string) error {
+	switch {
+	case len(args) == 1:
+		return nil
+	case len(args) == 0 && opts.Src == "" && opts.Dst == "" && opts.Node == "":
+		return &usageError{fmt.Errorf("explain needs a policy file and what to explain in it; for example:\n%s", explainExamples)}
+	case len(args) == 0:
+		return &usageError{fmt.Errorf("explain needs the policy file to explain, before the flags: %s", explainCommandLine("policy.hujson", opts))}
+	}
+	return &usageError{fmt.Errorf("explain takes one policy file, not %d arguments (%s); name what to explain with --src, --dst or --node, as in: %s",
+		len(args), strings.Join(args, " "), explainCommandLine(args[0], &explainOptions{Src: args[1]}))}
+}
+
+// explainCommandLine writes the command that explains policy with opts' selectors.
+func explainCommandLine(policy string, opts *explainOptions) string {
+	parts := []string{"tailaudit explain", policy}
+	for _, f := range []struct{ name, value string }{{"--snapshot", opts.Snapshot}, {"--src", opts.Src}, {"--dst", opts.Dst}, {"--node", opts.Node}} {
+		if f.value != "" {
+			parts = append(parts, f.name, f.value)
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// grantLine is one rule that applies to the source, or through which the destination is reached.
 type grantLine struct {
 	Rule     string            `json:"rule"` // acls[2], grants[0], ssh[1]
 	Location *finding.Location `json:"location"`
 	Action   string            `json:"action,omitempty"`
+	Src      []string          `json:"src,omitempty"` // with --dst: the rule's sources
 	Dst      []string          `json:"dst"`
-	Ports    []string          `json:"ports,omitempty"` // grants: ip; SSH: users
-	Nodes    []string          `json:"nodes,omitempty"` // with a snapshot: the devices the destinations select
+	Ports    []string          `json:"ports,omitempty"`    // grants: ip; SSH: users
+	SelfOnly bool              `json:"selfOnly,omitempty"` // with --dst: only from the owner's own devices
+	Nodes    []string          `json:"nodes,omitempty"`    // with a snapshot: the devices the destinations select
+	SrcNodes []string          `json:"srcNodes,omitempty"` // with a snapshot and --dst: the devices the sources select
 }
 
 func runExplain(ctx context.Context, opts *explainOptions) error {
@@ -99,117 +157,72 @@ func runExplain(ctx context.Context, opts *explainOptions) error {
 	if opts.Node != "" {
 		return explainNode(s.Out, compiled, topo, opts)
 	}
-	src := topo.DeviceSelector(opts.Src)
-	lines, err := rulesFor(pol, topo, src)
+	var matches []access.RuleMatch
+	switch {
+	case opts.Dst == "":
+		matches, err = compiled.RulesFrom(topo, opts.Src)
+	case opts.Src == "":
+		matches, err = compiled.RulesTo(topo, opts.Dst)
+	default:
+		matches, err = compiled.RulesBetween(topo, opts.Src, opts.Dst)
+	}
 	if err != nil {
 		return err
 	}
-	if topo != nil {
-		for i := range lines {
-			lines[i].Nodes = nodesOf(compiled, topo, lines[i].Dst, strings.HasPrefix(lines[i].Rule, "acls["))
-		}
+	var lines []grantLine
+	for _, m := range matches {
+		lines = append(lines, explainLine(pol, m, opts.Dst != ""))
 	}
 	if opts.Format == "json" {
-		return writeJSON(s.Out, map[string]any{"src": opts.Src, "rules": lines})
+		out := map[string]any{"rules": lines}
+		if opts.Src != "" {
+			out["src"] = opts.Src
+		}
+		if opts.Dst != "" {
+			out["dst"] = opts.Dst
+		}
+		if compiled.AllowsAll() {
+			out["allowAll"] = true
+		}
+		return writeJSON(s.Out, out)
+	}
+	if compiled.AllowsAll() {
+		fmt.Fprint(s.Out, "The policy has neither acls nor grants: Tailscale lets every device reach every port of every other.\n\n")
+	}
+	if opts.Dst != "" {
+		return writeExplainDstText(s.Out, opts, lines)
 	}
 	return writeExplainText(s.Out, opts.Src, lines)
 }
 
-// probeAddr stands for "the destination of rule N" in the probe policy; its port is N+1.
-const probeAddr = "100.64.0.1"
-
-// rulesFor returns the rules whose sources include src. It compiles a probe policy in which every
-// ACL, grant and SSH rule keeps its sources and gets a destination of its own, probeAddr on port
-// N+1, so that Tailscale's membership semantics decide, one question per rule.
-func rulesFor(pol *policyfile.File, topo *access.Topology, src string) ([]grantLine, error) {
-	type origin struct {
-		kind  string
-		index int
-		rule  map[string]any
+// explainLine turns a rule match into a row of the output; withSrc adds the rule's sources.
+func explainLine(pol *policyfile.File, m access.RuleMatch, withSrc bool) grantLine {
+	index, _ := m.Path[len(m.Path)-1].(int)
+	line := grantLine{
+		Rule:     fmt.Sprintf("%s[%d]", m.Section, index),
+		Location: locate(pol, m.Path),
+		Dst:      m.Dst,
+		Nodes:    m.Nodes,
 	}
-	var origins []origin
-	var probes []any
-	for _, kind := range []string{"acls", "grants", "ssh"} {
-		list, _ := pol.Doc[kind].([]any)
-		for i, r := range list {
-			rule, _ := r.(map[string]any)
-			if rule == nil {
-				continue
-			}
-			port := len(origins) + 1
-			origins = append(origins, origin{kind, i, rule})
-			probes = append(probes, map[string]any{"action": "accept", "src": rule["src"], "dst": []any{fmt.Sprintf("%s:%d", probeAddr, port)}})
-		}
+	if withSrc {
+		line.Src, line.SelfOnly, line.SrcNodes = m.Src, m.SelfOnly, m.SrcNodes
 	}
-	if len(origins) > 65535 {
-		return nil, fmt.Errorf("the policy has %d rules; explain handles at most 65535", len(origins))
+	switch m.Section {
+	case "acls":
+		line.Action = m.Action
+	case "grants":
+		line.Ports = slices.Clone(m.IP)
+		for _, c := range m.App {
+			line.Ports = append(line.Ports, "app "+c)
+		}
+		if len(m.Via) > 0 {
+			line.Action = "via " + strings.Join(m.Via, ", ")
+		}
+	case "ssh":
+		line.Action = m.Action
+		line.Ports = m.Users
 	}
-	probe := map[string]any{"acls": probes}
-	for _, key := range []string{"groups", "hosts", "tagOwners", "ipsets"} {
-		if v, ok := pol.Doc[key]; ok {
-			probe[key] = v
-		}
-	}
-	compiled, _ := access.Compile(probe)
-	var out []grantLine
-	for n, o := range origins {
-		ok, _, err := compiled.Reachable(topo, src, probeAddr, n+1, "")
-		if err != nil {
-			return nil, fmt.Errorf("--src %s: %w", src, err)
-		}
-		if !ok {
-			continue
-		}
-		line := grantLine{
-			Rule:     fmt.Sprintf("%s[%d]", o.kind, o.index),
-			Location: locate(pol, []any{o.kind, o.index}),
-			Dst:      stringsOf(o.rule["dst"]),
-		}
-		switch o.kind {
-		case "acls":
-			line.Action, _ = o.rule["action"].(string)
-		case "grants":
-			line.Ports = stringsOf(o.rule["ip"])
-			for capName := range mapOf(o.rule["app"]) {
-				line.Ports = append(line.Ports, "app "+capName)
-			}
-			if via := stringsOf(o.rule["via"]); len(via) > 0 {
-				line.Action = "via " + strings.Join(via, ", ")
-			}
-		case "ssh":
-			line.Action, _ = o.rule["action"].(string)
-			line.Ports = stringsOf(o.rule["users"])
-		}
-		out = append(out, line)
-	}
-	return out, nil
-}
-
-// nodesOf lists the devices the destinations select, sorted. ACL destinations carry ports
-// (tag:db:5432), which are split off first.
-func nodesOf(p *access.Policy, topo *access.Topology, dsts []string, withPorts bool) []string {
-	var out []string
-	for _, d := range dsts {
-		alias := d
-		if withPorts {
-			host, _, err := access.SplitHostPorts(d)
-			if err != nil {
-				continue
-			}
-			alias = host
-		}
-		res, err := p.Resolve(topo, alias)
-		if err != nil {
-			continue
-		}
-		for _, n := range res.Nodes {
-			if !slices.Contains(out, n) {
-				out = append(out, n)
-			}
-		}
-	}
-	slices.Sort(out)
-	return out
+	return line
 }
 
 func explainNode(w io.Writer, p *access.Policy, topo *access.Topology, opts *explainOptions) error {
@@ -253,17 +266,58 @@ func writeExplainText(w io.Writer, src string, lines []grantLine) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "RULE\tWHERE\tREACHES\tDETAIL")
 	for _, l := range lines {
-		detail := strings.TrimSpace(l.Action + " " + strings.Join(l.Ports, ", "))
-		if strings.HasPrefix(l.Rule, "ssh[") {
-			detail = "ssh " + l.Action + " as " + strings.Join(l.Ports, ", ")
-		}
 		reach := strings.Join(l.Dst, ", ")
 		if len(l.Nodes) > 0 {
 			reach += fmt.Sprintf(" (%d devices)", len(l.Nodes))
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", l.Rule, l.Location, reach, detail)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", l.Rule, l.Location, reach, l.detail())
 	}
 	return tw.Flush()
+}
+
+// writeExplainDstText writes the rules through which the destination is reached, from the source
+// when there is one.
+func writeExplainDstText(w io.Writer, opts *explainOptions, lines []grantLine) error {
+	switch {
+	case len(lines) == 0 && opts.Src != "":
+		fmt.Fprintf(w, "No rule lets %s reach %s.\n", opts.Src, opts.Dst)
+		return nil
+	case len(lines) == 0:
+		fmt.Fprintf(w, "No rule reaches %s: nothing can connect to it.\n", opts.Dst)
+		return nil
+	case opts.Src != "":
+		fmt.Fprintf(w, "%s reaches %s through %s:\n\n", opts.Src, opts.Dst, plural(len(lines), "rule"))
+	default:
+		fmt.Fprintf(w, "%s is reached through %s:\n\n", opts.Dst, plural(len(lines), "rule"))
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "RULE\tWHERE\tFROM\tTO\tDETAIL")
+	for _, l := range lines {
+		from := strings.Join(l.Src, ", ")
+		if len(l.SrcNodes) > 0 {
+			from += fmt.Sprintf(" (%s)", plural(len(l.SrcNodes), "device"))
+		}
+		if l.SelfOnly {
+			from += ", own devices only"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", l.Rule, l.Location, from, strings.Join(l.Dst, ", "), l.detail())
+	}
+	return tw.Flush()
+}
+
+// detail says what a rule allows: the action and ports, or for SSH the logins.
+func (l grantLine) detail() string {
+	if strings.HasPrefix(l.Rule, "ssh[") {
+		return "ssh " + l.Action + " as " + strings.Join(l.Ports, ", ")
+	}
+	return strings.TrimSpace(l.Action + " " + strings.Join(l.Ports, ", "))
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 func locate(pol *policyfile.File, path []any) *finding.Location {
@@ -273,20 +327,4 @@ func locate(pol *policyfile.File, path []any) *finding.Location {
 		loc.Line, loc.Column = pos.Line, pos.Column
 	}
 	return loc
-}
-
-func stringsOf(v any) []string {
-	items, _ := v.([]any)
-	var out []string
-	for _, it := range items {
-		if s, ok := it.(string); ok {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-func mapOf(v any) map[string]any {
-	m, _ := v.(map[string]any)
-	return m
 }

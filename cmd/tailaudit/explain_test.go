@@ -1,7 +1,11 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
+	"os"
 	"strings"
 	"testing"
 
@@ -93,7 +97,7 @@ func TestExplainErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"neither", []string{"explain", demoPolicy}, "exactly one of --src SELECTOR or --node NAME"},
+		{"neither", []string{"explain", demoPolicy}, "explain needs --src SELECTOR, --dst SELECTOR (or both), or --node NAME"},
 		{"node_without_snapshot", []string{"explain", demoPolicy, "--node", "db-1"}, "--node needs --snapshot"},
 		{"unknown_device", []string{"explain", demoPolicy, "--snapshot", demoSnapshot, "--node", "nope"}, `no device "nope" in the snapshot`},
 		{"undefined_group", []string{"explain", demoPolicy, "--src", "group:nobody"}, `group "group:nobody" not found`},
@@ -145,4 +149,124 @@ func TestExplainSrcWithSnapshot(t *testing.T) {
 		return
 	}
 	t.Errorf("dana-mbp (dana.wright's laptop) is not a source in acls[0]: %s", stdout)
+}
+
+// TestExplainDst checks who can reach a destination, and with a source. The policy comes on stdin,
+// so that its name in the output is the same on every machine.
+func TestExplainDst(t *testing.T) {
+	policy, err := os.ReadFile(demoPolicy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name string
+		args []string
+	}{
+		{"explain_dst_text", []string{"--dst", "tag:db"}},
+		{"explain_dst_self_text", []string{"--dst", "dana.wright@acme.example"}},
+		{"explain_src_dst_text", []string{"--src", "group:contractors", "--dst", "tag:db"}},
+		{"explain_src_dst_none_text", []string{"--src", "group:eng", "--dst", "tag:db"}},
+		{"explain_dst_device_text", []string{"--snapshot", abs(t, demoSnapshot), "--dst", "db-1"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			s := &iostreams{In: bytes.NewReader(policy), Out: &out, Err: &errOut, Dir: t.TempDir(), Getenv: func(string) string { return "" }}
+			if code := run(context.Background(), append([]string{"explain", "-"}, tt.args...), s); code != 0 {
+				t.Fatalf("exit code = %d; stderr: %s", code, errOut.String())
+			}
+			golden(t, tt.name, out.String())
+		})
+	}
+}
+
+func TestExplainDstJSON(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		args []string
+		want string // rule: line, sources
+	}{
+		{"dst", []string{"--dst", "tag:db"}, "acls[1]:60 group:ops; acls[2]:72 group:contractors; acls[5]:88 tag:monitoring; ssh[2]:127 group:ops"},
+		{"src_and_dst", []string{"--src", "group:ops", "--dst", "tag:db"}, "acls[1]:60 group:ops; ssh[2]:127 group:ops"},
+		{"cidr", []string{"--dst", "10.20.0.0/16"}, "acls[1]:60 group:ops; grants[1]:99 group:finance"},
+		{"internet", []string{"--dst", "autogroup:internet"}, "grants[3]:108 group:ops,group:finance"},
+		{"device", []string{"--snapshot", demoSnapshot, "--dst", "monitoring-1"}, "acls[1]:60 group:ops"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			args := []string{"explain", abs(t, demoPolicy), "-f", "json"}
+			for _, a := range tt.args {
+				if a == demoSnapshot {
+					a = abs(t, a)
+				}
+				args = append(args, a)
+			}
+			stdout, stderr, code := tailaudit(t, "", nil, args...)
+			if code != 0 {
+				t.Fatalf("exit code = %d; stderr: %s", code, stderr)
+			}
+			var out struct {
+				Dst   string
+				Rules []struct {
+					Rule     string
+					Location struct{ Line int }
+					Src      []string
+				}
+			}
+			if err := json.Unmarshal([]byte(stdout), &out); err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, r := range out.Rules {
+				got = append(got, fmt.Sprintf("%s:%d %s", r.Rule, r.Location.Line, strings.Join(r.Src, ",")))
+			}
+			if g := strings.Join(got, "; "); g != tt.want {
+				t.Errorf("rules = %s\nwant     %s", g, tt.want)
+			}
+			if out.Dst == "" {
+				t.Errorf("the JSON does not say which destination it explains:\n%s", stdout)
+			}
+		})
+	}
+}
+
+// TestExplainTeaches checks that explain says what it needs, with an example, when it is not told.
+func TestExplainTeaches(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"no_arguments", []string{"explain"}, []string{"explain needs a policy file and what to explain in it", "tailaudit explain policy.hujson --dst tag:db"}},
+		{"flags_without_policy", []string{"explain", "--dst", "tag:db"}, []string{"explain needs the policy file to explain", "tailaudit explain policy.hujson --dst tag:db"}},
+		{"flags_without_policy_snapshot", []string{"explain", "--snapshot", "s.json", "--node", "db-1"}, []string{"tailaudit explain policy.hujson --snapshot s.json --node db-1"}},
+		{"selector_as_argument", []string{"explain", "p.hujson", "group:eng"}, []string{"not 2 arguments (p.hujson group:eng)", "tailaudit explain p.hujson --src group:eng"}},
+		{"no_question", []string{"explain", demoPolicy}, []string{"explain needs --src SELECTOR, --dst SELECTOR (or both), or --node NAME", "tailaudit explain policy.hujson --src group:contractors"}},
+		{"node_and_dst", []string{"explain", demoPolicy, "--snapshot", demoSnapshot, "--node", "db-1", "--dst", "tag:db"}, []string{"does not combine with --src or --dst"}},
+		{"undefined_dst", []string{"explain", demoPolicy, "--dst", "tag:nope"}, []string{`dst "tag:nope": tag "tag:nope" not found`}},
+		{"self_dst", []string{"explain", demoPolicy, "--dst", "autogroup:self"}, []string{`"autogroup:self" cannot be explained as a destination`}},
+		{"missing_policy_file", []string{"explain", "nope.hujson", "--dst", "tag:db"}, []string{"nope.hujson"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string(nil), tt.args...)
+			for i, a := range args {
+				if a == demoPolicy || a == demoSnapshot {
+					args[i] = abs(t, a)
+				}
+			}
+			stdout, stderr, code := tailaudit(t, "", nil, args...)
+			if code != 2 {
+				t.Errorf("exit code = %d, want 2", code)
+			}
+			if stdout != "" {
+				t.Errorf("stdout = %q, want nothing", stdout)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("stderr lacks %q:\n%s", w, stderr)
+				}
+			}
+			if strings.Contains(stderr, "accepts 1 arg(s)") {
+				t.Errorf("stderr has cobra's message instead of ours:\n%s", stderr)
+			}
+		})
+	}
 }
