@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tailaudit/tailaudit/engine/tailnet"
 	"github.com/tailaudit/tailaudit/internal/collect"
 )
 
@@ -90,7 +91,7 @@ func runCollect(ctx context.Context, opts *collectOptions) error {
 		return err
 	}
 	for _, e := range snap.Errors() {
-		fmt.Fprintf(s.Err, "tailaudit: warning: not collected: %s\n", e)
+		warnCollection(s, e)
 	}
 	if opts.Output == "-" {
 		if err := snap.Encode(s.Out); err != nil {
@@ -103,7 +104,7 @@ func runCollect(ctx context.Context, opts *collectOptions) error {
 		return nil
 	}
 	for _, e := range events.Errors {
-		fmt.Fprintf(s.Err, "tailaudit: warning: not collected: %s\n", e)
+		warnCollection(s, e)
 	}
 	out := opts.EventsOut
 	if out == "" {
@@ -118,6 +119,16 @@ func runCollect(ctx context.Context, opts *collectOptions) error {
 	}
 	fmt.Fprintf(s.Err, "tailaudit: wrote %d configuration and %d network log entries to %s\n", len(events.Configuration), len(events.Network), out)
 	return nil
+}
+
+// warnCollection prints a collection error: an endpoint that was not collected, or a value (its
+// message starts with the value's JSON pointer) that was collected but does not match the schema.
+func warnCollection(s *iostreams, e tailnet.CollectionError) {
+	if strings.HasPrefix(e.Message, "/") && e.Status == 0 {
+		fmt.Fprintf(s.Err, "tailaudit: warning: unexpected value: %s\n", e)
+		return
+	}
+	fmt.Fprintf(s.Err, "tailaudit: warning: not collected: %s\n", e)
 }
 
 // parseSince reads a look-back period: a Go duration (36h, 90m) or a number of days (7d).

@@ -128,7 +128,7 @@ unreadable or invalid input, a rule that does not compile).`,
 			if err := level.UnmarshalText([]byte(logLevel)); err != nil {
 				return &usageError{fmt.Errorf("--log-level: %q is not one of debug, info, warn, error", logLevel)}
 			}
-			cmd.SetContext(withLogger(cmd.Context(), slog.New(slog.NewTextHandler(s.Err, &slog.HandlerOptions{Level: level}))))
+			cmd.SetContext(withLogger(cmd.Context(), slog.New(newDiagHandler(s.Err, level))))
 			return nil
 		},
 	}

@@ -10,27 +10,43 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/tailaudit/tailaudit/engine/tailnet"
 	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
 	tailscale "tailscale.com/client/tailscale/v2"
 )
 
 // Run collects a snapshot of the tailnet and, when opts.EventsSince is positive, recent
 // configuration audit logs and network flow logs. It only reads.
 //
-// An endpoint that answers 403 or 404, an error status, HTML, an empty body, malformed JSON or
-// a redirect is recorded in the snapshot's collection errors and the rest is still collected.
-// Run fails as a whole only when the credentials are rejected (401, or no OAuth token), the
-// context ends, or every endpoint failed.
+// An endpoint that answers 403 or 404, an error status, HTML, an empty body, malformed JSON, a
+// body beyond its size limit or a redirect is recorded in the snapshot's collection errors and
+// the rest is still collected; so is a value that does not match the snapshot schema, which is
+// kept as the API sent it. Run fails as a whole only when the credentials are rejected (401, or
+// no OAuth token), the server cannot be reached, the context ends, or every endpoint failed.
+//
+// Secrets never leave Run: the snapshot, the events, the collection errors, progress, log
+// records and the returned error all pass through one scrubber.
 func Run(ctx context.Context, opts Options) (*tailnet.Snapshot, *Events, error) {
 	if err := opts.checkCredentials(); err != nil {
 		return nil, nil, err
 	}
 	opts = opts.withDefaults()
-	c, err := newCollector(opts)
+	sc := newScrubber(opts.APIKey, opts.OAuthClientSecret)
+	opts.Logger = slog.New(&scrubHandler{h: opts.Logger.Handler(), sc: sc})
+	snap, events, err := run(ctx, opts, sc)
+	if err != nil {
+		return nil, nil, &scrubbedError{msg: sc.text(err.Error()), err: err}
+	}
+	return snap, events, nil
+}
+
+func run(ctx context.Context, opts Options, sc *scrubber) (*tailnet.Snapshot, *Events, error) {
+	c, err := newCollector(ctx, opts, sc)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -66,11 +82,11 @@ func Run(ctx context.Context, opts Options) (*tailnet.Snapshot, *Events, error) 
 			}
 		}
 		if v != nil {
-			snap.Set(step.endpoint, redact(step.endpoint, v))
+			snap.Set(step.endpoint, sc.value(v))
 		}
 		for _, err := range errs {
-			snap.AddError(toCollectionError(step.endpoint, err))
-			c.log.Warn("endpoint not collected", "endpoint", step.endpoint, "err", err)
+			snap.AddError(c.collectionError(step.endpoint, err))
+			c.log.Debug("endpoint not collected", "endpoint", step.endpoint, "err", err)
 		}
 		c.progress(step.endpoint, v, errs, time.Since(start))
 	}
@@ -78,7 +94,15 @@ func Run(ctx context.Context, opts Options) (*tailnet.Snapshot, *Events, error) 
 		return nil, nil, fmt.Errorf("collect: every endpoint failed; first: %s", snap.Errors()[0])
 	}
 	if err := snap.Validate(); err != nil {
-		return nil, nil, fmt.Errorf("collect: %w", err)
+		ve, ok := errors.AsType[*tailnet.ValidationError](err)
+		if !ok {
+			return nil, nil, fmt.Errorf("collect: %w", err)
+		}
+		problems := make([]problem, len(ve.Problems))
+		for i, p := range ve.Problems {
+			problems[i] = problem{pointer: p.Pointer, msg: p.Msg}
+		}
+		c.recordProblems(snap, problems)
 	}
 	events := &Events{}
 	if opts.EventsSince > 0 {
@@ -89,19 +113,64 @@ func Run(ctx context.Context, opts Options) (*tailnet.Snapshot, *Events, error) 
 	return snap, events, nil
 }
 
+// maxProblemsPerEndpoint bounds the schema problems recorded for one endpoint, so that a server
+// sending a million bad devices does not make a million collection errors.
+const maxProblemsPerEndpoint = 20
+
+// problem is a value that does not match the snapshot schema.
+type problem struct{ pointer, msg string }
+
+// recordProblems records each value that does not match the snapshot schema as a collection
+// error of its endpoint, located by JSON pointer. The value stays in the snapshot as the API sent
+// it, and the rules that depend on the endpoint are not assessed.
+func (c *collector) recordProblems(snap *tailnet.Snapshot, problems []problem) {
+	// The schema validator reports some problems in map order; sort them so that two
+	// collections of the same answers write the same snapshot.
+	slices.SortStableFunc(problems, func(a, b problem) int { return strings.Compare(a.pointer, b.pointer) })
+	count := map[string]int{}
+	var order []string
+	for _, p := range problems {
+		endpoint, _, _ := strings.Cut(strings.TrimPrefix(p.pointer, "/"), "/")
+		if endpoint == "" {
+			endpoint = "snapshot"
+		}
+		if count[endpoint] == 0 {
+			order = append(order, endpoint)
+		}
+		count[endpoint]++
+		if count[endpoint] > maxProblemsPerEndpoint {
+			continue
+		}
+		msg := fmt.Sprintf("%s: %s; kept as the API sent it", p.pointer, p.msg)
+		snap.AddError(c.collectionError(endpoint, errors.New(msg)))
+	}
+	for _, endpoint := range order {
+		if n := count[endpoint] - maxProblemsPerEndpoint; n > 0 {
+			msg := fmt.Sprintf("/%s: %d more values that do not match the snapshot schema", endpoint, n)
+			snap.AddError(c.collectionError(endpoint, errors.New(msg)))
+		}
+	}
+}
+
 type collector struct {
 	opts     Options
 	client   *tailscale.Client
 	http     *http.Client // authenticated, for the calls the client lacks
 	base     *url.URL
 	log      *slog.Logger
+	sc       *scrubber
+	token    *capture // the last OAuth token request
 	progress func(endpoint string, v any, errs []error, took time.Duration)
 }
 
-func newCollector(opts Options) (*collector, error) {
+// newCollector builds the HTTP stack: the official client on top, then the transport that adds
+// the bearer token, then retryTransport over the base transport. The OAuth token request goes
+// through the same retryTransport with the run's context, so it has the timeouts, retries, size
+// limit and refusal of redirects of every API call.
+func newCollector(ctx context.Context, opts Options, sc *scrubber) (*collector, error) {
 	base, err := url.Parse(strings.TrimSuffix(opts.BaseURL, "/"))
 	if err != nil || base.Scheme == "" || base.Host == "" {
-		return nil, fmt.Errorf("invalid base URL %q", opts.BaseURL)
+		return nil, fmt.Errorf("invalid base URL %q", sc.text(opts.BaseURL))
 	}
 	var rt http.RoundTripper = http.DefaultTransport
 	if opts.HTTPClient != nil && opts.HTTPClient.Transport != nil {
@@ -109,26 +178,34 @@ func newCollector(opts Options) (*collector, error) {
 	}
 	httpc := &http.Client{
 		Transport: &retryTransport{
-			base: rt, attempts: opts.MaxAttempts, timeout: opts.RequestTimeout,
-			maxDelay: opts.MaxRetryDelay, sleep: opts.Sleep, now: opts.Clock, log: opts.Logger,
+			base: rt, attempts: opts.MaxAttempts, timeout: opts.RequestTimeout, maxDelay: opts.MaxRetryDelay,
+			maxBody: opts.MaxBodyBytes, sleep: opts.Sleep, now: opts.Clock, log: opts.Logger,
 		},
-		// A redirect from the API means a login page or a wrong base URL: report it.
+		// A redirect from the API means a login page or a wrong base URL: report it. Following
+		// it would send the credentials to wherever it points.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
-	var auth tailscale.Auth = bearerAuth{token: opts.APIKey}
+	c := &collector{opts: opts, base: base, log: opts.Logger, sc: sc, token: &capture{limit: limitToken}}
+	src := oauth2.StaticTokenSource(&oauth2.Token{AccessToken: opts.APIKey, TokenType: "Bearer"})
 	if opts.OAuthClientID != "" {
-		// The client's own OAuth support: client credentials against {BaseURL}/api/v2/oauth/token.
-		auth = &tailscale.OAuth{ClientID: opts.OAuthClientID, ClientSecret: opts.OAuthClientSecret}
+		cfg := clientcredentials.Config{
+			ClientID:     opts.OAuthClientID,
+			ClientSecret: opts.OAuthClientSecret,
+			TokenURL:     base.JoinPath("api", "v2", "oauth", "token").String(),
+			AuthStyle:    oauth2.AuthStyleInHeader,
+		}
+		// The token source keeps this context for every token request it makes.
+		src = cfg.TokenSource(withCapture(context.WithValue(ctx, oauth2.HTTPClient, httpc), c.token))
 	}
-	client := &tailscale.Client{
+	c.client = &tailscale.Client{
 		BaseURL:   base,
 		Tailnet:   opts.Tailnet,
 		UserAgent: "tailaudit/" + cmpOr(opts.Version, "dev"),
 		HTTP:      httpc,
-		Auth:      auth,
+		Auth:      tokenAuth{src: src, issued: sc.add},
 	}
-	client.Devices() // initialises the client, which wraps HTTP with the authentication transport
-	c := &collector{opts: opts, client: client, http: client.HTTP, base: base, log: opts.Logger}
+	c.client.Devices() // initialises the client, which wraps HTTP with the authentication transport
+	c.http = c.client.HTTP
 	c.progress = func(string, any, []error, time.Duration) {}
 	if w := opts.Progress; w != nil {
 		c.progress = func(endpoint string, v any, errs []error, took time.Duration) {
@@ -142,7 +219,8 @@ func newCollector(opts Options) (*collector, error) {
 					status = fmt.Sprintf("partly collected: %v", errs[0])
 				}
 			}
-			fmt.Fprintf(w, "collect: %s: %s (%s)\n", endpoint, status, took.Round(time.Millisecond))
+			line := fmt.Sprintf("collect: %s: %s (%s)", endpoint, status, took.Round(time.Millisecond))
+			fmt.Fprintln(w, sc.text(line))
 		}
 	}
 	return c, nil
@@ -178,6 +256,23 @@ func (e *authError) Error() string {
 
 func (e *authError) Unwrap() error { return e.err }
 
+// stopError is a failure that ends collection without blaming the credentials, such as an OAuth
+// token endpoint that stays unavailable.
+type stopError struct{ msg string }
+
+func (e *stopError) Error() string { return e.msg }
+
+// scrubbedError is Run's error with its text scrubbed; it still unwraps to the cause.
+type scrubbedError struct {
+	msg string
+	err error
+}
+
+func (e *scrubbedError) Error() string { return e.msg }
+
+func (e *scrubbedError) Unwrap() error { return e.err }
+
+// fatal returns the error that ends collection among errs, if any.
 func fatal(ctx context.Context, errs []error) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("collect: %w", err)
@@ -186,15 +281,24 @@ func fatal(ctx context.Context, errs []error) error {
 		if ae, ok := errors.AsType[*authError](err); ok {
 			return fmt.Errorf("collect: %w", ae)
 		}
+		if ce, ok := errors.AsType[*connectError](err); ok {
+			return fmt.Errorf("collect: %w; check the base URL and the network", ce)
+		}
+		if se, ok := errors.AsType[*stopError](err); ok {
+			return fmt.Errorf("collect: %w", se)
+		}
 	}
 	return nil
 }
 
-func toCollectionError(endpoint string, err error) tailnet.CollectionError {
+// collectionError turns err into a scrubbed collection error of endpoint.
+func (c *collector) collectionError(endpoint string, err error) tailnet.CollectionError {
+	e := tailnet.CollectionError{Endpoint: endpoint, Message: err.Error()}
 	if ee, ok := errors.AsType[*endpointError](err); ok {
-		return tailnet.CollectionError{Endpoint: endpoint, Status: ee.status, Message: ee.msg, Request: ee.request}
+		e = tailnet.CollectionError{Endpoint: endpoint, Status: ee.status, Message: ee.msg, Request: ee.request}
 	}
-	return tailnet.CollectionError{Endpoint: endpoint, Message: err.Error()}
+	e.Message, e.Request = c.sc.text(e.Message), c.sc.text(e.Request)
+	return e
 }
 
 // response is a classified captured response.
@@ -210,41 +314,21 @@ const (
 	textBody      // the policy file: HuJSON, not necessarily JSON
 )
 
-// call runs fn (a typed client call, or a raw request) and classifies what the API answered from
-// the captured response rather than from the typed result.
-func (c *collector) call(ctx context.Context, k kind, fn func(ctx context.Context) error) (*response, error) {
-	cp := &capture{}
+// call runs fn (a typed client call, or a raw request) with a body limit and classifies what the
+// API answered from the captured response rather than from the typed result.
+func (c *collector) call(ctx context.Context, limit int64, k kind, fn func(ctx context.Context) error) (*response, error) {
+	cp := &capture{limit: limit}
 	callErr := fn(withCapture(ctx, cp))
-	if err := ctx.Err(); err != nil {
+	if err := c.failure(ctx, cp, callErr); err != nil {
 		return nil, err
 	}
 	req := strings.TrimSpace(cp.method + " " + cp.path)
-	if cp.status == 0 {
-		if re, ok := errors.AsType[*oauth2.RetrieveError](callErr); ok {
-			return nil, &authError{fmt.Errorf("OAuth token request failed: HTTP %d: %s", re.Response.StatusCode, apiMessage(re.Body))}
-		}
-		err := cp.err
-		if err == nil {
-			err = callErr
-		}
-		if err == nil {
-			err = errors.New("no response")
-		}
-		return nil, &endpointError{request: req, msg: err.Error()}
-	}
 	status, body := cp.status, cp.body
 	switch {
-	case status == http.StatusUnauthorized:
-		return nil, &authError{&endpointError{request: req, status: status, msg: apiMessage(body)}}
-	case status >= 300 && status < 400:
-		return nil, &endpointError{request: req, status: status, msg: fmt.Sprintf(
-			"redirected to %s instead of answering; a login page or a wrong base URL?", cp.header.Get("Location"))}
-	case status >= 400:
-		return nil, &endpointError{request: req, status: status, msg: apiMessage(body)}
 	case len(bytes.TrimSpace(body)) == 0:
 		return nil, &endpointError{request: req, status: status, msg: "empty response body"}
 	case looksLikeHTML(cp.header, body):
-		return nil, &endpointError{request: req, status: status, msg: "answered with an HTML page, not the Tailscale API; check the base URL"}
+		return nil, &endpointError{request: req, status: status, msg: htmlPage}
 	}
 	if k == jsonBody {
 		if err := checkJSON(body); err != nil {
@@ -258,8 +342,89 @@ func (c *collector) call(ctx context.Context, k kind, fn func(ctx context.Contex
 	return &response{body: body, header: cp.header}, nil
 }
 
+const htmlPage = "answered with an HTML page, not the Tailscale API; check the base URL"
+
+// failure returns the error of a call that got no successful response: the context ended, no
+// OAuth token, no connection, no response, or an error status.
+func (c *collector) failure(ctx context.Context, cp *capture, callErr error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if te, ok := errors.AsType[*tokenError](callErr); ok {
+		return c.tokenFailure(te)
+	}
+	req := strings.TrimSpace(cp.method + " " + cp.path)
+	if cp.status == 0 {
+		err := cp.err
+		if err == nil {
+			err = callErr
+		}
+		if err == nil {
+			err = errors.New("no response")
+		}
+		if ce, ok := errors.AsType[*connectError](err); ok {
+			return ce
+		}
+		return &endpointError{request: req, msg: err.Error()}
+	}
+	status, body := cp.status, cp.body
+	switch {
+	case status == http.StatusUnauthorized:
+		return &authError{&endpointError{request: req, status: status, msg: apiMessage(body)}}
+	case status >= 300 && status < 400:
+		return &endpointError{request: req, status: status, msg: fmt.Sprintf(
+			"redirected to %s instead of answering; a login page or a wrong base URL?", cp.header.Get("Location"))}
+	case status >= 400:
+		return &endpointError{request: req, status: status, msg: apiMessage(body)}
+	}
+	return nil
+}
+
+// tokenFailure explains why no OAuth access token was issued. Only an answer that refuses the
+// client (400, 401, 403) blames the credentials; an endpoint still unavailable after its retries,
+// a redirect (never followed) or a timeout says so instead.
+func (c *collector) tokenFailure(te *tokenError) error {
+	if ce, ok := errors.AsType[*connectError](te.err); ok {
+		return ce
+	}
+	re, ok := errors.AsType[*oauth2.RetrieveError](te.err)
+	if !ok {
+		err := te.err
+		if ue, ok := errors.AsType[*url.Error](err); ok {
+			err = ue.Err
+		}
+		return &stopError{fmt.Sprintf("OAuth token request failed after %s: %v", attempts(c.token.attempts), err)}
+	}
+	status := re.Response.StatusCode
+	switch {
+	case status >= 300 && status < 400:
+		return &stopError{fmt.Sprintf("OAuth token request failed: HTTP %d: redirected to %s; redirects are not followed",
+			status, re.Response.Header.Get("Location"))}
+	case status == http.StatusTooManyRequests || status >= 500:
+		return &stopError{fmt.Sprintf("OAuth token request failed: HTTP %d after %s: %s",
+			status, attempts(c.token.attempts), oauthMessage(re))}
+	}
+	return &authError{fmt.Errorf("OAuth token request failed: HTTP %d: %s", status, oauthMessage(re))}
+}
+
+func attempts(n int) string {
+	if n == 1 {
+		return "1 attempt"
+	}
+	return fmt.Sprintf("%d attempts", n)
+}
+
+// oauthMessage is the OAuth error code and description, or the API's message.
+func oauthMessage(re *oauth2.RetrieveError) string {
+	if re.ErrorCode != "" {
+		return strings.TrimSuffix(re.ErrorCode+": "+re.ErrorDescription, ": ")
+	}
+	return apiMessage(re.Body)
+}
+
 // rawGet makes a GET through the authenticated client, for endpoints the official client lacks.
-func (c *collector) rawGet(path string, query url.Values) func(context.Context) error {
+// A successful body goes to consume, when given.
+func (c *collector) rawGet(path string, query url.Values, consume func(io.Reader) error) func(context.Context) error {
 	return func(ctx context.Context) error {
 		u := c.base.JoinPath(path)
 		u.RawQuery = query.Encode()
@@ -274,6 +439,9 @@ func (c *collector) rawGet(path string, query url.Values) func(context.Context) 
 			return err
 		}
 		defer resp.Body.Close()
+		if consume != nil && resp.StatusCode >= 200 && resp.StatusCode < 300 {
+			return consume(resp.Body)
+		}
 		_, err = io.Copy(io.Discard, resp.Body)
 		return err
 	}
@@ -369,8 +537,8 @@ func object(r *response) (map[string]any, error) {
 }
 
 // list fetches a list endpoint through fn and returns its name array.
-func (c *collector) list(ctx context.Context, name string, fn func(context.Context) error) (any, []error) {
-	r, err := c.call(ctx, jsonBody, fn)
+func (c *collector) list(ctx context.Context, name string, limit int64, fn func(context.Context) error) (any, []error) {
+	r, err := c.call(ctx, limit, jsonBody, fn)
 	if err != nil {
 		return nil, []error{err}
 	}
@@ -381,8 +549,8 @@ func (c *collector) list(ctx context.Context, name string, fn func(context.Conte
 	return arr, nil
 }
 
-func (c *collector) single(ctx context.Context, fn func(context.Context) error) (any, []error) {
-	r, err := c.call(ctx, jsonBody, fn)
+func (c *collector) single(ctx context.Context, limit int64, fn func(context.Context) error) (any, []error) {
+	r, err := c.call(ctx, limit, jsonBody, fn)
 	if err != nil {
 		return nil, []error{err}
 	}
@@ -394,14 +562,14 @@ func (c *collector) single(ctx context.Context, fn func(context.Context) error) 
 }
 
 func (c *collector) devices(ctx context.Context) (any, []error) {
-	return c.list(ctx, "devices", func(ctx context.Context) error {
+	return c.list(ctx, "devices", limitDevices, func(ctx context.Context) error {
 		_, err := c.client.Devices().List(ctx, tailscale.WithFields(tailscale.IncludeFieldsAll))
 		return err
 	})
 }
 
 func (c *collector) users(ctx context.Context) (any, []error) {
-	return c.list(ctx, "users", func(ctx context.Context) error {
+	return c.list(ctx, "users", limitUsers, func(ctx context.Context) error {
 		_, err := c.client.Users().List(ctx, nil, nil)
 		return err
 	})
@@ -410,7 +578,7 @@ func (c *collector) users(ctx context.Context) (any, []error) {
 // keys lists every key (all=true: user and tailnet level) and fetches each one, since the list
 // holds only ids. A key deleted between the two calls (404) is skipped.
 func (c *collector) keys(ctx context.Context) (any, []error) {
-	ids, errs := c.list(ctx, "keys", func(ctx context.Context) error {
+	ids, errs := c.list(ctx, "keys", limitList, func(ctx context.Context) error {
 		_, err := c.client.Keys().List(ctx, true)
 		return err
 	})
@@ -424,7 +592,7 @@ func (c *collector) keys(ctx context.Context) (any, []error) {
 		if id == "" {
 			continue
 		}
-		key, kerrs := c.single(ctx, func(ctx context.Context) error {
+		key, kerrs := c.single(ctx, limitObject, func(ctx context.Context) error {
 			_, err := c.client.Keys().Get(ctx, id)
 			return err
 		})
@@ -445,7 +613,7 @@ func (c *collector) keys(ctx context.Context) (any, []error) {
 }
 
 func (c *collector) settings(ctx context.Context) (any, []error) {
-	return c.single(ctx, func(ctx context.Context) error {
+	return c.single(ctx, limitObject, func(ctx context.Context) error {
 		_, err := c.client.TailnetSettings().Get(ctx)
 		return err
 	})
@@ -467,7 +635,7 @@ func (c *collector) dns(ctx context.Context) (any, []error) {
 	out := map[string]any{}
 	var errs []error
 	for _, p := range parts {
-		v, perrs := c.single(ctx, p.fn)
+		v, perrs := c.single(ctx, limitObject, p.fn)
 		if perrs != nil {
 			if fatal(ctx, perrs) != nil {
 				return nil, perrs
@@ -484,7 +652,7 @@ func (c *collector) dns(ctx context.Context) (any, []error) {
 }
 
 func (c *collector) policy(ctx context.Context) (any, []error) {
-	r, err := c.call(ctx, textBody, func(ctx context.Context) error {
+	r, err := c.call(ctx, limitPolicy, textBody, func(ctx context.Context) error {
 		_, err := c.client.PolicyFile().Raw(ctx)
 		return err
 	})
@@ -510,9 +678,9 @@ func (c *collector) logstream(ctx context.Context) (any, []error) {
 				return err
 			}},
 			// The official client has no call for the stream status.
-			{"status", c.rawGet(c.tailnetPath("logging", string(lt), "stream", "status"), nil)},
+			{"status", c.rawGet(c.tailnetPath("logging", string(lt), "stream", "status"), nil, nil)},
 		} {
-			v, perrs := c.single(ctx, part.fn)
+			v, perrs := c.single(ctx, limitObject, part.fn)
 			if perrs != nil {
 				if ee, ok := errors.AsType[*endpointError](perrs[0]); ok && ee.status == http.StatusNotFound {
 					continue
@@ -531,21 +699,21 @@ func (c *collector) logstream(ctx context.Context) (any, []error) {
 }
 
 func (c *collector) webhooks(ctx context.Context) (any, []error) {
-	return c.list(ctx, "webhooks", func(ctx context.Context) error {
+	return c.list(ctx, "webhooks", limitList, func(ctx context.Context) error {
 		_, err := c.client.Webhooks().List(ctx)
 		return err
 	})
 }
 
 func (c *collector) postureIntegrations(ctx context.Context) (any, []error) {
-	return c.list(ctx, "integrations", func(ctx context.Context) error {
+	return c.list(ctx, "integrations", limitList, func(ctx context.Context) error {
 		_, err := c.client.DevicePosture().ListIntegrations(ctx)
 		return err
 	})
 }
 
 func (c *collector) contacts(ctx context.Context) (any, []error) {
-	return c.single(ctx, func(ctx context.Context) error {
+	return c.single(ctx, limitObject, func(ctx context.Context) error {
 		_, err := c.client.Contacts().Get(ctx)
 		return err
 	})

@@ -41,6 +41,10 @@ type Options struct {
 	MaxAttempts int
 	// RequestTimeout bounds each attempt, including reading the body; default 30s.
 	RequestTimeout time.Duration
+	// MaxBodyBytes, when positive, lowers every endpoint's response size limit to this many
+	// bytes. The limits themselves are documented in the README (64 MiB for devices, less for
+	// the small endpoints, 256 MiB for each log).
+	MaxBodyBytes int64
 	// MaxRetryDelay caps backoff and Retry-After; default 60s.
 	MaxRetryDelay time.Duration
 	// Sleep waits between attempts; default a timer that honours ctx. Tests inject a recorder.

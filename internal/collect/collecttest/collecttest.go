@@ -1,8 +1,10 @@
 package collecttest
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -28,6 +30,7 @@ const (
 type Request struct {
 	Method, Path, RawQuery string
 	Authorization          string
+	Body                   string // of a POST, such as a token request
 }
 
 // Server is an httptest server answering /api/v2 requests from testdata/api.
@@ -38,6 +41,8 @@ type Server struct {
 	mu        sync.Mutex
 	overrides map[string]http.HandlerFunc
 	requests  []Request
+	planted   bool // PlantSecrets
+	echo      bool // EchoCredentials
 }
 
 // NewServer starts a server that serves the recorded responses and is closed when t ends.
@@ -65,7 +70,8 @@ func Dir(t testing.TB) string {
 }
 
 // Handle replaces the answer for one request path (without query), such as
-// "/api/v2/tailnet/example.com/keys". Authentication is still checked first.
+// "/api/v2/tailnet/example.com/keys". Authentication is still checked first, except for the
+// OAuth token endpoint ("/api/v2/oauth/token"), whose replacement answers every token request.
 func (s *Server) Handle(path string, h http.HandlerFunc) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -79,18 +85,32 @@ func (s *Server) Requests() []Request {
 	return append([]Request(nil), s.requests...)
 }
 
+// TokenPath is the OAuth token endpoint.
+const TokenPath = "/api/v2/oauth/token"
+
 // TailnetPath returns the API path of a tailnet resource, such as TailnetPath("keys").
 func TailnetPath(elem ...string) string {
 	return "/api/v2/tailnet/" + Tailnet + "/" + strings.Join(elem, "/")
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	var body []byte
+	if r.Method == http.MethodPost {
+		body, _ = io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		r.Body = io.NopCloser(bytes.NewReader(body))
+	}
 	s.mu.Lock()
-	s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery, Authorization: r.Header.Get("Authorization")})
+	s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery,
+		Authorization: r.Header.Get("Authorization"), Body: string(body)})
 	override := s.overrides[r.URL.Path]
+	planted, echo := s.planted, s.echo
 	s.mu.Unlock()
 
-	if r.URL.Path == "/api/v2/oauth/token" {
+	if r.URL.Path == TokenPath {
+		if override != nil {
+			override(w, r)
+			return
+		}
 		s.token(w, r)
 		return
 	}
@@ -120,6 +140,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]any{"message": fmt.Sprintf("tailnet %q not found", tailnet)})
 		return
 	}
+	if echo && rest != "devices" {
+		echoFailure(w, r)
+		return
+	}
 	name := strings.ReplaceAll(path.Clean(rest), "/", "-") + ".json"
 	if rest == "acl" {
 		name = "acl.hujson"
@@ -128,6 +152,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		writeJSON(w, http.StatusNotFound, map[string]any{"message": "not found"})
 		return
+	}
+	if planted {
+		body = plant(body, name == "acl.hujson")
 	}
 	if name == "acl.hujson" {
 		w.Header().Set("Content-Type", "application/hujson")
