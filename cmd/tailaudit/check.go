@@ -73,7 +73,7 @@ unreadable or invalid input, a config error, a rule that does not compile).`,
 			return runF(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringArrayVarP(&opts.Formats, "format", "f", []string{"text"}, "output `FORMAT[=FILE]` (repeatable): "+strings.Join(output.Formats(), ", "))
+	addTargetsFlag(cmd, &opts.Formats)
 	cmd.Flags().StringVar(&opts.FailOn, "fail-on", "high", "exit 1 when a finding is at or above this `SEVERITY`: critical, high, medium, low or info")
 	cmd.Flags().BoolVarP(&opts.Verbose, "verbose", "v", false, "text output: under each passing rule, list every value or resource it passed; list the rules not assessed one by one")
 	cmd.Flags().StringVar(&opts.Snapshot, "snapshot", "", "tailnet snapshot `FILE` written by 'tailaudit collect'")

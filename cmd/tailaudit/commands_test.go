@@ -71,17 +71,21 @@ func TestCheckArgs(t *testing.T) {
 		{"nothing_to_check", "", nil},
 		{"two_policies", "a.hujson b.hujson", nil},
 		{"unknown_flag", "p.hujson --fial-on low", nil},
+		{"unknown_format", "p.hujson -f yaml", nil},
+		{"unknown_format_with_file", "p.hujson -f text -f yaml=out.yaml", nil},
 	})
 }
 
 func TestTestArgs(t *testing.T) {
 	testParse(t, newTestCmd, []parseCase[testOptions]{
-		{"builtin", "", &testOptions{Format: "pretty"}},
-		{"dirs", "./rules ./more", &testOptions{Dirs: []string{"./rules", "./more"}, Format: "pretty"}},
-		{"threshold_means_coverage", "./rules --threshold 80", &testOptions{Dirs: []string{"./rules"}, Coverage: true, Threshold: 80, Format: "pretty"}},
+		{"builtin", "", &testOptions{Format: "text"}},
+		{"dirs", "./rules ./more", &testOptions{Dirs: []string{"./rules", "./more"}, Format: "text"}},
+		{"threshold_means_coverage", "./rules --threshold 80", &testOptions{Dirs: []string{"./rules"}, Coverage: true, Threshold: 80, Format: "text"}},
 		{"every_flag", "./rules --builtin --run ^test_a -v --coverage -f json --timeout 5s --rule-timeout 1s --rules r --config c.hujson",
 			&testOptions{Dirs: []string{"./rules"}, Builtin: true, Run: "^test_a", Verbose: true, Coverage: true, Format: "json",
 				Rules: ruleSource{Dirs: []string{"r"}, ConfigPath: "c.hujson", Limits: evalLimits{Timeout: 5 * time.Second, RuleTimeout: time.Second}}}},
+		{"format_upper_case", "-f JSON", &testOptions{Format: "json"}},
+		{"unknown_format", "-f pretty", nil},
 		{"threshold_above_100", "--threshold 101", nil},
 		{"threshold_negative", "--threshold -1", nil},
 	})
@@ -89,16 +93,20 @@ func TestTestArgs(t *testing.T) {
 
 func TestRulesListArgs(t *testing.T) {
 	testParse(t, newRulesListCmd, []parseCase[rulesListOptions]{
-		{"plain", "", &rulesListOptions{}},
-		{"json_custom_only", "--json --rules ./rules --no-builtin", &rulesListOptions{JSON: true, Rules: ruleSource{Dirs: []string{"./rules"}, NoBuiltin: true}}},
+		{"plain", "", &rulesListOptions{Format: "text"}},
+		{"json_custom_only", "-f json --rules ./rules --no-builtin", &rulesListOptions{Format: "json", Rules: ruleSource{Dirs: []string{"./rules"}, NoBuiltin: true}}},
+		{"long_flag", "--format json", &rulesListOptions{Format: "json"}},
+		{"unknown_format", "-f yaml", nil},
+		{"json_flag_is_gone", "--json", nil},
 		{"an_argument", "TA-SSH-001", nil},
 	})
 }
 
 func TestRulesShowArgs(t *testing.T) {
 	testParse(t, newRulesShowCmd, []parseCase[rulesShowOptions]{
-		{"id", "TA-SSH-001", &rulesShowOptions{ID: "TA-SSH-001"}},
-		{"json_with_config", "acme-1 --json --config c.hujson", &rulesShowOptions{ID: "acme-1", JSON: true, Rules: ruleSource{ConfigPath: "c.hujson"}}},
+		{"id", "TA-SSH-001", &rulesShowOptions{ID: "TA-SSH-001", Format: "text"}},
+		{"json_with_config", "acme-1 -f json --config c.hujson", &rulesShowOptions{ID: "acme-1", Format: "json", Rules: ruleSource{ConfigPath: "c.hujson"}}},
+		{"unknown_format", "TA-SSH-001 -f sarif", nil},
 		{"no_id", "", nil},
 		{"two_ids", "TA-SSH-001 TA-SSH-002", nil},
 	})
@@ -106,16 +114,18 @@ func TestRulesShowArgs(t *testing.T) {
 
 func TestFrameworksListArgs(t *testing.T) {
 	testParse(t, newFrameworksListCmd, []parseCase[frameworksListOptions]{
-		{"plain", "", &frameworksListOptions{}},
-		{"json", "--json", &frameworksListOptions{JSON: true}},
+		{"plain", "", &frameworksListOptions{Format: "text"}},
+		{"json", "-f json", &frameworksListOptions{Format: "json"}},
+		{"unknown_format", "-f csv", nil},
 		{"an_argument", "soc2", nil},
 	})
 }
 
 func TestFrameworksShowArgs(t *testing.T) {
 	testParse(t, newFrameworksShowCmd, []parseCase[frameworksShowOptions]{
-		{"id", "soc2", &frameworksShowOptions{ID: "soc2"}},
-		{"json", "pci-dss --json", &frameworksShowOptions{ID: "pci-dss", JSON: true}},
+		{"id", "soc2", &frameworksShowOptions{ID: "soc2", Format: "text"}},
+		{"json", "pci-dss -f json", &frameworksShowOptions{ID: "pci-dss", Format: "json"}},
+		{"unknown_format", "soc2 --format yaml", nil},
 		{"no_id", "", nil},
 	})
 }

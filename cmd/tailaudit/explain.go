@@ -92,7 +92,7 @@ send that device, in Tailscale's own JSON shape (-f json), or summarised (-f tex
 	cmd.Flags().StringVar(&opts.Dst, "dst", "", "the destination `SELECTOR` to explain: tag, user, group, host, IP, CIDR, autogroup or device name")
 	cmd.Flags().StringVar(&opts.Node, "node", "", "the device `NAME` whose packet filter to show (needs --snapshot)")
 	cmd.Flags().StringVar(&opts.Snapshot, "snapshot", "", "tailnet snapshot `FILE`, to resolve devices")
-	cmd.Flags().StringVarP(&opts.Format, "format", "f", "text", "output format: text or json")
+	addFormatFlag(cmd, &opts.Format, "text", "json")
 	return cmd
 }
 

@@ -101,7 +101,7 @@ func TestExplainErrors(t *testing.T) {
 		{"node_without_snapshot", []string{"explain", demoPolicy, "--node", "db-1"}, "--node needs --snapshot"},
 		{"unknown_device", []string{"explain", demoPolicy, "--snapshot", demoSnapshot, "--node", "nope"}, `no device "nope" in the snapshot`},
 		{"undefined_group", []string{"explain", demoPolicy, "--src", "group:nobody"}, `group "group:nobody" not found`},
-		{"bad_format", []string{"explain", demoPolicy, "--src", "group:eng", "-f", "yaml"}, "is not text or json"},
+		{"bad_format", []string{"explain", demoPolicy, "--src", "group:eng", "-f", "yaml"}, `unknown output format "yaml" (valid formats: text, json)`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			args := append([]string(nil), tt.args...)

@@ -21,8 +21,8 @@ func newFrameworksCmd(s *iostreams) *cobra.Command {
 }
 
 type frameworksListOptions struct {
-	IO   *iostreams
-	JSON bool
+	IO     *iostreams
+	Format string // text or json
 }
 
 func newFrameworksListCmd(s *iostreams, runF func(context.Context, *frameworksListOptions) error) *cobra.Command {
@@ -36,7 +36,7 @@ func newFrameworksListCmd(s *iostreams, runF func(context.Context, *frameworksLi
 		Args:  cobra.NoArgs,
 		RunE:  func(cmd *cobra.Command, _ []string) error { return runF(cmd.Context(), opts) },
 	}
-	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the catalogs as JSON")
+	addFormatFlag(cmd, &opts.Format, "text", "json")
 	return cmd
 }
 
@@ -46,8 +46,14 @@ func runFrameworksList(_ context.Context, opts *frameworksListOptions) error {
 	if err != nil {
 		return err
 	}
-	if opts.JSON {
-		return writeJSON(s.Out, cats)
+	if opts.Format == "json" {
+		doc := frameworksDocument{Frameworks: []frameworkSummary{}}
+		for _, c := range cats {
+			sum := frameworks.Summarize(frameworks.Assess(c, nil))
+			doc.Frameworks = append(doc.Frameworks, frameworkSummary{ID: c.ID, Name: c.Name, Version: c.Version,
+				Controls: sum.Controls, Automated: sum.Automated, Manual: sum.Manual, Retention: c.Retention})
+		}
+		return writeJSON(s.Out, doc)
 	}
 	tw := tabwriter.NewWriter(s.Out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tFRAMEWORK\tCONTROLS\tAUTOMATED\tMANUAL\tRETENTION")
@@ -58,10 +64,27 @@ func runFrameworksList(_ context.Context, opts *frameworksListOptions) error {
 	return tw.Flush()
 }
 
+// frameworksDocument is what 'frameworks list -f json' prints: each catalogue with the counts the
+// text table shows. 'frameworks show -f json' prints the whole catalogue (frameworks.Catalog).
+// Fields are only ever added.
+type frameworksDocument struct {
+	Frameworks []frameworkSummary `json:"frameworks"`
+}
+
+type frameworkSummary struct {
+	ID        string               `json:"id"`
+	Name      string               `json:"name"`
+	Version   string               `json:"version"`
+	Controls  int                  `json:"controls"`  // all controls
+	Automated int                  `json:"automated"` // controls that rules evidence
+	Manual    int                  `json:"manual"`    // controls that need attestation
+	Retention frameworks.Retention `json:"retention"`
+}
+
 type frameworksShowOptions struct {
-	IO   *iostreams
-	ID   string
-	JSON bool
+	IO     *iostreams
+	ID     string
+	Format string // text or json
 }
 
 func newFrameworksShowCmd(s *iostreams, runF func(context.Context, *frameworksShowOptions) error) *cobra.Command {
@@ -72,14 +95,14 @@ func newFrameworksShowCmd(s *iostreams, runF func(context.Context, *frameworksSh
 	cmd := &cobra.Command{
 		Use:     "show <FRAMEWORK>",
 		Short:   "Show a framework's controls, the checks that evidence each one, and which need attestation",
-		Example: "  tailaudit frameworks show soc2\n  tailaudit frameworks show pci-dss --json",
+		Example: "  tailaudit frameworks show soc2\n  tailaudit frameworks show pci-dss -f json",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ID = args[0]
 			return runF(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the catalog as JSON")
+	addFormatFlag(cmd, &opts.Format, "text", "json")
 	return cmd
 }
 
@@ -95,7 +118,7 @@ func runFrameworksShow(_ context.Context, opts *frameworksShowOptions) error {
 		if !strings.EqualFold(c.ID, opts.ID) {
 			continue
 		}
-		if opts.JSON {
+		if opts.Format == "json" {
 			return writeJSON(s.Out, c)
 		}
 		sum := frameworks.Summarize(frameworks.Assess(c, nil))

@@ -23,9 +23,9 @@ func newRulesCmd(s *iostreams) *cobra.Command {
 }
 
 type rulesListOptions struct {
-	IO    *iostreams
-	Rules ruleSource
-	JSON  bool
+	IO     *iostreams
+	Rules  ruleSource
+	Format string // text or json
 }
 
 func newRulesListCmd(s *iostreams, runF func(context.Context, *rulesListOptions) error) *cobra.Command {
@@ -36,11 +36,11 @@ func newRulesListCmd(s *iostreams, runF func(context.Context, *rulesListOptions)
 	cmd := &cobra.Command{
 		Use:     "list",
 		Short:   "List every rule with its id, severity, title and namespace",
-		Example: "  tailaudit rules list\n  tailaudit rules list --rules ./rules --json",
+		Example: "  tailaudit rules list\n  tailaudit rules list --rules ./rules -f json",
 		Args:    cobra.NoArgs,
 		RunE:    func(cmd *cobra.Command, _ []string) error { return runF(cmd.Context(), opts) },
 	}
-	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the rules' metadata as JSON")
+	addFormatFlag(cmd, &opts.Format, "text", "json")
 	opts.Rules.addFlags(cmd)
 	return cmd
 }
@@ -52,8 +52,8 @@ func runRulesList(ctx context.Context, opts *rulesListOptions) error {
 		return err
 	}
 	rules := eng.Rules()
-	if opts.JSON {
-		return writeJSON(s.Out, rules)
+	if opts.Format == "json" {
+		return writeJSON(s.Out, rulesDocument{Rules: append([]finding.Rule{}, rules...)}) // [] rather than null
 	}
 	tw := tabwriter.NewWriter(s.Out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tSEVERITY\tTITLE\tNAMESPACE")
@@ -64,10 +64,10 @@ func runRulesList(ctx context.Context, opts *rulesListOptions) error {
 }
 
 type rulesShowOptions struct {
-	IO    *iostreams
-	Rules ruleSource
-	ID    string
-	JSON  bool
+	IO     *iostreams
+	Rules  ruleSource
+	ID     string
+	Format string // text or json
 }
 
 func newRulesShowCmd(s *iostreams, runF func(context.Context, *rulesShowOptions) error) *cobra.Command {
@@ -78,14 +78,14 @@ func newRulesShowCmd(s *iostreams, runF func(context.Context, *rulesShowOptions)
 	cmd := &cobra.Command{
 		Use:     "show <RULE-ID>",
 		Short:   "Describe one rule: what it checks, how to fix it, the controls it evidences and where it lives",
-		Example: "  tailaudit rules show TA-SSH-001",
+		Example: "  tailaudit rules show TA-SSH-001\n  tailaudit rules show TA-SSH-001 -f json",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ID = args[0]
 			return runF(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the rule's metadata as JSON")
+	addFormatFlag(cmd, &opts.Format, "text", "json")
 	opts.Rules.addFlags(cmd)
 	return cmd
 }
@@ -100,10 +100,16 @@ func runRulesShow(ctx context.Context, opts *rulesShowOptions) error {
 	if !ok {
 		return &exitError{Code: 2, Err: fmt.Errorf("no rule with id %q (see 'tailaudit rules list')", opts.ID)}
 	}
-	if opts.JSON {
+	if opts.Format == "json" {
 		return writeJSON(s.Out, r)
 	}
 	return describeRule(s.Out, r)
+}
+
+// rulesDocument is what 'rules list -f json' prints: every rule, each as 'rules show -f json' prints
+// it and as check's JSON report lists it (finding.Rule). Fields are only ever added.
+type rulesDocument struct {
+	Rules []finding.Rule `json:"rules"`
 }
 
 func describeRule(w io.Writer, r finding.Rule) error {

@@ -64,7 +64,7 @@ file), and the built-in rules only when their tests run too.`,
 	cmd.Flags().BoolVarP(&opts.Verbose, "verbose", "v", false, "list every test, not only failures")
 	cmd.Flags().BoolVar(&opts.Coverage, "coverage", false, "report the share of rule lines the tests exercise")
 	cmd.Flags().Float64Var(&opts.Threshold, "threshold", 0, "with --coverage: fail when coverage is below this `PERCENT`")
-	cmd.Flags().StringVarP(&opts.Format, "format", "f", "pretty", "output format: pretty or json")
+	addFormatFlag(cmd, &opts.Format, "text", "json")
 	opts.Rules.addFlags(cmd)
 	opts.Rules.addLimitFlags(cmd)
 	return cmd
@@ -72,9 +72,6 @@ file), and the built-in rules only when their tests run too.`,
 
 func runTest(ctx context.Context, opts *testOptions) error {
 	s := opts.IO
-	if opts.Format != "pretty" && opts.Format != "json" {
-		return &usageError{fmt.Errorf("--format: %q is not pretty or json", opts.Format)}
-	}
 	ctx, cancel, err := opts.Rules.deadline(ctx)
 	if err != nil {
 		return err
