@@ -12,9 +12,9 @@ import (
 	"github.com/tailaudit/tailaudit/engine/finding"
 )
 
-// TestCheckWrongKindOfInput checks that a snapshot given as the policy, or a policy file given as
-// the snapshot, is reported as such, with exit code 2 and nothing on stdout.
-func TestCheckWrongKindOfInput(t *testing.T) {
+// TestWrongKindOfInput checks that a snapshot given as the policy, or a policy file given as the
+// snapshot, is reported as such by check and explain, with exit code 2 and nothing on stdout.
+func TestWrongKindOfInput(t *testing.T) {
 	for _, tt := range []struct {
 		name string
 		args []string
@@ -23,6 +23,8 @@ func TestCheckWrongKindOfInput(t *testing.T) {
 		{"snapshot_as_policy", []string{"check", abs(t, demoSnapshot)}, "snapshot.json: this looks like a tailnet snapshot, not a policy file; pass it with --snapshot"},
 		{"policy_as_snapshot", []string{"check", "--snapshot", abs(t, demoPolicy)}, "policy.hujson: this looks like a policy file, not a tailnet snapshot"},
 		{"both_swapped", []string{"check", abs(t, demoSnapshot), "--snapshot", abs(t, demoPolicy)}, "policy.hujson: this looks like a policy file"},
+		{"explain_snapshot_as_policy", []string{"explain", abs(t, demoSnapshot), "--src", "group:ops"}, "snapshot.json: this looks like a tailnet snapshot"},
+		{"explain_policy_as_snapshot", []string{"explain", abs(t, demoPolicy), "--snapshot", abs(t, demoPolicy), "--node", "db-1"}, "policy.hujson: this looks like a policy file"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			stdout, stderr, code := tailaudit(t, "", nil, tt.args...)

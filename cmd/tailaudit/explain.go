@@ -13,6 +13,7 @@ import (
 	"github.com/tailaudit/tailaudit/engine/finding"
 	"github.com/tailaudit/tailaudit/engine/policyfile"
 	"github.com/tailaudit/tailaudit/internal/access"
+	"github.com/tailaudit/tailaudit/internal/inputs"
 )
 
 type explainOptions struct {
@@ -137,13 +138,13 @@ type grantLine struct {
 
 func runExplain(ctx context.Context, opts *explainOptions) error {
 	s := opts.IO
-	pol, _, err := readPolicy(s, opts.Policy)
+	pol, _, err := inputs.Policy(opts.Policy, s.In)
 	if err != nil {
 		return err
 	}
 	var topo *access.Topology
 	if opts.Snapshot != "" {
-		snap, _, err := loadSnapshot(opts.Snapshot)
+		snap, _, err := inputs.Snapshot(opts.Snapshot)
 		if err != nil {
 			return err
 		}
