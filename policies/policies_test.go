@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io/fs"
+	"os"
 	"path"
 	"regexp"
 	"slices"
@@ -224,6 +225,103 @@ func TestRegoFormatted(t *testing.T) {
 		}
 		if !bytes.Equal(got, f.src) {
 			t.Errorf("%s is not formatted (opa fmt --v1-compatible)", f.name)
+		}
+	}
+}
+
+// TestParamsTable keeps the parameter table of README.md in step with the rules: every parameter a
+// rule reads through params.merged is a row with the rule's default and its id under "used by", and
+// every row is read by some rule.
+func TestParamsTable(t *testing.T) {
+	files := loadFS(t)
+	var shared ast.Object
+	for _, f := range files {
+		if f.name != "lib/params.rego" {
+			continue
+		}
+		for _, r := range f.module.Rules {
+			if r.Head.Name.String() == "shared" {
+				shared, _ = r.Head.Value.Value.(ast.Object)
+			}
+		}
+	}
+	if shared == nil {
+		t.Fatal("lib/params.rego has no shared object")
+	}
+	type row struct{ value, usedBy string }
+	table := map[string]row{} // parameter → its row
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, _ := strings.Cut(string(readme), "\n## Parameters\n")
+	section, _, _ = strings.Cut(section, "\n## ")
+	code := regexp.MustCompile("`([^`]*)`")
+	for line := range strings.SplitSeq(section, "\n") {
+		cells := strings.Split(line, " | ")
+		if len(cells) != 3 || !strings.HasPrefix(cells[0], "| `") {
+			continue
+		}
+		keys, values := code.FindAllStringSubmatch(cells[0], -1), code.FindAllStringSubmatch(cells[1], -1)
+		for i, k := range keys {
+			if i < len(values) {
+				table[k[1]] = row{value: values[i][1], usedBy: cells[2]}
+			}
+		}
+	}
+	if len(table) == 0 {
+		t.Fatal("README.md has no parameter table under ## Parameters")
+	}
+	read := map[string]bool{}
+	for _, f := range files {
+		if !isRuleFile(f.name) {
+			continue
+		}
+		id := ""
+		for _, a := range f.module.Annotations {
+			if a.Scope == "package" {
+				id, _ = a.Custom["id"].(string)
+			}
+		}
+		for _, r := range f.module.Rules {
+			if r.Head.Name.String() != "parameters" {
+				continue
+			}
+			call, _ := r.Head.Value.Value.(ast.Call)
+			if len(call) != 2 || call[0].String() != "params.merged" {
+				t.Errorf("%s: parameters is %v, want params.merged({...})", f.name, r.Head.Value)
+				continue
+			}
+			defaults, ok := call[1].Value.(ast.Object)
+			if !ok {
+				t.Errorf("%s: params.merged is given %v, want an object of defaults", f.name, call[1])
+				continue
+			}
+			for _, key := range defaults.Keys() {
+				str, _ := key.Value.(ast.String)
+				name := string(str)
+				value := defaults.Get(key)
+				if ref, isRef := value.Value.(ast.Ref); isRef && strings.HasPrefix(ref.String(), "params.shared.") {
+					if value = shared.Get(ast.StringTerm(strings.TrimPrefix(ref.String(), "params.shared."))); value == nil {
+						t.Errorf("%s: %v is not in params.shared", f.name, ref)
+						continue
+					}
+				}
+				read[name] = true
+				switch r, ok := table[name]; {
+				case !ok:
+					t.Errorf("%s reads parameter %s, which README.md's table does not list", f.name, name)
+				case r.value != value.String():
+					t.Errorf("README.md gives %s the default %s; %s gives %v", name, r.value, f.name, value)
+				case !strings.Contains(r.usedBy, id):
+					t.Errorf("README.md's row of %s does not name %s among its users", name, id)
+				}
+			}
+		}
+	}
+	for name := range table {
+		if !read[name] {
+			t.Errorf("README.md lists parameter %s, which no rule reads", name)
 		}
 	}
 }
