@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -66,7 +65,7 @@ func Parse(name string, src []byte) (*File, error) {
 	}
 	root, err := hujson.Parse(src)
 	if err != nil {
-		return nil, p.syntaxError(err)
+		return nil, SyntaxError(name, src, err)
 	}
 	obj, ok := root.Value.(*hujson.Object)
 	if !ok {
@@ -190,22 +189,6 @@ func (p *parser) checkDepth(src []byte) error {
 		}
 	}
 	return nil
-}
-
-var hujsonErrorRE = regexp.MustCompile(`(?s)^hujson: line (\d+), column (\d+): (.*)$`)
-
-func (p *parser) syntaxError(err error) error {
-	m := hujsonErrorRE.FindStringSubmatch(err.Error())
-	if m == nil {
-		return &source.Error{File: p.file.Name, Msg: "invalid HuJSON: " + err.Error()}
-	}
-	line, _ := strconv.Atoi(m[1])
-	col, _ := strconv.Atoi(m[2])
-	msg := strings.Join(strings.Fields(m[3]), " ")
-	if strings.HasSuffix(msg, "unexpected EOF") {
-		msg = "unexpected end of file (an object, array, string or comment is not closed)"
-	}
-	return &source.Error{File: p.file.Name, Line: line, Column: col, Msg: "invalid HuJSON: " + msg}
 }
 
 func describe(v hujson.ValueTrimmed) string {

@@ -29,7 +29,7 @@ func TestParseErrors(t *testing.T) {
 		{"only_comments", "// nothing here\n", 2, 1, "unexpected end of file"},
 		{"not_hujson", "acls = []\n", 1, 1, "invalid HuJSON"},
 		{"missing_value", "{\n \"acls\":\n}", 3, 1, "invalid HuJSON"},
-		{"unterminated_string", "{\n  \"acls\": [\"x],\n}", 3, 2, "unexpected end of file"},
+		{"unterminated_string", "{\n  \"acls\": [\"x],\n}", 2, 12, "string is not closed"},
 		{"array_not_object", `[{"acls": []}]`, 1, 1, "must be a JSON object, not an array"},
 		{"string_not_object", `"acls"`, 1, 1, "must be a JSON object, not a string"},
 		{"acls_not_array", "{\n  \"acls\": {\"action\": \"accept\"},\n}", 2, 11, "acls: want an array, got an object"},
@@ -55,6 +55,36 @@ func TestParseErrors(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), tt.msgContain) {
 				t.Errorf("Parse() error = %q, want it to contain %q", err, tt.msgContain)
+			}
+		})
+	}
+}
+
+// TestUnclosedString checks that a string or comment left open is reported where it starts, as an
+// editor shows it, not where the parser ran out of input.
+func TestUnclosedString(t *testing.T) {
+	for _, tt := range []struct {
+		name, src string
+		want      string // the whole error
+	}{
+		{"value_in_array", "{\n  \"acls\": [\n    {\n      \"action\": \"accept\",\n     \"dst\": [\"tag:web:443],\n    },\n  ],\n}\n",
+			"p.hujson:5:14: string is not closed"},
+		{"value_before_more_strings", "{\n  \"acls\": [\n    {\n      \"action\": \"accept\",\n      \"dst\": [\"tag:web:443],\n      \"src\": [\"*\"],\n    },\n  ],\n}\n",
+			"p.hujson:5:15: string is not closed"},
+		{"key", "{\n  \"acls: [],\n}\n", "p.hujson:2:3: string is not closed"},
+		{"at_end_of_file", `{"hosts": {"a": "10.0.0.1`, "p.hujson:1:17: string is not closed"},
+		{"escaped_quote_does_not_close", "{\"hosts\": {\"a\": \"x\\\"}\n}", "p.hujson:1:17: string is not closed"},
+		{"backslash_before_newline", "{\"hosts\": {\"a\": \"x\\\n\"}}", "p.hujson:1:17: string is not closed"},
+		{"after_a_closed_escape", "{\"hosts\": {\"a\\\\\": \"b\\\"c}}\n", "p.hujson:1:19: string is not closed"},
+		{"after_comments_with_quotes", "// a \"quoted\" word\n/* and \" one */\n{\"acls\": [\"x]}\n", "p.hujson:3:11: string is not closed"},
+		{"slashes_inside_a_string", "{\"hosts\": {\"a\": \"http://x\", \"b\": \"/*\"}, \"c\": \"d}\n", "p.hujson:1:46: string is not closed"},
+		{"block_comment", "{\n  /* no end\n  \"acls\": [],\n}\n", "p.hujson:2:3: comment is not closed"},
+		{"earlier_error_wins", "{\"acls\" [], \"x\": \"y}\n", `p.hujson:1:9: invalid HuJSON: invalid character '[' after object name`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := policyfile.Parse("p.hujson", []byte(tt.src))
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("Parse() error = %v, want %s", err, tt.want)
 			}
 		})
 	}
@@ -219,6 +249,7 @@ func FuzzParse(f *testing.F) {
 		"{\n// tailaudit:ignore TA-A-1 until=2027-01-01 reason=\"x\"\n\"ssh\": []}",
 		`{"ACLs": [{"Users": ["autogroup:members"], "Ports": ["a:1"]}], "derpMap": {"Regions": {"900": {}}}}`,
 		`[`, `{"a": /* c */ 1,}`, "\xff",
+		"{\n  \"acls\": [{\"dst\": [\"tag:web:443],\n  }],\n}\n", "{\"a\\\\\": \"b\\\"c}}\n", "{\n /* open \"x\n",
 	} {
 		f.Add([]byte(seed))
 	}
@@ -228,6 +259,9 @@ func FuzzParse(f *testing.F) {
 			var perr *source.Error
 			if !errors.As(err, &perr) {
 				t.Fatalf("error %v is not a *source.Error", err)
+			}
+			if lines := bytes.Count(src, []byte("\n")) + 1; perr.Line > lines || perr.Line > 0 && perr.Column < 1 {
+				t.Fatalf("error %v is outside the input's %d lines", err, lines)
 			}
 			return
 		}

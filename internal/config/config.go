@@ -15,6 +15,7 @@ import (
 	"github.com/tailscale/hujson"
 
 	"github.com/tailaudit/tailaudit/engine/finding"
+	"github.com/tailaudit/tailaudit/engine/policyfile"
 	"github.com/tailaudit/tailaudit/engine/source"
 )
 
@@ -76,14 +77,7 @@ func Parse(name string, src []byte) (*Config, error) {
 	}
 	tree, err := hujson.Parse(src)
 	if err != nil {
-		var line, col int
-		var msg string
-		if _, scanErr := fmt.Sscanf(err.Error(), "hujson: line %d, column %d:", &line, &col); scanErr == nil {
-			msg = strings.SplitN(err.Error(), ": ", 3)[2]
-		} else {
-			msg = err.Error()
-		}
-		return nil, &source.Error{File: name, Line: line, Column: col, Msg: "invalid HuJSON: " + msg}
+		return nil, policyfile.SyntaxError(name, src, err) // the same HuJSON, reported the same way
 	}
 	std := tree.Clone()
 	std.Standardize() // comments become spaces: byte offsets are kept

@@ -56,6 +56,11 @@ func TestParseErrors(t *testing.T) {
 		want      string
 	}{
 		{"not_hujson", "{\n  failOn: high\n}", ".tailaudit.hujson:2:3: invalid HuJSON"},
+		{"unclosed_string_value", "{\n  \"failOn\": \"high,\n  \"rules\": [\"./rules\"],\n}", ".tailaudit.hujson:2:13: string is not closed"},
+		{"unclosed_string_key", "{\n  \"failOn: high\n}", ".tailaudit.hujson:2:3: string is not closed"},
+		{"unclosed_string_at_end", "{\"rules\": [\"./ru", ".tailaudit.hujson:1:12: string is not closed"},
+		{"unclosed_string_escaped_quote", "{\"failOn\": \"high\\\"}\n", ".tailaudit.hujson:1:12: string is not closed"},
+		{"unexpected_end", "{\"failOn\": \"high\"", ".tailaudit.hujson:1:18: invalid HuJSON: unexpected end of file"},
 		{"unknown_setting", "{\n  \"failon\": \"high\",\n  \"rule\": []\n}", `.tailaudit.hujson:3:3: unknown setting "rule"`},
 		{"bad_fail_on", "{\"failOn\": \"severe\"}", `.tailaudit.hujson:1:2: failOn: unknown severity "severe"`},
 		{"wrong_type", "{\"rules\": \"./rules\"}", ".tailaudit.hujson:1:20: rules: want []string, got string"},

@@ -65,7 +65,7 @@ var allowed = map[string][]string{
 	"internal/builtins":            {"internal/access"},
 	"internal/collect":             {"engine/tailnet", "internal/atomicfile"},
 	"internal/collect/collecttest": {},
-	"internal/config":              {"engine/finding", "engine/source"},
+	"internal/config":              {"engine/finding", "engine/policyfile", "engine/source"},
 	"internal/inputs":              {"engine/finding", "engine/source", "engine/policyfile", "engine/tailnet"},
 	"internal/layout":              {},
 	"internal/output":              {"engine/finding", "engine/source", "internal/atomicfile"},
