@@ -157,13 +157,7 @@ func parseTargets(s *iostreams, specs []string) ([]output.Target, error) {
 
 // writeOutputs renders the report to every target, listing controls in the catalogues' order.
 func writeOutputs(s *iostreams, targets []output.Target, rep *finding.Report, settings output.Settings) error {
-	cats, err := frameworks.Load()
-	if err != nil {
-		return fmt.Errorf("load framework catalogs: %w", err)
-	}
-	for _, c := range cats {
-		settings.Frameworks = append(settings.Frameworks, c.ID)
-	}
+	settings.Frameworks = frameworks.IDs()
 	settings.Root = s.workDir()
 	settings.Color = s.OutTTY && s.env("NO_COLOR") == ""
 	return output.WriteAll(targets, rep, s.Out, settings)
