@@ -38,7 +38,7 @@ func newExplainCmd(s *iostreams, runF func(context.Context, *explainOptions) err
 		runF = runExplain
 	}
 	cmd := &cobra.Command{
-		Use:   "explain <policy.hujson> (--src SELECTOR | --dst SELECTOR | --src SELECTOR --dst SELECTOR | --node NAME --snapshot snapshot.json)",
+		Use:   "explain <policy.hujson> (--src SELECTOR [--dst SELECTOR] | --dst SELECTOR | --node NAME --snapshot snapshot.json)",
 		Short: "Show what a source can reach, who can reach a destination, and the rules and lines that allow it",
 		Long: `Explain a policy with Tailscale's semantics, offline.
 
@@ -52,7 +52,7 @@ With --dst, list every rule through which anything can reach the destination: a 
 devices, a group (every member), a host, an IP address or CIDR prefix (any address in it),
 autogroup:member, autogroup:tagged, autogroup:internet, or (with --snapshot) a device name. Each rule
 is shown with its sources, the destinations, ports and protocols that reach, and its file:line.
-A rule that reaches a user's devices only through autogroup:self is marked "own devices".
+A rule that reaches a user's devices only through autogroup:self is marked "own devices only".
 
 With both, list the rules that let that source reach that destination.
 
@@ -123,6 +123,13 @@ func explainCommandLine(policy string, opts *explainOptions) string {
 	return strings.Join(parts, " ")
 }
 
+// accessLine is what a rule opens on one destination, written as a policy author writes it.
+type accessLine struct {
+	Dst   string `json:"dst"`
+	Proto string `json:"proto,omitempty"` // omitted: TCP, UDP, ICMP and ICMPv6
+	Ports string `json:"ports"`
+}
+
 // grantLine is one rule that applies to the source, or through which the destination is reached.
 type grantLine struct {
 	Rule     string            `json:"rule"` // acls[2], grants[0], ssh[1]
@@ -131,6 +138,7 @@ type grantLine struct {
 	Src      []string          `json:"src,omitempty"` // with --dst: the rule's sources
 	Dst      []string          `json:"dst"`
 	Ports    []string          `json:"ports,omitempty"`    // grants: ip; SSH: users
+	Access   []accessLine      `json:"access,omitempty"`   // with --dst: the protocols and ports that reach it
 	SelfOnly bool              `json:"selfOnly,omitempty"` // with --dst: only from the owner's own devices
 	Nodes    []string          `json:"nodes,omitempty"`    // with a snapshot: the devices the destinations select
 	SrcNodes []string          `json:"srcNodes,omitempty"` // with a snapshot and --dst: the devices the sources select
@@ -207,6 +215,9 @@ func explainLine(pol *policyfile.File, m access.RuleMatch, withSrc bool) grantLi
 	}
 	if withSrc {
 		line.Src, line.SelfOnly, line.SrcNodes = m.Src, m.SelfOnly, m.SrcNodes
+		for _, a := range m.Access {
+			line.Access = append(line.Access, accessLine{Dst: a.Dst, Proto: a.Proto(), Ports: a.PortList()})
+		}
 	}
 	switch m.Section {
 	case "acls":

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -183,13 +184,13 @@ func TestExplainDstJSON(t *testing.T) {
 	for _, tt := range []struct {
 		name string
 		args []string
-		want string // rule: line, sources
+		want string // rule:line sources, then what it opens
 	}{
-		{"dst", []string{"--dst", "tag:db"}, "acls[1]:60 group:ops; acls[2]:72 group:contractors; acls[5]:88 tag:monitoring; ssh[2]:127 group:ops"},
-		{"src_and_dst", []string{"--src", "group:ops", "--dst", "tag:db"}, "acls[1]:60 group:ops; ssh[2]:127 group:ops"},
-		{"cidr", []string{"--dst", "10.20.0.0/16"}, "acls[1]:60 group:ops; grants[1]:99 group:finance"},
-		{"internet", []string{"--dst", "autogroup:internet"}, "grants[3]:108 group:ops,group:finance"},
-		{"device", []string{"--snapshot", demoSnapshot, "--dst", "monitoring-1"}, "acls[1]:60 group:ops"},
+		{"dst", []string{"--dst", "tag:db"}, "acls[1]:60 group:ops tag:db:5432; acls[2]:72 group:contractors tag:db:*; acls[5]:88 tag:monitoring tag:db:9187; ssh[2]:127 group:ops"},
+		{"src_and_dst", []string{"--src", "group:ops", "--dst", "tag:db"}, "acls[1]:60 group:ops tag:db:5432; ssh[2]:127 group:ops"},
+		{"cidr", []string{"--dst", "10.20.0.0/16"}, "acls[1]:60 group:ops legacy-dc:22,443; grants[1]:99 group:finance ledger-db:tcp:443"},
+		{"internet", []string{"--dst", "autogroup:internet"}, "grants[3]:108 group:ops,group:finance autogroup:internet:*"},
+		{"device", []string{"--snapshot", demoSnapshot, "--dst", "monitoring-1"}, "acls[1]:60 group:ops tag:monitoring:3000,9090"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			args := []string{"explain", abs(t, demoPolicy), "-f", "json"}
@@ -209,6 +210,7 @@ func TestExplainDstJSON(t *testing.T) {
 					Rule     string
 					Location struct{ Line int }
 					Src      []string
+					Access   []struct{ Dst, Proto, Ports string }
 				}
 			}
 			if err := json.Unmarshal([]byte(stdout), &out); err != nil {
@@ -216,7 +218,11 @@ func TestExplainDstJSON(t *testing.T) {
 			}
 			var got []string
 			for _, r := range out.Rules {
-				got = append(got, fmt.Sprintf("%s:%d %s", r.Rule, r.Location.Line, strings.Join(r.Src, ",")))
+				g := fmt.Sprintf("%s:%d %s", r.Rule, r.Location.Line, strings.Join(r.Src, ","))
+				for _, a := range r.Access {
+					g += " " + strings.Join(slices.DeleteFunc([]string{a.Dst, a.Proto, a.Ports}, func(s string) bool { return s == "" }), ":")
+				}
+				got = append(got, g)
 			}
 			if g := strings.Join(got, "; "); g != tt.want {
 				t.Errorf("rules = %s\nwant     %s", g, tt.want)

@@ -48,6 +48,18 @@ type Allowed struct {
 	Ports  []PortRange
 }
 
+// Proto returns the protocol as a policy author writes it ("udp", "tcp", "47"), or "" for the
+// default set.
+func (a Allowed) Proto() string {
+	if len(a.Protos) == 0 {
+		return ""
+	}
+	return protoName(a.Protos[0])
+}
+
+// PortList returns the ports as a policy author writes them: "5432", "22,443", "8000-8999", "*".
+func (a Allowed) PortList() string { return portsString(a.Ports) }
+
 // Allows reports whether the match lets its sources connect to port with protocol proto ("" for
 // TCP; a name such as "udp" or an IANA number), as Reachable asks.
 func (m RuleMatch) Allows(port int, proto string) bool {

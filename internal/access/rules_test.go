@@ -191,6 +191,12 @@ func TestRulesDetail(t *testing.T) {
 	if m := byPath["/ssh/1"]; m.Section != "ssh" || m.Action != "accept" || !slices.Equal(m.Users, []string{"root"}) {
 		t.Errorf("ssh[1] = %+v; want accept as root", m)
 	}
+	if m := byPath["/grants/0"]; m.Access[1].Proto() != "udp" || m.Access[1].PortList() != "*" || m.Access[0].Proto() != "tcp" || m.Access[0].PortList() != "5432" {
+		t.Errorf("grants[0] access = %s:%s, %s:%s; want tcp:5432, udp:*", m.Access[0].Proto(), m.Access[0].PortList(), m.Access[1].Proto(), m.Access[1].PortList())
+	}
+	if m := byPath["/acls/0"]; m.Access[0].Proto() != "" || m.Access[0].PortList() != "22,80-90" {
+		t.Errorf("acls[0] access = %q:%q, want the default protocols on 22,80-90", m.Access[0].Proto(), m.Access[0].PortList())
+	}
 	if m := byPath["/acls/0"]; !m.Allows(85, "") || !m.Allows(22, "udp") || m.Allows(91, "") || m.Allows(22, "sctp") {
 		t.Errorf("acls[0] allows the wrong ports: %+v", m.Access)
 	}
