@@ -10,6 +10,8 @@ import (
 
 	"github.com/tailaudit/tailaudit/engine"
 	"github.com/tailaudit/tailaudit/engine/finding"
+	"github.com/tailaudit/tailaudit/engine/tailnet"
+	"github.com/tailaudit/tailaudit/policies"
 )
 
 // results maps rule id to result and message.
@@ -90,6 +92,34 @@ func TestExpandersBounded(t *testing.T) {
 	} {
 		if !strings.Contains(got[id], want) {
 			t.Errorf("%s = %q, want it to contain %q", id, got[id], want)
+		}
+	}
+}
+
+// TestUnreadableTimeIsAnError checks that a snapshot built without the loader's checks, with a
+// lastSeen that names no real instant, makes the rule reading it an error result, never a pass.
+func TestUnreadableTimeIsAnError(t *testing.T) {
+	eng, err := engine.New(context.Background(), engine.WithBuiltinRules(policies.FS))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ts := range []string{"2020-02-30T00:00:00Z", "2026-11-24T24:00:00Z"} {
+		snap := &tailnet.Snapshot{Name: "snap.json", Raw: map[string]any{"devices": []any{
+			map[string]any{"id": "1", "nodeId": "n1", "name": "old-1", "lastSeen": ts},
+			map[string]any{"id": "2", "nodeId": "n2", "name": "new-1", "lastSeen": "2026-11-24T11:00:00Z"},
+		}}}
+		rep, err := eng.Evaluate(context.Background(), engine.Input{Tailnet: snap, Now: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, f := range rep.Findings {
+			if f.Rule.ID == "TA-DEV-004" {
+				got = append(got, string(f.Result)+": "+f.Message)
+			}
+		}
+		if len(got) != 1 || !strings.HasPrefix(got[0], "error: rule TA-DEV-004 failed to evaluate") || !strings.Contains(got[0], ts) {
+			t.Errorf("lastSeen %s: TA-DEV-004 findings = %q, want one error naming the time", ts, got)
 		}
 	}
 }

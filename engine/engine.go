@@ -235,8 +235,11 @@ func explainSandbox(errs LoadErrors, allowNetwork bool) LoadErrors {
 	return errs
 }
 
+// regoOptions are the options of every query. Built-in errors are strict: a built-in that fails (a
+// time that does not parse, a value of the wrong type) stops the rule with an error result instead
+// of leaving an expression undefined, which would let the rule pass what it could not check.
 func (e *Engine) regoOptions() []func(*rego.Rego) {
-	opts := []func(*rego.Rego){rego.Compiler(e.compiler)}
+	opts := []func(*rego.Rego){rego.Compiler(e.compiler), rego.StrictBuiltinErrors(true)}
 	for _, f := range e.functions {
 		opts = append(opts, rego.FunctionDyn(f.Decl, f.Impl))
 	}

@@ -82,11 +82,16 @@ func TestCheckBadSnapshot(t *testing.T) {
 	wrongType := demoSnapshotWith(t, func(doc map[string]any) {
 		doc["devices"].([]any)[3].(map[string]any)["lastSeen"] = "last tuesday"
 	})
+	lastSeen := func(ts string) string {
+		return demoSnapshotWith(t, func(doc map[string]any) { doc["devices"].([]any)[3].(map[string]any)["lastSeen"] = ts })
+	}
 	for _, tt := range []struct {
 		name, content, want string
 	}{
 		{"truncated", string(demo[:2000]), "snap.json:71:10: unexpected end of JSON"},
 		{"wrong_type", wrongType, "/devices/3/lastSeen"},
+		{"february_30", lastSeen("2020-02-30T00:00:00Z"), `/devices/3/lastSeen: "2020-02-30T00:00:00Z" is not a real date and time: day out of range`},
+		{"hour_24", lastSeen("2026-11-24T24:00:00Z"), `/devices/3/lastSeen: "2026-11-24T24:00:00Z" is not a real date and time: hour out of range`},
 		{"not_json", "<html><body>Sign in</body></html>", "snap.json:1:1"},
 		{"empty", "", "snap.json:1:1: unexpected end of JSON"},
 	} {

@@ -115,6 +115,7 @@ func (d *decoder) array(key string) (any, error) {
 		if !res.Valid() {
 			d.problems = append(d.problems, d.sc.problems(d.name, "/"+key+"/"+strconv.Itoa(i), res)...)
 		}
+		d.problems = append(d.problems, impossibleTimes(d.name, "/"+key+"/"+strconv.Itoa(i), v, d.sc.shape)...)
 		out = append(out, v)
 	}
 	if _, err := d.dec.Token(); err != nil {
@@ -203,9 +204,10 @@ func (d *decoder) finish(raw map[string]any) (*Snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: validate: %w", d.label(), err)
 	}
-	problems := append(d.sc.problems(d.name, "", res), d.problems...)
+	problems := append(d.sc.problems(d.name, "", res), impossibleTimes(d.name, "", skeleton, d.sc.shape)...)
+	problems = append(problems, d.problems...)
 	s := &Snapshot{Name: d.name, Raw: raw}
-	if at, ok := raw["collectedAt"].(string); ok && res.Valid() {
+	if at, ok := raw["collectedAt"].(string); ok && len(problems) == 0 {
 		t, err := parseTime(at)
 		if err != nil {
 			problems = append(problems, problem(d.name, "/collectedAt", fmt.Sprintf("not a valid date-time: %v", err)))

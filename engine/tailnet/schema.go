@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 	"sync"
 
@@ -26,6 +27,7 @@ type schemas struct {
 	doc   *gojsonschema.Schema
 	items map[string]*gojsonschema.Schema // top-level array key → item schema
 	time  string                          // the timestamp pattern, to word its errors
+	shape *regexp.Regexp                  // the same pattern, to find timestamps that name no real instant
 }
 
 // streamedArrays maps the top-level keys decoded element by element to their item definitions.
@@ -52,6 +54,9 @@ func compileSchemas() (*schemas, error) {
 	defs, _ := doc["definitions"].(map[string]any)
 	if ts, ok := defs["timestamp"].(map[string]any); ok {
 		s.time, _ = ts["pattern"].(string)
+	}
+	if s.shape, err = regexp.Compile(s.time); err != nil || s.time == "" {
+		return nil, fmt.Errorf("snapshot schema: the timestamp pattern %q: %v", s.time, err)
 	}
 	for key, def := range streamedArrays {
 		// A document whose root is a $ref into the same definitions.
