@@ -171,9 +171,9 @@ func TestWaivers(t *testing.T) {
 	}
 	pol := mustPolicy(t, `{
 	"ssh": [
-		// tailaudit:ignore T-SSH-001 until=2027-01-31 reason="break-glass account"
+		// tailaudit:ignore T-SSH-001 until=2027-01-31 reason="break-glass account" by=sec@example.com
 		{"action": "accept", "src": ["group:a"], "dst": ["tag:x"], "users": ["root"]},
-		// tailaudit:ignore T-SSH-001 until=2026-01-31 reason="old exception"
+		// tailaudit:ignore T-SSH-001 until=2026-01-31 reason="old exception" by=sec@example.com
 		{"action": "accept", "src": ["group:b"], "dst": ["tag:x"], "users": ["root"]},
 		{"action": "accept", "src": ["group:c"], "dst": ["tag:x"], "users": ["root"]},
 	],

@@ -40,7 +40,7 @@ stored in the snapshot is checked. Rules whose input is missing are reported as 
 
 Findings at or above --fail-on (default high) make the exit code 1; warnings never do. Findings can
 be waived in .tailaudit.hujson or inline, with a comment on the line before the value:
-  // tailaudit:ignore TA-SSH-001 until=2027-01-31 reason="break-glass account"
+  // tailaudit:ignore TA-SSH-001 until=2027-01-31 reason="break-glass account" by=security@example.com
 
 Several outputs can be written at once: -f FORMAT writes to stdout, -f FORMAT=FILE to a file (written
 atomically: a failed run leaves an existing file as it was). Formats: ` + strings.Join(output.Formats(), ", ") + `.

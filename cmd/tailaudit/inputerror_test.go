@@ -38,6 +38,14 @@ func TestCheckInputError(t *testing.T) {
 			wantSARIF:  `"startColumn": 30`,
 		},
 		{
+			name:       "inline_waiver_without_by",
+			files:      map[string]string{"policy.hujson": "{\n  \"acls\": [\n    // tailaudit:ignore TA-ACL-002 until=2027-01-31 reason=\"lab tailnet\"\n    {\"action\": \"accept\", \"src\": [\"*\"], \"dst\": [\"*:*\"]},\n  ],\n}\n"},
+			args:       []string{"%DIR%/policy.hujson"},
+			wantStderr: "tailaudit: %DIR%/policy.hujson:3:8: malformed tailaudit:ignore comment: who accepted the risk is required: by=you@example.com\n",
+			wantGitHub: "::error file=policy.hujson,line=3,col=8,title=TA-INPUT-001 input could not be read (rule error)::malformed tailaudit:ignore comment: who accepted the risk is required: by=you@example.com\n",
+			wantSARIF:  `"startLine": 3`,
+		},
+		{
 			name: "config_file",
 			files: map[string]string{
 				"policy.hujson":     `{"acls": []}`,

@@ -290,7 +290,7 @@ func TestWaiversFromCLI(t *testing.T) {
 	dir := t.TempDir()
 	p := write(t, dir, "p.hujson", `{
 	"acls": [
-		// tailaudit:ignore TA-ACL-002 until=2027-01-31 reason="lab tailnet"
+		// tailaudit:ignore TA-ACL-002 until=2027-01-31 reason="lab tailnet" by=lab@example.com
 		{"action": "accept", "src": ["*"], "dst": ["*:*"]},
 	],
 	"tests": [{"src": "a@example.com", "accept": ["10.1.2.3:22"]}],

@@ -40,8 +40,11 @@ func TestParseErrors(t *testing.T) {
 		{"invalid_utf8", "{\"hosts\": {\"a\": \"\xff\"}}", 1, 18, "invalid UTF-8"},
 		{"deep_nesting", deep, 1, 65, "nested more than 64 levels"},
 		{"deep_nesting_in_derpmap", `{"derpMap": ` + strings.Repeat(`{"a":`, 80) + "1" + strings.Repeat("}", 80) + "}", 1, 0, "nested more than 64 levels"},
-		{"malformed_waiver", "{\n  // tailaudit:ignore TA-SSH-001 until=tomorrow reason=\"x\"\n  \"ssh\": [],\n}", 2, 6, "until must be a date"},
-		{"waiver_without_reason", "{\n  // tailaudit:ignore TA-SSH-001 until=2027-01-01\n  \"ssh\": [],\n}", 2, 6, "a reason is required"},
+		{"malformed_waiver", "{\n  // tailaudit:ignore TA-SSH-001 until=tomorrow reason=\"x\" by=me\n  \"ssh\": [],\n}", 2, 6, "until must be a date"},
+		{"waiver_without_reason", "{\n  // tailaudit:ignore TA-SSH-001 until=2027-01-01 by=me\n  \"ssh\": [],\n}", 2, 6, "a reason is required"},
+		{"waiver_without_by", "{\n  \"ssh\": [\n    // tailaudit:ignore TA-SSH-001 until=2027-01-01 reason=\"x\"\n    {},\n  ],\n}", 3, 8, "malformed tailaudit:ignore comment: who accepted the risk is required: by="},
+		{"waiver_with_empty_by", "{\n  /* tailaudit:ignore TA-SSH-001 until=2027-01-01 reason=\"x\" by= */\n  \"ssh\": [],\n}", 2, 6, "who accepted the risk is required"},
+		{"waiver_with_empty_quoted_by", "{\n  // tailaudit:ignore TA-SSH-001 until=2027-01-01 reason=\"x\" by=\"\"\n  \"ssh\": [],\n}", 2, 6, "who accepted the risk is required"},
 		{"too_large", "{\"hosts\": {}}" + strings.Repeat(" ", policyfile.MaxSize), 0, 0, "larger than 10 MB"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -158,9 +161,9 @@ func TestInlineWaivers(t *testing.T) {
 		// tailaudit:ignore TA-SSH-001,TA-SSH-002 until=2027-01-31 reason="break-glass account" by=sec@example.com
 		{"action": "accept", "src": ["group:ops"], "dst": ["tag:prod"], "users": ["root"]},
 	],
-	// tailaudit:ignore TA-TEST-001 until=2026-12-01 reason="tests arrive next sprint"
+	// tailaudit:ignore TA-TEST-001 until=2026-12-01 reason="tests arrive next sprint" by=qa@example.com
 	"acls": [],
-	// tailaudit:ignore TA-X-001 until=2026-12-01 reason="dangling"
+	// tailaudit:ignore TA-X-001 until=2026-12-01 reason="dangling" by=me
 }`
 	f, err := policyfile.Parse("p.hujson", []byte(src))
 	if err != nil {
@@ -169,7 +172,7 @@ func TestInlineWaivers(t *testing.T) {
 	want := []finding.Waiver{
 		{Rules: []string{"TA-SSH-001", "TA-SSH-002"}, Path: "/ssh/0", File: "p.hujson", Reason: "break-glass account", By: "sec@example.com", Expires: "2027-01-31",
 			Source: "p.hujson:3", Written: finding.Location{File: "p.hujson", Line: 3, Column: 6}},
-		{Rules: []string{"TA-TEST-001"}, Path: "/acls", File: "p.hujson", Reason: "tests arrive next sprint", Expires: "2026-12-01",
+		{Rules: []string{"TA-TEST-001"}, Path: "/acls", File: "p.hujson", Reason: "tests arrive next sprint", By: "qa@example.com", Expires: "2026-12-01",
 			Source: "p.hujson:6", Written: finding.Location{File: "p.hujson", Line: 6, Column: 5}},
 	}
 	if d := cmp.Diff(want, f.Waivers); d != "" {
@@ -246,7 +249,7 @@ func TestCorpus(t *testing.T) {
 func FuzzParse(f *testing.F) {
 	for _, seed := range []string{
 		`{}`, `{"acls": [{"action": "accept", "src": ["*"], "dst": ["*:*"]}]}`,
-		"{\n// tailaudit:ignore TA-A-1 until=2027-01-01 reason=\"x\"\n\"ssh\": []}",
+		"{\n// tailaudit:ignore TA-A-1 until=2027-01-01 reason=\"x\" by=me\n\"ssh\": []}",
 		`{"ACLs": [{"Users": ["autogroup:members"], "Ports": ["a:1"]}], "derpMap": {"Regions": {"900": {}}}}`,
 		`[`, `{"a": /* c */ 1,}`, "\xff",
 		"{\n  \"acls\": [{\"dst\": [\"tag:web:443],\n  }],\n}\n", "{\"a\\\\\": \"b\\\"c}}\n", "{\n /* open \"x\n",

@@ -23,7 +23,7 @@ var (
 
 // collectWaivers reads tailaudit:ignore directives in the comments of extra, which ends at offset end
 // and precedes the value at ptr ("" when it precedes no value). A directive on the line before a
-// value, `// tailaudit:ignore RULE-ID until=YYYY-MM-DD reason="..."`, waives the named rules for
+// value, `// tailaudit:ignore RULE-ID until=YYYY-MM-DD reason="..." by=WHO`, waives the named rules for
 // that value and everything inside it, in this file.
 func (p *parser) collectWaivers(extra hujson.Extra, end int, ptr string) {
 	if !bytes.Contains(extra, []byte(waiverMarker)) {
@@ -65,7 +65,7 @@ func (p *parser) fail(pos Position, msg string) {
 	}
 }
 
-// parseWaiver parses "tailaudit:ignore ID[,ID] until=DATE reason="TEXT" [by=WHO]", which must match
+// parseWaiver parses "tailaudit:ignore ID[,ID] until=DATE reason="TEXT" by=WHO", which must match
 // waiverLineRE. It returns a description of what is wrong, or "".
 func parseWaiver(text string) (finding.Waiver, string) {
 	var w finding.Waiver
@@ -73,7 +73,7 @@ func parseWaiver(text string) (finding.Waiver, string) {
 	rest := strings.TrimSpace(m[1])
 	ids, rest, _ := strings.Cut(rest, " ")
 	if ids == "" {
-		return w, "name the rule id to waive, e.g. tailaudit:ignore TA-SSH-001 until=2027-01-31 reason=\"...\""
+		return w, "name the rule id to waive, e.g. tailaudit:ignore TA-SSH-001 until=2027-01-31 reason=\"...\" by=you@example.com"
 	}
 	for id := range strings.SplitSeq(ids, ",") {
 		if !ruleIDRE.MatchString(id) {
@@ -113,6 +113,8 @@ func parseWaiver(text string) (finding.Waiver, string) {
 		return w, `a reason is required: reason="why this is accepted"`
 	case w.Expires == "":
 		return w, "an expiry is required: until=YYYY-MM-DD"
+	case w.By == "":
+		return w, "who accepted the risk is required: by=you@example.com"
 	}
 	return w, ""
 }
