@@ -85,16 +85,30 @@ func (s *scrubber) add(v string) {
 	slices.SortFunc(s.secrets, func(a, b string) int { return len(b) - len(a) })
 }
 
-// text returns str with every secret in it replaced by "[redacted]".
+// text returns str with every secret in it replaced by "[redacted]". Each pattern runs only on a
+// string that holds what it needs to match, so that the many strings of a large snapshot that
+// cannot hold a secret cost a few substring searches each.
 func (s *scrubber) text(str string) string {
 	s.mu.Lock()
 	for _, secret := range s.secrets {
-		str = strings.ReplaceAll(str, secret, redacted)
+		if strings.Contains(str, secret) {
+			str = strings.ReplaceAll(str, secret, redacted)
+		}
 	}
 	s.mu.Unlock()
-	str = urlPattern.ReplaceAllStringFunc(str, scrubUserinfo)
-	str = keyMaterial.ReplaceAllString(str, redacted)
-	str = bearer.ReplaceAllString(str, "$1 "+redacted)
+	lower := strings.ToLower(str)
+	if strings.Contains(lower, "://") {
+		str = urlPattern.ReplaceAllStringFunc(str, scrubUserinfo)
+	}
+	if containsAny(lower, "tskey-", "whsec", "privkey:", "nlpriv:") {
+		str = keyMaterial.ReplaceAllString(str, redacted)
+	}
+	if strings.Contains(lower, "bearer") {
+		str = bearer.ReplaceAllString(str, "$1 "+redacted)
+	}
+	if !containsAny(lower, secretWords...) && !(strings.Contains(lower, "x-") && strings.Contains(lower, "key")) {
+		return str
+	}
 	str = headerAssignment.ReplaceAllString(str, "${1}"+redacted)
 	str = formAssignment.ReplaceAllString(str, "${1}"+redacted)
 	return jsonAssignment.ReplaceAllStringFunc(str, func(m string) string {
@@ -104,6 +118,15 @@ func (s *scrubber) text(str string) string {
 		}
 		return sub[1] + redacted
 	})
+}
+
+func containsAny(s string, subs ...string) bool {
+	for _, sub := range subs {
+		if strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
 }
 
 // scrubUserinfo removes the password from a URL's userinfo, or the whole userinfo when it is a
