@@ -34,8 +34,9 @@ var idPattern = regexp.MustCompile(`^TA-(DEV|USER|KEY|SET|LOG|HOOK|CONTACT)-[0-9
 // ruleMeta is what README.md's table says of a rule, read from its METADATA.
 type ruleMeta struct {
 	id, severity, title string
-	resources, requires string // as the table writes them: "tailnet" for no resources, "—" for none
-	pkg                 string // the package's last element, the file name
+	resources, requires string   // as the table writes them: "tailnet" for no resources, "—" for none
+	pkg                 string   // the package's last element, the file name
+	params              []string // "`name` = default" for each parameter it reads, in key order
 }
 
 // tailnetRules reads the METADATA of every rule in tailnet/ of the embedded rules.
@@ -45,6 +46,7 @@ func tailnetRules(t *testing.T) []ruleMeta {
 	if err != nil {
 		t.Fatal(err)
 	}
+	shared := sharedDefaults(t)
 	var out []ruleMeta
 	for _, name := range names {
 		if strings.HasSuffix(name, "_test.rego") {
@@ -75,6 +77,7 @@ func tailnetRules(t *testing.T) []ruleMeta {
 				}
 				m.requires = strings.Join(keys, ", ")
 			}
+			m.params = parameters(t, name, mod, shared)
 			out = append(out, m)
 		}
 	}
@@ -84,9 +87,58 @@ func tailnetRules(t *testing.T) []ruleMeta {
 	return out
 }
 
-// TestReadmeTable keeps README.md's table of rules in step with the rules' METADATA: id, severity,
-// title, the collection the engine derives pass records from, the sections the rule requires, and
-// the package.
+// sharedDefaults is params.shared of lib/params.rego.
+func sharedDefaults(t *testing.T) ast.Object {
+	t.Helper()
+	src, err := fs.ReadFile(policies.FS, "lib/params.rego")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mod, err := ast.ParseModuleWithOpts("lib/params.rego", string(src), ast.ParserOptions{RegoVersion: ast.RegoV1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range mod.Rules {
+		if obj, ok := r.Head.Value.Value.(ast.Object); ok && r.Head.Name.String() == "shared" {
+			return obj
+		}
+	}
+	t.Fatal("lib/params.rego has no shared object")
+	return nil
+}
+
+// parameters renders the defaults a rule gives params.merged as "`name` = default".
+func parameters(t *testing.T, file string, mod *ast.Module, shared ast.Object) []string {
+	t.Helper()
+	var out []string
+	for _, r := range mod.Rules {
+		if r.Head.Name.String() != "parameters" {
+			continue
+		}
+		call, _ := r.Head.Value.Value.(ast.Call)
+		var defaults ast.Object
+		if len(call) == 2 && call[0].String() == "params.merged" {
+			defaults, _ = call[1].Value.(ast.Object)
+		}
+		if defaults == nil {
+			t.Errorf("%s: parameters is %v, want params.merged({...})", file, r.Head.Value)
+			continue
+		}
+		for _, key := range defaults.Keys() {
+			value := defaults.Get(key)
+			if ref, isRef := value.Value.(ast.Ref); isRef {
+				value = shared.Get(ast.StringTerm(strings.TrimPrefix(ref.String(), "params.shared.")))
+			}
+			name, _ := key.Value.(ast.String)
+			out = append(out, fmt.Sprintf("`%s` = %v", string(name), value))
+		}
+	}
+	return out
+}
+
+// TestReadmeTable keeps README.md's table of rules in step with the rules: id, severity, title,
+// the parameters with their defaults, the collection the engine derives pass records from, the
+// sections the rule requires, and the package.
 func TestReadmeTable(t *testing.T) {
 	readme, err := os.ReadFile("README.md")
 	if err != nil {
@@ -109,6 +161,18 @@ func TestReadmeTable(t *testing.T) {
 			t.Errorf("README.md has no row starting %q", start)
 		case !strings.HasSuffix(row, end):
 			t.Errorf("README.md row of %s should end %q:\n%s", r.id, end, row)
+		}
+		cells := strings.Split(row, " | ")
+		if row == "" || len(cells) < 4 {
+			continue
+		}
+		if len(r.params) == 0 && cells[3] != "—" {
+			t.Errorf("README.md gives %s the parameters %q; it reads none", r.id, cells[3])
+		}
+		for _, p := range r.params {
+			if !strings.Contains(cells[3], p) {
+				t.Errorf("README.md's row of %s does not give %s", r.id, p)
+			}
 		}
 	}
 }
