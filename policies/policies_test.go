@@ -15,6 +15,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/format"
 
 	"github.com/tailaudit/tailaudit/engine"
+	"github.com/tailaudit/tailaudit/engine/tailnet"
 )
 
 // ruleDirs are the directories of FS whose packages are rules (and so need
@@ -25,9 +26,8 @@ var (
 	idPattern  = regexp.MustCompile(`^TA-[A-Z]+-[0-9]{3}$`)
 	severities = []string{"critical", "high", "medium", "low", "info"}
 	// collections are the snapshot arrays the engine derives per-resource pass records from
-	// (custom.resources); snapshotKeys the snapshot sections a rule may require (custom.requires).
-	collections  = []string{"devices", "users", "keys", "webhooks"}
-	snapshotKeys = []string{"devices", "users", "keys", "settings", "dns", "policy", "logstream", "webhooks", "postureIntegrations", "contacts"}
+	// (custom.resources); a rule may require (custom.requires) any of tailnet.Endpoints.
+	collections = []string{tailnet.EndpointDevices, tailnet.EndpointUsers, tailnet.EndpointKeys, tailnet.EndpointWebhooks}
 )
 
 type regoFile struct {
@@ -164,7 +164,7 @@ func TestRuleMetadata(t *testing.T) {
 					t.Error("custom.requires must be a non-empty list")
 				}
 				for _, k := range list {
-					if s, _ := k.(string); !slices.Contains(snapshotKeys, s) {
+					if s, _ := k.(string); !slices.Contains(tailnet.Endpoints(), s) {
 						t.Errorf("custom.requires names unknown snapshot key %v", k)
 					}
 				}
