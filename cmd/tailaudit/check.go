@@ -88,6 +88,9 @@ func runCheck(ctx context.Context, opts *checkOptions) (err error) {
 	if err != nil {
 		return err
 	}
+	if err := output.CheckTargets(targets, []string{opts.Policy, opts.Snapshot, opts.Rules.configFile(s)}); err != nil {
+		return &usageError{err}
+	}
 	ctx, cancel, err := opts.Rules.deadline(ctx)
 	if err != nil {
 		return err
@@ -95,7 +98,7 @@ func runCheck(ctx context.Context, opts *checkOptions) (err error) {
 	defer cancel()
 	defer func() {
 		if err != nil {
-			err = reportInputError(s, targets, err)
+			err = reportInputError(ctx, s, targets, err)
 		}
 	}()
 	cfg, eng, err := opts.Rules.engine(ctx, s)
@@ -127,7 +130,7 @@ func runCheck(ctx context.Context, opts *checkOptions) (err error) {
 	if docs.Policy != nil {
 		sources.Add(docs.Policy.Name, docs.Policy.Source())
 	}
-	if err := writeOutputs(s, targets, rep, output.Settings{Verbose: opts.Verbose, Sources: &sources}); err != nil {
+	if err := writeOutputs(ctx, s, targets, rep, output.Settings{Verbose: opts.Verbose, Sources: &sources}); err != nil {
 		return err
 	}
 	if rep.Failed() {
@@ -156,9 +159,9 @@ func parseTargets(s *iostreams, specs []string) ([]output.Target, error) {
 }
 
 // writeOutputs renders the report to every target, listing controls in the catalogues' order.
-func writeOutputs(s *iostreams, targets []output.Target, rep *finding.Report, settings output.Settings) error {
+func writeOutputs(ctx context.Context, s *iostreams, targets []output.Target, rep *finding.Report, settings output.Settings) error {
 	settings.Frameworks = frameworks.IDs()
 	settings.Root = s.workDir()
 	settings.Color = s.OutTTY && s.env("NO_COLOR") == ""
-	return output.WriteAll(targets, rep, s.Out, settings)
+	return output.WriteAll(ctx, targets, rep, s.Out, settings)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tailaudit/tailaudit/engine/tailnet"
+	"github.com/tailaudit/tailaudit/internal/atomicfile"
 	"github.com/tailaudit/tailaudit/internal/collect"
 )
 
@@ -80,6 +81,10 @@ func runCollect(ctx context.Context, opts *collectOptions) error {
 			return &usageError{fmt.Errorf("--events-since: %w", err)}
 		}
 	}
+	eventsOut := eventsPath(opts)
+	if copts.EventsSince != 0 && opts.Output != "-" && atomicfile.SameFile(opts.Output, eventsOut) {
+		return &usageError{fmt.Errorf("-o %s and --events-out %s are the same file; the events would replace the snapshot", opts.Output, eventsOut)}
+	}
 	copts.Version = version()
 	copts.Clock = s.now
 	copts.Logger = loggerFrom(ctx)
@@ -106,19 +111,24 @@ func runCollect(ctx context.Context, opts *collectOptions) error {
 	for _, e := range events.Errors {
 		warnCollection(s, e)
 	}
-	out := opts.EventsOut
-	if out == "" {
-		base := opts.Output
-		if base == "-" {
-			base = "snapshot.json"
-		}
-		out = strings.TrimSuffix(base, filepath.Ext(base)) + ".events.jsonl"
-	}
-	if err := events.WriteJSONL(out); err != nil {
+	if err := events.WriteJSONL(eventsOut); err != nil {
 		return fmt.Errorf("write events: %w", err)
 	}
-	fmt.Fprintf(s.Err, "tailaudit: wrote %d configuration and %d network log entries to %s\n", len(events.Configuration), len(events.Network), out)
+	fmt.Fprintf(s.Err, "tailaudit: wrote %d configuration and %d network log entries to %s\n", len(events.Configuration), len(events.Network), eventsOut)
 	return nil
+}
+
+// eventsPath is where collect writes the logs: --events-out, or beside the snapshot as
+// <name>.events.jsonl.
+func eventsPath(opts *collectOptions) string {
+	if opts.EventsOut != "" {
+		return opts.EventsOut
+	}
+	base := opts.Output
+	if base == "-" {
+		base = "snapshot.json"
+	}
+	return strings.TrimSuffix(base, filepath.Ext(base)) + ".events.jsonl"
 }
 
 // warnCollection prints a collection error: an endpoint that was not collected, or a value (its

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"io"
 	"os"
@@ -22,7 +23,7 @@ var annotatingFormats = []string{"github", "github-summary", "sarif"}
 // of those errors as TA-INPUT-001 findings to every SARIF and GitHub target, so that code scanning
 // and pull request annotations show them where they are. Other targets are left alone. It returns
 // err, which still decides the exit code and is printed on stderr, with any write error joined.
-func reportInputError(s *iostreams, targets []output.Target, err error) error {
+func reportInputError(ctx context.Context, s *iostreams, targets []output.Target, err error) error {
 	var located []*source.Error
 	for _, e := range source.All(err) {
 		if e.File != "" {
@@ -53,7 +54,7 @@ func reportInputError(s *iostreams, targets []output.Target, err error) error {
 	}
 	finding.Sort(rep.Findings)
 	rep.Summarize()
-	if werr := writeOutputs(s, annotate, rep, output.Settings{Sources: &sources}); werr != nil {
+	if werr := writeOutputs(ctx, s, annotate, rep, output.Settings{Sources: &sources}); werr != nil {
 		return errors.Join(err, werr)
 	}
 	return err

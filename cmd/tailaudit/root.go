@@ -79,7 +79,13 @@ func run(ctx context.Context, args []string, s *iostreams) int {
 	root.SetIn(s.In)
 	root.SetOut(s.Out)
 	root.SetErr(s.Err)
-	return exitCode(root.ExecuteContext(ctx), s.Err)
+	err := root.ExecuteContext(ctx)
+	if err != nil && ctx.Err() != nil {
+		// SIGINT or SIGTERM: whatever was under way stopped, and outputs are written only once
+		// everything succeeded, so the files that were there are as they were.
+		err = &exitError{Code: 2, Err: errors.New("interrupted; existing output files are unchanged")}
+	}
+	return exitCode(err, s.Err)
 }
 
 // exitCode maps an error to the exit code, printing it once.

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -62,6 +63,15 @@ func (o *ruleSource) addFlags(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&o.ConfigPath, "config", "", "config `FILE` (default: "+config.FileName+" in the working directory, if present)")
 	cmd.Flags().BoolVar(&o.AllowNetwork, "allow-network-builtins", false, "let rules call http.send, net.lookup_ip_addr and opa.runtime, and fetch remote $ref schemas (also "+allowNetworkEnv+"=1; never from a config file)")
 	cmd.Flags().BoolVar(&o.NoBuiltin, "no-builtin", false, "load only the custom rules given with --rules or the config file")
+}
+
+// configFile is the config file the run reads: --config, or the default one in the working
+// directory (which may not exist).
+func (o *ruleSource) configFile(s *iostreams) string {
+	if o.ConfigPath != "" {
+		return o.ConfigPath
+	}
+	return filepath.Join(s.workDir(), config.FileName)
 }
 
 // load reads the config file and returns it with the engine options both describe.

@@ -2,6 +2,7 @@ package output
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"maps"
@@ -125,9 +126,8 @@ func ParseTarget(spec string) (format, path string, err error) {
 // no existing file is replaced and no temporary file is left behind. At most one target may use stdout.
 // Outputs that append (the GitHub job summary) are rendered with the others but written last, once
 // everything else was written, by adding to the end of their file.
-func WriteAll(targets []Target, r *finding.Report, stdout io.Writer, s Settings) error {
+func WriteAll(ctx context.Context, targets []Target, r *finding.Report, stdout io.Writer, s Settings) error {
 	var toStdout *Target
-	seen := map[string]bool{}
 	for i, t := range targets {
 		f, err := lookup(t.Format)
 		if err != nil {
@@ -141,13 +141,10 @@ func WriteAll(targets []Target, r *finding.Report, stdout io.Writer, s Settings)
 				return fmt.Errorf("outputs %q and %q both write to stdout; give one of them a file (format=path)", toStdout.Format, t.Format)
 			}
 			toStdout = &targets[i]
-			continue
 		}
-		key := filepath.Clean(t.Path)
-		if seen[key] {
-			return fmt.Errorf("two outputs write to %s", t.Path)
-		}
-		seen[key] = true
+	}
+	if err := CheckTargets(targets, nil); err != nil {
+		return err
 	}
 
 	fileSettings := s
@@ -163,7 +160,7 @@ func WriteAll(targets []Target, r *finding.Report, stdout io.Writer, s Settings)
 		if t.Path == "" || Appends(t.Format) {
 			continue
 		}
-		f, err := atomicfile.Create(t.Path, func(w io.Writer) error { return render(w, t, r, fileSettings) })
+		f, err := atomicfile.CreateContext(ctx, t.Path, func(w io.Writer) error { return render(w, t, r, fileSettings) })
 		if err != nil {
 			return fmt.Errorf("write %s output: %w (%s left unchanged)", t.Format, err, t.Path)
 		}
@@ -203,6 +200,31 @@ func WriteAll(targets []Target, r *finding.Report, stdout io.Writer, s Settings)
 		if Appends(t.Format) {
 			if err := appendFile(t.Path, appended[t.Path]); err != nil {
 				return fmt.Errorf("write %s output: %w", t.Format, err)
+			}
+		}
+	}
+	return nil
+}
+
+// CheckTargets refuses outputs that would destroy what the run reads or what another output
+// writes: a target that is one of the input files (under any spelling, through a symlink or a
+// hard link), or two targets that are one file. The null device may take any number of outputs.
+func CheckTargets(targets []Target, inputs []string) error {
+	for i, t := range targets {
+		if t.Path == "" || t.Path == os.DevNull {
+			continue
+		}
+		for _, in := range inputs {
+			if in != "" && in != "-" && atomicfile.SameFile(t.Path, in) {
+				return fmt.Errorf("output %s=%s would overwrite the input %s; write it somewhere else", t.Format, t.Path, in)
+			}
+		}
+		for _, u := range targets[:i] {
+			if u.Path != "" && atomicfile.SameFile(t.Path, u.Path) {
+				if u.Path == t.Path {
+					return fmt.Errorf("two outputs write to %s (%s and %s)", t.Path, u.Format, t.Format)
+				}
+				return fmt.Errorf("two outputs write to one file: %s=%s and %s=%s", u.Format, u.Path, t.Format, t.Path)
 			}
 		}
 	}

@@ -2,6 +2,7 @@ package output
 
 import (
 	"bytes"
+	"context"
 	"flag"
 	"os"
 	"path/filepath"
@@ -296,7 +297,7 @@ func TestWriteAll(t *testing.T) {
 	targets := []Target{{Format: "json", Path: jsonPath}, {Format: "text"}, {Format: "sarif", Path: sarifPath}}
 	r := testReport()
 	var stdout bytes.Buffer
-	if err := WriteAll(targets, r, &stdout, Settings{}); err != nil {
+	if err := WriteAll(context.Background(), targets, r, &stdout, Settings{}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -336,7 +337,7 @@ func TestWriteAllAppendsJobSummary(t *testing.T) {
 	targets := []Target{{Format: "github-summary", Path: summaryPath}, {Format: "github"}, {Format: "text", Path: textPath}}
 	for range 2 {
 		var stdout bytes.Buffer
-		if err := WriteAll(targets, r, &stdout, s); err != nil {
+		if err := WriteAll(context.Background(), targets, r, &stdout, s); err != nil {
 			t.Fatal(err)
 		}
 		if got, want := stdout.String(), renderString(t, "github", s, r); got != want {
@@ -396,7 +397,7 @@ func TestWriteAllErrorsLeaveFilesUntouched(t *testing.T) {
 				}
 			}
 			var stdout bytes.Buffer
-			err := WriteAll(tt.targets(dir), tt.report, &stdout, Settings{})
+			err := WriteAll(context.Background(), tt.targets(dir), tt.report, &stdout, Settings{})
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Fatalf("WriteAll error = %v, want one containing %q", err, tt.wantErr)
 			}
