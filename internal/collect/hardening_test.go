@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"log"
 	"log/slog"
 	"net"
 	"net/http"
@@ -378,6 +380,11 @@ func TestUnreachableFailsFast(t *testing.T) {
 	dnsFailure := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
 		return nil, &net.DNSError{Err: "no such host", Name: "api.example.invalid", IsNotFound: true}
 	}}
+	untrusted := httptest.NewUnstartedServer(http.NotFoundHandler())
+	untrusted.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake is expected
+	untrusted.StartTLS()
+	defer untrusted.Close()
+	untrustedHost := strings.TrimPrefix(untrusted.URL, "https://")
 	for _, tt := range []struct {
 		name      string
 		baseURL   string
@@ -385,6 +392,8 @@ func TestUnreachableFailsFast(t *testing.T) {
 		oauth     bool
 		want      string
 	}{
+		{"untrusted_certificate", untrusted.URL, nil, false, "collect: cannot connect to " + untrustedHost +
+			": TLS: x509: certificate signed by unknown authority; check the base URL and the network"},
 		{"refused", "http://" + refused, nil, false, "collect: cannot connect to " + refused + ": connection refused; check the base URL and the network"},
 		{"refused_token", "http://" + refused, nil, true, "collect: cannot connect to " + refused + ": connection refused; check the base URL and the network"},
 		{"dns", "http://api.example.invalid", dnsFailure, false, "collect: cannot resolve api.example.invalid: no such host; check the base URL and the network"},

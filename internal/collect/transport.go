@@ -3,6 +3,7 @@ package collect
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -208,10 +209,15 @@ func (t *retryTransport) describe(a *attempt, req *http.Request, err error) erro
 	return err
 }
 
-// connectFailure returns a *connectError when err means no connection could be made.
+// connectFailure returns a *connectError when err means no connection could be made: the name
+// does not resolve, the connection is refused or unanswered, or the server's certificate is not
+// trusted. None of these mends itself between two attempts.
 func connectFailure(host string, err error, timedOut bool, timeout time.Duration) error {
 	if de, ok := errors.AsType[*net.DNSError](err); ok {
 		return &connectError{host: host, msg: fmt.Sprintf("cannot resolve %s: %s", de.Name, de.Err)}
+	}
+	if ce, ok := errors.AsType[*tls.CertificateVerificationError](err); ok {
+		return &connectError{host: host, msg: fmt.Sprintf("cannot connect to %s: TLS: %v", host, ce.Err)}
 	}
 	oe, ok := errors.AsType[*net.OpError](err)
 	if !ok || oe.Op != "dial" && oe.Op != "proxyconnect" {
