@@ -25,7 +25,7 @@ func TestCheckInputError(t *testing.T) {
 			files:      map[string]string{"policy.hujson": badPolicy},
 			args:       []string{"%DIR%/policy.hujson"},
 			wantStderr: "tailaudit: %DIR%/policy.hujson:4:25: invalid HuJSON: invalid character '\"' after object value (expecting ',' or '}')\n",
-			wantGitHub: "::error file=policy.hujson,line=4,col=25,title=TA-INPUT-001 input could not be read (rule error)::invalid HuJSON: invalid character '\"' after object value (expecting ',' or '}')\n",
+			wantGitHub: "::error file=policy.hujson,line=4,col=25,title=TA-INPUT-001 input could not be read::invalid HuJSON: invalid character '\"' after object value (expecting ',' or '}')\n",
 			wantSARIF:  `"startColumn": 25`,
 		},
 		{
@@ -34,7 +34,7 @@ func TestCheckInputError(t *testing.T) {
 			files:      map[string]string{"policy.hujson": "{\n  \"hosts\": {\"서버\": \"10.0.0.1\" \"db\": \"10.0.0.2\"},\n}\n"},
 			args:       []string{"%DIR%/policy.hujson"},
 			wantStderr: "tailaudit: %DIR%/policy.hujson:2:34: invalid HuJSON: invalid character '\"' after object value (expecting ',' or '}')\n",
-			wantGitHub: "::error file=policy.hujson,line=2,col=30,title=TA-INPUT-001 input could not be read (rule error)::invalid HuJSON: invalid character '\"' after object value (expecting ',' or '}')\n",
+			wantGitHub: "::error file=policy.hujson,line=2,col=30,title=TA-INPUT-001 input could not be read::invalid HuJSON: invalid character '\"' after object value (expecting ',' or '}')\n",
 			wantSARIF:  `"startColumn": 30`,
 		},
 		{
@@ -42,7 +42,7 @@ func TestCheckInputError(t *testing.T) {
 			files:      map[string]string{"policy.hujson": "{\n  \"acls\": [\n    // tailaudit:ignore TA-ACL-002 until=2027-01-31 reason=\"lab tailnet\"\n    {\"action\": \"accept\", \"src\": [\"*\"], \"dst\": [\"*:*\"]},\n  ],\n}\n"},
 			args:       []string{"%DIR%/policy.hujson"},
 			wantStderr: "tailaudit: %DIR%/policy.hujson:3:8: malformed tailaudit:ignore comment: who accepted the risk is required: by=you@example.com\n",
-			wantGitHub: "::error file=policy.hujson,line=3,col=8,title=TA-INPUT-001 input could not be read (rule error)::malformed tailaudit:ignore comment: who accepted the risk is required: by=you@example.com\n",
+			wantGitHub: "::error file=policy.hujson,line=3,col=8,title=TA-INPUT-001 input could not be read::malformed tailaudit:ignore comment: who accepted the risk is required: by=you@example.com\n",
 			wantSARIF:  `"startLine": 3`,
 		},
 		{
@@ -53,7 +53,7 @@ func TestCheckInputError(t *testing.T) {
 			},
 			args:       []string{"%DIR%/policy.hujson"},
 			wantStderr: "tailaudit: %DIR%/.tailaudit.hujson:2:3: failOn: unknown severity \"severe\" (want one of critical, high, medium, low, info)\n",
-			wantGitHub: "::error file=.tailaudit.hujson,line=2,col=3,title=TA-INPUT-001 input could not be read (rule error)::failOn: unknown severity \"severe\" (want one of critical, high, medium, low, info)\n",
+			wantGitHub: "::error file=.tailaudit.hujson,line=2,col=3,title=TA-INPUT-001 input could not be read::failOn: unknown severity \"severe\" (want one of critical, high, medium, low, info)\n",
 			wantSARIF:  `"uri": ".tailaudit.hujson"`,
 		},
 		{
@@ -64,7 +64,7 @@ func TestCheckInputError(t *testing.T) {
 			},
 			args:       []string{"%DIR%/policy.hujson", "--rules", "%DIR%/rules"},
 			wantStderr: "tailaudit: load rules:\n%DIR%/rules/norule.rego:1: rule package tailaudit.policy.norule has no METADATA block with custom.id and custom.severity\n",
-			wantGitHub: "::error file=rules/norule.rego,line=1,title=TA-INPUT-001 input could not be read (rule error)::rule package tailaudit.policy.norule has no METADATA block with custom.id and custom.severity\n",
+			wantGitHub: "::error file=rules/norule.rego,line=1,title=TA-INPUT-001 input could not be read::rule package tailaudit.policy.norule has no METADATA block with custom.id and custom.severity\n",
 			wantSARIF:  `"uri": "rules/norule.rego"`,
 		},
 	} {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/tailaudit/tailaudit/engine/finding"
+	"github.com/tailaudit/tailaudit/engine/source"
 )
 
 // GitHub writes GitHub Actions workflow commands that annotate the lines a finding points at, then a
@@ -108,6 +109,9 @@ func annotationOf(f finding.Finding, order frameworkOrder) (annotation, bool) {
 		}
 	case finding.Error:
 		a.command, a.title = "error", f.Rule.ID+" "+f.Rule.Title+" (rule error)"
+		if f.Rule.ID == source.InputRuleID {
+			a.title = f.Rule.ID + " " + f.Rule.Title // the input is at fault, not a rule
+		}
 	case finding.Warn:
 		a.command = "notice"
 	default:

@@ -178,6 +178,13 @@ func (s SARIF) Render(w io.Writer, r *finding.Report) error {
 			inv.ExecutionSuccessful = false
 			inv.Notifications = append(inv.Notifications, sarifNotification{Level: "error",
 				Message: sarifText{f.Message}, Locations: s.locations(f), AssociatedRule: ref})
+			if hasFileLocation(f) {
+				// Code scanning shows results, not notifications, on the lines of a pull request: an
+				// error at a line of a file (an input that could not be read) is a result there too.
+				res := s.result(f, ref.Index)
+				res.Level = "error"
+				results = append(results, res)
+			}
 		}
 	}
 	for _, d := range r.Diagnostics {
@@ -246,8 +253,8 @@ func (s SARIF) result(f finding.Finding, ruleIndex int) sarifResult {
 	}
 	if w := f.Waiver; f.Result == finding.Waived && w != nil && !w.Expired {
 		sup := sarifSuppression{Kind: "external", Status: "accepted", Justification: w.Reason}
-		if w.Source == "inline" {
-			sup.Kind = "inSource" // a tailaudit:ignore comment in the policy file
+		if w.File != "" {
+			sup.Kind = "inSource" // a tailaudit:ignore comment in the file it waives findings of
 		}
 		for k, v := range map[string]string{"by": w.By, "expires": w.Expires, "source": w.Source} {
 			if v != "" {

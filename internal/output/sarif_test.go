@@ -125,8 +125,8 @@ func TestSARIFSuppressionKind(t *testing.T) {
 		want   string
 	}{
 		{&finding.Waiver{Reason: "r", Source: ".tailaudit.hujson"}, "external"},
-		{&finding.Waiver{Reason: "r", Source: "inline"}, "inSource"},
-		{&finding.Waiver{Reason: "r", Source: "inline", Expired: true}, ""},
+		{&finding.Waiver{Reason: "r", Source: "policy.hujson:12", File: "policy.hujson"}, "inSource"}, // inline
+		{&finding.Waiver{Reason: "r", Source: "policy.hujson:12", File: "policy.hujson", Expired: true}, ""},
 	} {
 		f := finding.Finding{Rule: finding.RuleRef{ID: "TA-X-001"}, Result: finding.Waived, Severity: finding.Low, Waiver: tt.waiver}
 		got := ""
