@@ -192,9 +192,12 @@ func TestReservedPackages(t *testing.T) {
 		})
 	}
 	// Tests of the built-in library, in a _test package of their own, are allowed.
-	dir := writeRule(t, "params_test.rego", "package tailaudit.lib.params_test\n\nimport data.tailaudit.lib.params\n\ntest_default if params.wide_cidr_prefix > 0\n")
-	if _, err := engine.RunTests(context.Background(), engine.TestOptions{}, engine.WithBuiltinRules(policies.FS), engine.WithRuleDirs(dir)); err != nil {
+	dir := writeRule(t, "params_test.rego", "package tailaudit.lib.params_test\n\nimport data.tailaudit.lib.params\n\ntest_default if params.merged({\"staleDays\": 90}).staleDays == 90\n")
+	run, err := engine.RunTests(context.Background(), engine.TestOptions{}, engine.WithBuiltinRules(policies.FS), engine.WithRuleDirs(dir))
+	if err != nil {
 		t.Errorf("RunTests() with a user test of the library: %v", err)
+	} else if len(run.Results) != 1 || !run.Results[0].Pass() {
+		t.Errorf("RunTests() with a user test of the library: %v, want one passing test", run.Results)
 	}
 }
 
