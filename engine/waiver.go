@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tailaudit/tailaudit/engine/finding"
+	"github.com/tailaudit/tailaudit/engine/source"
 )
 
 // waivers lists what may waive findings of in: the policy file's inline waivers first, then the
@@ -50,7 +51,7 @@ func covers(w *finding.Waiver, f *finding.Finding) bool {
 	case w.Fingerprint != "":
 		return w.Fingerprint == f.Fingerprint
 	case w.Path != "":
-		return f.Location != nil && within(f.Location.Path, w.Path)
+		return f.Location != nil && source.Within(f.Location.Path, w.Path)
 	case w.Resource != "":
 		return f.Resource != nil && (f.Resource.ID == w.Resource || strings.EqualFold(f.Resource.Name, w.Resource))
 	}
@@ -60,11 +61,6 @@ func covers(w *finding.Waiver, f *finding.Finding) bool {
 // expired reports whether the waiver stopped applying before day (YYYY-MM-DD).
 func expired(w *finding.Waiver, day string) bool {
 	return w.Expires != "" && w.Expires < day
-}
-
-// within reports whether pointer names scope or something inside it.
-func within(pointer, scope string) bool {
-	return pointer == scope || strings.HasPrefix(pointer, strings.TrimSuffix(scope, "/")+"/")
 }
 
 // reportUnusedWaivers notes waivers that matched nothing, and waivers that have expired, so stale
