@@ -22,7 +22,8 @@ type resolver struct {
 	sshSrcCache  map[*sshRule]*sshSourceSet
 	nodeCache    map[alias][]int
 	rangeCache   map[alias]*rangeSet
-	rulesByDst   *rulesByDst // see indexRules
+	rulesByDst   *rulesByDst        // see indexRules
+	nameCache    map[alias][]string // see nodeNames
 }
 
 // rangeSet is a list of address ranges, with what is derived from it.

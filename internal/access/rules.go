@@ -354,17 +354,33 @@ func (r *resolver) newMatch(path []any, srcs []alias) RuleMatch {
 // addNodes names the devices the sources and the destinations dsts select, when there is a
 // topology.
 func (r *resolver) addNodes(m *RuleMatch, srcs, dsts []alias) {
-	names := func(as []alias) []string {
-		var out []string
-		for _, a := range as {
-			for _, i := range r.nodes(a) {
-				out = append(out, r.topo.Nodes[i].Name)
-			}
-		}
-		slices.Sort(out)
-		return slices.Compact(out)
+	m.Nodes, m.SrcNodes = r.nodeNames(dsts), r.nodeNames(srcs)
+}
+
+// nodeNames returns, sorted and without duplicates, the names of the nodes the selectors name.
+// Each selector's are sorted once per resolver, since many rules share a selector.
+func (r *resolver) nodeNames(as []alias) []string {
+	if r.nameCache == nil {
+		r.nameCache = map[alias][]string{}
 	}
-	m.Nodes, m.SrcNodes = names(dsts), names(srcs)
+	var out []string
+	for _, a := range as {
+		names, ok := r.nameCache[a]
+		if !ok {
+			for _, i := range r.nodes(a) {
+				names = append(names, r.topo.Nodes[i].Name)
+			}
+			slices.Sort(names)
+			names = slices.Compact(names)
+			r.nameCache[a] = names
+		}
+		if len(as) == 1 {
+			return slices.Clone(names)
+		}
+		out = append(out, names...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // hostPorts writes an ACL destination, "selector:ports", bracketing a bare IPv6 address.

@@ -268,95 +268,141 @@ func TestRulesAgreeWithReachable(t *testing.T) {
 			if pol.AllowsAll() {
 				t.Fatal("the policy allows all: nothing to compare")
 			}
-			sels := selectorsOf(pol, tt.topo)
-			ports := portsOf(pol)
-			checked := 0
-			from := map[string][]RuleMatch{}
-			for _, src := range sels {
-				if from[src], err = pol.RulesFrom(tt.topo, src); err != nil {
-					t.Fatalf("RulesFrom(%s): %v", src, err)
-				}
-			}
-			for _, dst := range sels {
-				to, err := pol.RulesTo(tt.topo, dst)
-				if err != nil {
-					t.Fatalf("RulesTo(%s): %v", dst, err)
-				}
-				for _, m := range to {
-					for _, src := range m.Src {
-						if m.SelfOnly {
-							if dst == "autogroup:member" || !onePrincipal(pol, tt.topo, dst) {
-								continue // each member from their own devices: no one source stands for them
-							}
-							src = dst // autogroup:self: only the owner's own devices
-						}
-						for _, a := range m.Access {
-							proto := ""
-							if len(a.Protos) > 0 {
-								proto = protoName(a.Protos[0])
-							}
-							for _, pr := range a.Ports {
-								for _, port := range []int{int(pr.First), int(pr.Last)} {
-									ok, _, err := pol.Reachable(tt.topo, src, dst, port, proto)
-									if err != nil {
-										continue // a source Reachable cannot test, such as "*"
-									}
-									checked++
-									if !ok && !(m.SelfOnly && tt.topo == nil) {
-										t.Errorf("RulesTo(%s) gives %s from %s on %s/%d, but Reachable says no", dst, source.Pointer(m.Path), src, proto, port)
-									}
-								}
-							}
-						}
-					}
-				}
-				for _, src := range sels {
-					between, err := pol.RulesBetween(tt.topo, src, dst)
-					if err != nil {
-						t.Fatalf("RulesBetween(%s, %s): %v", src, dst, err)
-					}
-					for _, m := range between {
-						if !hasPath(from[src], m.Path) || !hasPath(to, m.Path) {
-							t.Errorf("RulesBetween(%s, %s) gives %s, which RulesFrom or RulesTo does not", src, dst, source.Pointer(m.Path))
-						}
-					}
-					if !onePrincipal(pol, tt.topo, src) || !onePrincipal(pol, tt.topo, dst) {
-						continue
-					}
-					for _, proto := range []string{"", "udp", "icmp"} {
-						for _, port := range ports {
-							if proto == "icmp" && port != 1 {
-								continue // ICMP has no ports
-							}
-							ok, because, err := pol.Reachable(tt.topo, src, dst, port, proto)
-							if err != nil {
-								t.Fatalf("Reachable(%s, %s): %v", src, dst, err)
-							}
-							var allowing []RuleMatch
-							for _, m := range between {
-								if m.Allows(port, proto) {
-									allowing = append(allowing, m)
-								}
-							}
-							checked++
-							if ok != (len(allowing) > 0) {
-								t.Errorf("%s -> %s %s/%d: Reachable = %v, RulesBetween allows through %v", src, dst, proto, port, ok, summary(allowing))
-							}
-							for _, b := range because {
-								if !hasPath(allowing, b.Path) {
-									t.Errorf("%s -> %s %s/%d: Reachable names %s, RulesBetween does not", src, dst, proto, port, b)
-								}
-							}
-						}
-					}
-				}
-			}
-			t.Logf("%d selectors, %d ports, %d comparisons", len(sels), len(ports), checked)
+			sels, ports, checked := checkAgreement(t, pol, tt.topo)
+			t.Logf("%d selectors, %d ports, %d comparisons", sels, ports, checked)
 			if checked == 0 {
 				t.Error("nothing was compared")
 			}
 		})
 	}
+}
+
+// TestRulesAgreeLargeCaptures runs the agreement check of TestRulesAgreeWithReachable on every
+// policy and topology Tailscale accepted in the conformance captures: millions of answers, about
+// a minute, so only with TAILAUDIT_LARGE_TESTS=1 (make test-large).
+func TestRulesAgreeLargeCaptures(t *testing.T) {
+	if os.Getenv("TAILAUDIT_LARGE_TESTS") != "1" {
+		t.Skip("compares millions of answers; set TAILAUDIT_LARGE_TESTS=1 to run it")
+	}
+	caps := loadCaptures(t, capturesDir(t))
+	policies, checked := 0, 0
+	for _, c := range caps {
+		if c.Error {
+			continue
+		}
+		doc, err := decodePolicy(c.FullPolicy)
+		if err != nil {
+			continue
+		}
+		topo, err := c.topology()
+		if err != nil {
+			continue
+		}
+		pol, errs := Compile(doc, WithTailnetDomains(c.tailnetDomain()))
+		if len(errs) > 0 || pol.AllowsAll() {
+			continue
+		}
+		t.Run(c.TestID, func(t *testing.T) {
+			_, _, n := checkAgreement(t, pol, topo)
+			checked += n
+		})
+		policies++
+	}
+	t.Logf("%d captured policies, %d comparisons", policies, checked)
+	if checked == 0 {
+		t.Error("nothing was compared")
+	}
+}
+
+// checkAgreement compares RulesTo, RulesFrom and RulesBetween with Reachable over the selectors
+// and ports of the policy, and returns how many selectors and ports it used and how many answers
+// it compared.
+func checkAgreement(t *testing.T, pol *Policy, topo *Topology) (nSels, nPorts, checked int) {
+	t.Helper()
+	sels := selectorsOf(pol, topo)
+	ports := portsOf(pol)
+	from := map[string][]RuleMatch{}
+	for _, src := range sels {
+		var err error
+		if from[src], err = pol.RulesFrom(topo, src); err != nil {
+			t.Fatalf("RulesFrom(%s): %v", src, err)
+		}
+	}
+	for _, dst := range sels {
+		to, err := pol.RulesTo(topo, dst)
+		if err != nil {
+			t.Fatalf("RulesTo(%s): %v", dst, err)
+		}
+		for _, m := range to {
+			for _, src := range m.Src {
+				if m.SelfOnly {
+					if dst == "autogroup:member" || !onePrincipal(pol, topo, dst) {
+						continue // each member from their own devices: no one source stands for them
+					}
+					src = dst // autogroup:self: only the owner's own devices
+				}
+				for _, a := range m.Access {
+					proto := ""
+					if len(a.Protos) > 0 {
+						proto = protoName(a.Protos[0])
+					}
+					for _, pr := range a.Ports {
+						for _, port := range []int{int(pr.First), int(pr.Last)} {
+							ok, _, err := pol.Reachable(topo, src, dst, port, proto)
+							if err != nil {
+								continue // a source Reachable cannot test, such as "*"
+							}
+							checked++
+							if !ok && !(m.SelfOnly && topo == nil) {
+								t.Errorf("RulesTo(%s) gives %s from %s on %s/%d, but Reachable says no", dst, source.Pointer(m.Path), src, proto, port)
+							}
+						}
+					}
+				}
+			}
+		}
+		for _, src := range sels {
+			between, err := pol.RulesBetween(topo, src, dst)
+			if err != nil {
+				t.Fatalf("RulesBetween(%s, %s): %v", src, dst, err)
+			}
+			for _, m := range between {
+				if !hasPath(from[src], m.Path) || !hasPath(to, m.Path) {
+					t.Errorf("RulesBetween(%s, %s) gives %s, which RulesFrom or RulesTo does not", src, dst, source.Pointer(m.Path))
+				}
+			}
+			if !onePrincipal(pol, topo, src) || !onePrincipal(pol, topo, dst) {
+				continue
+			}
+			for _, proto := range []string{"", "udp", "icmp"} {
+				for _, port := range ports {
+					if proto == "icmp" && port != 1 {
+						continue // ICMP has no ports
+					}
+					ok, because, err := pol.Reachable(topo, src, dst, port, proto)
+					if err != nil {
+						t.Fatalf("Reachable(%s, %s): %v", src, dst, err)
+					}
+					var allowing []RuleMatch
+					for _, m := range between {
+						if m.Allows(port, proto) {
+							allowing = append(allowing, m)
+						}
+					}
+					checked++
+					if ok != (len(allowing) > 0) {
+						t.Errorf("%s -> %s %s/%d: Reachable = %v, RulesBetween allows through %v", src, dst, proto, port, ok, summary(allowing))
+					}
+					for _, b := range because {
+						if !hasPath(allowing, b.Path) {
+							t.Errorf("%s -> %s %s/%d: Reachable names %s, RulesBetween does not", src, dst, proto, port, b)
+						}
+					}
+				}
+			}
+		}
+	}
+	return len(sels), len(ports), checked
 }
 
 func hasPath(ms []RuleMatch, path []any) bool {
@@ -381,7 +427,9 @@ func selectorsOf(p *Policy, topo *Topology) []string {
 	if topo != nil {
 		stride := 1 + len(topo.Users)/6
 		for i := 0; i < len(topo.Users); i += stride {
-			out = append(out, topo.Users[i].Email)
+			if e := topo.Users[i].Email; e != "" {
+				out = append(out, e)
+			}
 		}
 		stride = 1 + len(topo.Nodes)/6
 		for i, n := range topo.Nodes {
