@@ -196,7 +196,12 @@ func runExplain(ctx context.Context, opts *explainOptions) error {
 		return writeJSON(s.Out, out)
 	}
 	if compiled.AllowsAll() {
-		fmt.Fprint(s.Out, "The policy has neither acls nor grants: Tailscale lets every device reach every port of every other.\n\n")
+		// No rule names the network access, so "no rule" must not read as "nothing".
+		fmt.Fprintln(s.Out, "The policy has neither acls nor grants: Tailscale lets every device reach every port of every other.")
+		if len(lines) == 0 {
+			return nil
+		}
+		fmt.Fprintln(s.Out)
 	}
 	if opts.Dst != "" {
 		return writeExplainDstText(s.Out, opts, lines)

@@ -276,3 +276,38 @@ func TestExplainTeaches(t *testing.T) {
 		})
 	}
 }
+
+// TestExplainAllowAll checks that a policy without acls and grants is explained as allowing
+// everything, not as reaching nothing, and that its SSH rules are still listed.
+func TestExplainAllowAll(t *testing.T) {
+	dir := t.TempDir()
+	p := write(t, dir, "p.hujson", `{
+	"tagOwners": {"tag:db": []},
+	"ssh": [{"action": "accept", "src": ["autogroup:member"], "dst": ["tag:db"], "users": ["root"]}],
+}`)
+	const allowAll = "The policy has neither acls nor grants: Tailscale lets every device reach every port of every other.\n"
+	for _, tt := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"dst_ssh_rule", []string{"--dst", "tag:db"}, allowAll + "\ntag:db is reached through 1 rule:"},
+		{"src_no_rule", []string{"--src", "tag:db"}, allowAll},
+		{"between_no_rule", []string{"--src", "tag:db", "--dst", "100.64.0.1"}, allowAll},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			stdout, stderr, code := tailaudit(t, dir, nil, append([]string{"explain", p}, tt.args...)...)
+			if code != 0 {
+				t.Fatalf("exit code = %d; stderr: %s", code, stderr)
+			}
+			if !strings.HasPrefix(stdout, tt.want) || strings.Contains(stdout, "No rule") {
+				t.Errorf("stdout = %q, want it to start with %q and not say no rule applies", stdout, tt.want)
+			}
+		})
+	}
+	stdout, _, _ := tailaudit(t, dir, nil, "explain", p, "--dst", "tag:db", "-f", "json")
+	var out struct{ AllowAll bool }
+	if err := json.Unmarshal([]byte(stdout), &out); err != nil || !out.AllowAll {
+		t.Errorf("JSON = %s (%v), want allowAll true", stdout, err)
+	}
+}
