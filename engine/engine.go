@@ -92,6 +92,7 @@ func WithFunctions(fns ...Function) Option {
 type Engine struct {
 	settings
 	rules    []*rule
+	params   map[string]*paramDecl // every parameter the rules declare, by name
 	compiler *ast.Compiler
 	groups   map[string][]*queryGroup // by input document: shards evaluated in parallel
 }
@@ -132,6 +133,9 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 	e.compiler = e.newCompiler().WithEnablePrintStatements(false)
 	if e.compiler.Compile(mods); e.compiler.Failed() {
 		return nil, e.compileErrors(e.compiler.Errors)
+	}
+	if e.params, err = collectParams(e.rules, e.compiler.Modules); err != nil {
+		return nil, err
 	}
 	if err := e.prepare(ctx); err != nil {
 		return nil, err

@@ -50,6 +50,9 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) (*finding.Report, error
 	if in.FailOn == "" {
 		in.FailOn = finding.High
 	}
+	if errs := e.CheckParams(in.Params); len(errs) > 0 {
+		return nil, fmt.Errorf("evaluate: %w", errs[0])
+	}
 	doc := e.inputDocument(in)
 	value, err := ast.InterfaceToValue(doc)
 	if err != nil {

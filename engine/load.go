@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -31,12 +32,13 @@ var resultSets = map[string]finding.Result{"deny": finding.Fail, "warn": finding
 // rule is a loaded rule package.
 type rule struct {
 	meta      finding.Rule
-	pkg       string   // e.g. tailaudit.policy.ssh_root_accept
-	document  string   // the input document it needs: policy, tailnet, event, change
-	sets      []string // which of deny, warn, manual it defines, sorted
-	resources string   // snapshot key of the array it examines, for per-resource pass records
-	requires  []string // snapshot keys it needs
-	badMeta   bool     // its METADATA was rejected (already reported)
+	pkg       string                // e.g. tailaudit.policy.ssh_root_accept
+	document  string                // the input document it needs: policy, tailnet, event, change
+	sets      []string              // which of deny, warn, manual it defines, sorted
+	resources string                // snapshot key of the array it examines, for per-resource pass records
+	requires  []string              // snapshot keys it needs
+	params    map[string]*paramSpec // the parameters it reads, with their types and ranges
+	badMeta   bool                  // its METADATA was rejected (already reported)
 }
 
 // LoadErrors is every problem found while loading rules: syntax errors, bad metadata, duplicate ids,
@@ -405,11 +407,25 @@ func (r *rule) readMetadata(file string, a *ast.Annotations, builtin bool, known
 			controls[fw] = list
 		}
 	}
+	if v, present := a.Custom["params"]; present {
+		m, isMap := v.(map[string]any)
+		if !isMap {
+			return fail("custom.params must map each parameter the rule reads to its type and range, such as staleDays: {type: integer, minimum: 1}")
+		}
+		r.params = map[string]*paramSpec{}
+		for _, name := range slices.Sorted(maps.Keys(m)) {
+			spec, err := parseParamSpec(m[name])
+			if err != nil {
+				return fail("custom.params.%s: %v", name, err)
+			}
+			r.params[name] = spec
+		}
+	}
 	for key := range a.Custom {
 		switch key {
-		case "id", "severity", "remediation", "controls", "effective_on", "window", "resources", "requires":
+		case "id", "severity", "remediation", "controls", "effective_on", "window", "resources", "requires", "params":
 		default:
-			return fail("unknown key custom.%s (known: id, severity, remediation, controls, effective_on, window, resources, requires)", key)
+			return fail("unknown key custom.%s (known: id, severity, remediation, controls, effective_on, window, resources, requires, params)", key)
 		}
 	}
 	r.meta = finding.Rule{

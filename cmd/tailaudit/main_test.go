@@ -500,3 +500,23 @@ func TestEvaluationBounded(t *testing.T) {
 		t.Errorf("check --timeout -1s: exit code %d, stderr %q; want a usage error", code, stderr)
 	}
 }
+
+// TestBadParamsAreConfigErrors checks that a parameter value outside its declared type or range
+// is a config error at its line and column, not a rule that silently passes.
+func TestBadParamsAreConfigErrors(t *testing.T) {
+	for _, tt := range []struct{ name, params, want string }{
+		{"check_period_forever", `"maxCheckPeriod": "forever"`, `.tailaudit.hujson:3:21: params.maxCheckPeriod: want a duration such as "12h" from 1m0s to 168h0m0s, got "forever" (read by TA-SSH-004)`},
+		{"stale_days_abc", `"staleDays": "abc"`, `.tailaudit.hujson:3:16: params.staleDays: want an integer from 1 to 3650, got "abc" (read by TA-DEV-004)`},
+		{"unknown", `"staleDay": 30`, `.tailaudit.hujson:3:15: params.staleDay: no loaded rule has this parameter`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			p := write(t, dir, "p.hujson", `{"ssh": [{"action": "check", "src": ["group:a"], "dst": ["tag:x"], "users": ["root"], "checkPeriod": "720h"}]}`)
+			write(t, dir, ".tailaudit.hujson", "{\n\t\"params\": {\n\t\t"+tt.params+",\n\t},\n}\n")
+			_, stderr, code := tailaudit(t, dir, nil, "check", p)
+			if code != 2 || !strings.Contains(stderr, filepath.Join(dir, tt.want)) {
+				t.Errorf("exit code %d, stderr %q; want 2 and %q", code, stderr, tt.want)
+			}
+		})
+	}
+}

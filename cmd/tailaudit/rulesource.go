@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tailaudit/tailaudit/engine"
+	"github.com/tailaudit/tailaudit/engine/source"
 	"github.com/tailaudit/tailaudit/frameworks"
 	"github.com/tailaudit/tailaudit/internal/config"
 	"github.com/tailaudit/tailaudit/policies"
@@ -128,5 +130,19 @@ func (o *ruleSource) engine(ctx context.Context, s *iostreams) (*config.Config, 
 	if err != nil {
 		return nil, nil, fmt.Errorf("load rules:\n%w", err)
 	}
+	if err := checkParams(cfg, eng); err != nil {
+		return nil, nil, err
+	}
 	return cfg, eng, nil
+}
+
+// checkParams checks the config file's params against the types and ranges the loaded rules
+// declare, and reports each bad one at the line and column of its value.
+func checkParams(cfg *config.Config, eng *engine.Engine) error {
+	var errs []error
+	for _, pe := range eng.CheckParams(cfg.Params) {
+		at := cfg.ParamsAt[pe.Name]
+		errs = append(errs, &source.Error{File: cfg.Path, Line: at.Line, Column: at.Column, Msg: pe.Error()})
+	}
+	return errors.Join(errs...)
 }

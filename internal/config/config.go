@@ -29,6 +29,7 @@ type Config struct {
 	FailOn               finding.Severity
 	RuleDirs             []string // resolved relative to the config file's directory
 	Params               map[string]any
+	ParamsAt             map[string]finding.Location // where each parameter's value is written
 	AllowNetworkBuiltins bool
 	Waivers              []finding.Waiver // each waives one rule within one scope
 }
@@ -114,6 +115,13 @@ func Parse(name string, src []byte) (*Config, error) {
 		}
 		cfg.RuleDirs = append(cfg.RuleDirs, dir)
 	}
+	for param, at := range paramOffsets(tree) {
+		line, col := lineCol(src, at)
+		if cfg.ParamsAt == nil {
+			cfg.ParamsAt = map[string]finding.Location{}
+		}
+		cfg.ParamsAt[param] = finding.Location{File: cfg.Path, Line: line, Column: col}
+	}
 	offsets := waiverOffsets(tree)
 	for i, w := range f.Waivers {
 		at := 0
@@ -179,6 +187,29 @@ func waiverOffsets(tree hujson.Value) []int {
 		out := make([]int, len(arr.Elements))
 		for i, el := range arr.Elements {
 			out[i] = el.StartOffset
+		}
+		return out
+	}
+	return nil
+}
+
+// paramOffsets returns where the value of each member of the top-level "params" object starts.
+func paramOffsets(tree hujson.Value) map[string]int {
+	obj, ok := tree.Value.(*hujson.Object)
+	if !ok {
+		return nil
+	}
+	for _, m := range obj.Members {
+		if m.Name.Value.(hujson.Literal).String() != "params" {
+			continue
+		}
+		params, ok := m.Value.Value.(*hujson.Object)
+		if !ok {
+			return nil
+		}
+		out := make(map[string]int, len(params.Members))
+		for _, p := range params.Members {
+			out[p.Name.Value.(hujson.Literal).String()] = p.Value.StartOffset
 		}
 		return out
 	}

@@ -38,6 +38,7 @@ func TestParse(t *testing.T) {
 		FailOn:   finding.Medium,
 		RuleDirs: []string{"repo/rules", "/abs/rules"},
 		Params:   map[string]any{"maxCheckPeriod": "8h"},
+		ParamsAt: map[string]finding.Location{"maxCheckPeriod": {File: "repo/.tailaudit.hujson", Line: 5, Column: 31}},
 		Waivers: []finding.Waiver{
 			{Rules: []string{"TA-SSH-001"}, Path: "/ssh/2", Reason: "break-glass", By: "sec@example.com", Expires: "2027-01-31",
 				Source: "repo/.tailaudit.hujson:7", Written: finding.Location{File: "repo/.tailaudit.hujson", Line: 7, Column: 3}},

@@ -16,6 +16,8 @@
 #   remediation: >-
 #     List the ports the service uses (for example tag:db:5432, or "ip":
 #     ["tcp:5432"]) instead of "*".
+#   params:
+#     sensitiveTags: {type: array, items: {type: string}}
 package tailaudit.policy.any_port_to_tag
 
 import data.tailaudit.lib.params

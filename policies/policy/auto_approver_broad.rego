@@ -11,6 +11,8 @@
 #   remediation: >-
 #     Auto-approve only tags owned by the network team (for example
 #     tag:router or tag:exit), and approve anything else by hand.
+#   params:
+#     broadSources: {type: array, items: {type: string}}
 package tailaudit.policy.auto_approver_broad
 
 import data.tailaudit.lib.params

@@ -16,6 +16,8 @@
 #   remediation: >-
 #     Replace the broad source ("*", autogroup:member) with the groups or tags
 #     that need the service, and limit the rule to the ports it uses.
+#   params:
+#     sensitiveTags: {type: array, items: {type: string}}
 package tailaudit.policy.broad_source_to_tag
 
 import data.tailaudit.lib.params

@@ -11,6 +11,8 @@
 #   remediation: >-
 #     Give exit-node access to the groups that need it (for example a
 #     group:travel or group:ops) rather than to everyone.
+#   params:
+#     broadSources: {type: array, items: {type: string}}
 package tailaudit.policy.exit_node_open
 
 import data.tailaudit.lib.alias

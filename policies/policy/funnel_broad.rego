@@ -11,6 +11,8 @@
 #   remediation: >-
 #     Grant funnel only to the tags or the small group that runs public
 #     endpoints.
+#   params:
+#     broadSources: {type: array, items: {type: string}}
 package tailaudit.policy.funnel_broad
 
 import data.tailaudit.lib.params

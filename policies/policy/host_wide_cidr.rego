@@ -11,6 +11,8 @@
 #   remediation: >-
 #     Point the host alias at the subnet or address the rules are meant for,
 #     and use autogroup:internet for exit-node access.
+#   params:
+#     wideCidrPrefix: {type: integer, minimum: 0, maximum: 128}
 package tailaudit.policy.host_wide_cidr
 
 import data.tailaudit.lib.params

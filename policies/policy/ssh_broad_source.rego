@@ -12,6 +12,8 @@
 #   remediation: >-
 #     Limit SSH to tagged servers to the groups that run them, and keep broad
 #     sources for "dst": ["autogroup:self"].
+#   params:
+#     broadSources: {type: array, items: {type: string}}
 package tailaudit.policy.ssh_broad_source
 
 import data.tailaudit.lib.params

@@ -11,6 +11,8 @@
 #   remediation: >-
 #     Set "checkPeriod" to the maxCheckPeriod or shorter (for example "1h"),
 #     or "always" for the most sensitive machines.
+#   params:
+#     maxCheckPeriod: {type: duration, minimum: 1m, maximum: 168h}
 package tailaudit.policy.ssh_check_period
 
 import data.tailaudit.lib.params

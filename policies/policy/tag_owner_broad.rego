@@ -11,6 +11,8 @@
 #   remediation: >-
 #     Let only an admin group, autogroup:admin, or the tag that provisions the
 #     servers own the tag.
+#   params:
+#     broadSources: {type: array, items: {type: string}}
 package tailaudit.policy.tag_owner_broad
 
 import data.tailaudit.lib.params

@@ -12,6 +12,8 @@
 #     fit the job and which is not tied to a person.
 #   resources: keys
 #   requires: [keys, users]
+#   params:
+#     inactiveUserDays: {type: integer, minimum: 1, maximum: 3650}
 package tailaudit.tailnet.api_token_inactive_owner
 
 import data.tailaudit.lib.params

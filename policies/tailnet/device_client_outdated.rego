@@ -12,6 +12,8 @@
 #     --auto-update, or the tailnet-wide setting) so that devices stay current.
 #   resources: devices
 #   requires: [devices]
+#   params:
+#     minClientVersion: {type: version}
 package tailaudit.tailnet.device_client_outdated
 
 # Devices shared in from other tailnets (isExternal) are updated by their own administrators, so

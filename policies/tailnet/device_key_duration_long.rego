@@ -10,6 +10,8 @@
 #     Lower the key expiry (Settings, Device management, Key expiry) to the allowed number of
 #     days or fewer.
 #   requires: [settings]
+#   params:
+#     maxDeviceKeyDays: {type: integer, minimum: 1, maximum: 180}
 package tailaudit.tailnet.device_key_duration_long
 
 import data.tailaudit.lib.params

@@ -11,6 +11,9 @@
 #     and make sure key expiry is on so that forgotten devices lose access by themselves.
 #   resources: devices
 #   requires: [devices]
+#   params:
+#     staleDays: {type: integer, minimum: 1, maximum: 3650}
+#     staleWarnDays: {type: integer, minimum: 0, maximum: 3650}
 package tailaudit.tailnet.device_not_seen
 
 import data.tailaudit.lib.params

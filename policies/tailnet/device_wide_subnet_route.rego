@@ -12,6 +12,9 @@
 #     smaller ones, and limit who may reach them with grants or ACLs.
 #   resources: devices
 #   requires: [devices]
+#   params:
+#     wideRoutePrefix: {type: integer, minimum: 0, maximum: 32}
+#     wideRoutePrefixV6: {type: integer, minimum: 0, maximum: 128}
 package tailaudit.tailnet.device_wide_subnet_route
 
 import data.tailaudit.lib.params

@@ -12,6 +12,8 @@
 #     automation to OAuth clients that mint short-lived tokens.
 #   resources: keys
 #   requires: [keys]
+#   params:
+#     maxKeyDays: {type: integer, minimum: 1, maximum: 3650}
 package tailaudit.tailnet.key_long_lived
 
 import data.tailaudit.lib.params

@@ -11,6 +11,8 @@
 #     Check the stream's destination, credentials and URL in the admin console (Logs, log
 #     streaming status), fix the error, and alert on delivery failures at the destination.
 #   requires: [logstream]
+#   params:
+#     maxLogDelayHours: {type: number, minimum: 1, maximum: 8760}
 package tailaudit.tailnet.log_stream_unhealthy
 
 import data.tailaudit.lib.params

@@ -11,6 +11,8 @@
 #     Give people the narrowest role that fits their job (Member, Auditor, Billing admin) and
 #     keep the administrative roles to a small, named group.
 #   requires: [users]
+#   params:
+#     maxPrivilegedUsers: {type: integer, minimum: 1}
 package tailaudit.tailnet.too_many_privileged_users
 
 import data.tailaudit.lib.params

@@ -12,6 +12,8 @@
 #     them at the identity provider), or lower their role if they only need it rarely.
 #   resources: users
 #   requires: [users]
+#   params:
+#     inactiveUserDays: {type: integer, minimum: 1, maximum: 3650}
 package tailaudit.tailnet.user_inactive
 
 import data.tailaudit.lib.params
