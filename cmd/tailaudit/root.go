@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"runtime/debug"
 	"strings"
 	"time"
 
@@ -107,13 +106,6 @@ func exitCode(err error, stderr io.Writer) int {
 	return ee.Code
 }
 
-func version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "dev"
-}
-
 func newRootCmd(s *iostreams) *cobra.Command {
 	var logLevel string
 	root := &cobra.Command{
@@ -147,6 +139,7 @@ unreadable or invalid input, a rule that does not compile).`,
 		newFrameworksCmd(s),
 		newCollectCmd(s, nil),
 		newExplainCmd(s, nil),
+		newVersionCmd(s, nil),
 	)
 	return root
 }
