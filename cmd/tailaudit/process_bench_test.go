@@ -1,0 +1,110 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/tailaudit/tailaudit/internal/synth"
+)
+
+// BenchmarkProcess times 'tailaudit check … -f json' as a user runs it, from start to exit: the
+// binary is built once with go build, then each iteration executes it on one input, output
+// discarded. Exit codes 0 and 1 (findings) are both normal. Besides ns/op (the mean), it reports
+// the min, median and max in ms over the timed runs, and the peak resident set size of any run
+// (from the process's rusage). One untimed run comes first. The inputs are the demo policy, a
+// generated 10,000-rule policy and a generated 50,000-device snapshot; run with -benchtime Nx for N
+// timed runs per input.
+func BenchmarkProcess(b *testing.B) {
+	dir := b.TempDir()
+	bin := filepath.Join(dir, "tailaudit")
+	if runtime.GOOS == "windows" {
+		bin += ".exe"
+	}
+	build := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v\n%s", err, out)
+	}
+	demo, err := filepath.Abs(demoPolicy)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct {
+		name  string
+		input func(dir string) string // writes the input, returns its path
+		flag  string                  // "" for a policy file
+	}{
+		{"demo_policy", func(string) string { return demo }, ""},
+		{"rules=10000", func(dir string) string {
+			return writeInput(b, dir, "policy.hujson", synth.Policy(1, 10000))
+		}, ""},
+		{"devices=50000", func(dir string) string {
+			snap, err := json.Marshal(synth.Snapshot(1, 50000, 5000, 2000))
+			if err != nil {
+				b.Fatal(err)
+			}
+			return writeInput(b, dir, "snapshot.json", snap)
+		}, "--snapshot"},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			args := []string{"check", c.input(b.TempDir()), "-f", "json"}
+			if c.flag != "" {
+				args = slices.Insert(args, 1, c.flag)
+			}
+			// The working directory holds no .tailaudit.hujson, so no config is read.
+			runDir := b.TempDir()
+			peak := checkOnce(b, runDir, bin, args)
+			var times []time.Duration
+			for b.Loop() {
+				start := time.Now()
+				rss := checkOnce(b, runDir, bin, args)
+				times = append(times, time.Since(start))
+				peak = max(peak, rss)
+			}
+			slices.Sort(times)
+			ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+			median := times[len(times)/2]
+			if len(times)%2 == 0 {
+				median = (times[len(times)/2-1] + times[len(times)/2]) / 2
+			}
+			b.ReportMetric(ms(times[0]), "min-ms")
+			b.ReportMetric(ms(median), "median-ms")
+			b.ReportMetric(ms(times[len(times)-1]), "max-ms")
+			if peak > 0 {
+				b.ReportMetric(float64(peak)/(1<<20), "peak-RSS-MB")
+			}
+		})
+	}
+}
+
+// checkOnce runs bin with args in dir, output discarded, and returns the run's peak RSS in bytes
+// (0 where the platform does not report it). An exit code other than 0 or 1 stops the benchmark.
+func checkOnce(b *testing.B, dir, bin string, args []string) int64 {
+	b.Helper()
+	cmd := exec.Command(bin, args...)
+	var stderr bytes.Buffer
+	cmd.Dir, cmd.Stderr = dir, &stderr
+	err := cmd.Run()
+	if ee, ok := err.(*exec.ExitError); ok && ee.ExitCode() == 1 {
+		err = nil
+	}
+	if err != nil {
+		b.Fatalf("tailaudit %v: %v\n%s", args, err, stderr.Bytes())
+	}
+	return maxRSS(cmd.ProcessState)
+}
+
+func writeInput(b *testing.B, dir, name string, content []byte) string {
+	b.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, content, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	return p
+}
