@@ -11,7 +11,16 @@ BENCHTIME ?= 3x
 # Timed runs per input of the whole-process benchmark.
 PROCESS_RUNS ?= 10
 
-.PHONY: build test test-large lint bench demo fuzz clean
+# Release builds: static (no cgo), no file system paths (-trimpath), the commit and its date from
+# the VCS when built in a git checkout (-buildvcs=auto, whatever GOFLAGS says), no symbol tables.
+# Nothing in them depends on the time or the machine of the build. VERSION=v1.2.3 overrides the
+# version the build info gives, for trees without git metadata.
+RELEASE_PLATFORMS := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
+VERSION ?=
+RELEASE_ENV := CGO_ENABLED=0 GOAMD64=v1 GOARM64=v8.0
+RELEASE_FLAGS = -trimpath -buildvcs=auto -ldflags '-s -w$(if $(VERSION), -X main.ldVersion=$(VERSION))'
+
+.PHONY: build test test-large lint bench demo fuzz release release-check clean
 
 build:
 	$(GO) build -o bin/tailaudit ./cmd/tailaudit
@@ -54,5 +63,34 @@ fuzz:
 		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) "$$pkg" || exit 1; \
 	done
 
+# Static binaries for every platform in dist/, with SHA256SUMS.
+release:
+	rm -rf dist
+	mkdir -p dist
+	for p in $(RELEASE_PLATFORMS); do \
+		os=$${p%/*}; arch=$${p#*/}; out=dist/tailaudit-$$os-$$arch; \
+		if [ "$$os" = windows ]; then out=$$out.exe; fi; \
+		echo "$$out"; \
+		env $(RELEASE_ENV) GOOS=$$os GOARCH=$$arch $(GO) build $(RELEASE_FLAGS) -o $$out ./cmd/tailaudit; \
+	done
+	cd dist && sha256sum tailaudit-* > SHA256SUMS
+	cat dist/SHA256SUMS
+
+# Builds the release binary for this machine twice, the second time with an empty build cache so that
+# nothing is reused, and fails unless both are byte for byte the same, static, and report VERSION
+# when one is given.
+release-check:
+	@tmp=$$(mktemp -d); trap 'chmod -R u+w "$$tmp"; rm -rf "$$tmp"' EXIT; \
+	target="GOOS=$$($(GO) env GOHOSTOS) GOARCH=$$($(GO) env GOHOSTARCH)"; \
+	echo "building $$target twice"; \
+	env $(RELEASE_ENV) $$target $(GO) build $(RELEASE_FLAGS) -o "$$tmp/first" ./cmd/tailaudit; \
+	env $(RELEASE_ENV) $$target GOCACHE="$$tmp/cache" $(GO) build $(RELEASE_FLAGS) -o "$$tmp/second" ./cmd/tailaudit; \
+	first=$$(sha256sum < "$$tmp/first"); second=$$(sha256sum < "$$tmp/second"); \
+	if [ "$$first" != "$$second" ]; then echo "not reproducible: $$first and $$second"; exit 1; fi; \
+	$(GO) version -m "$$tmp/first" | grep -q 'CGO_ENABLED=0' || { echo "not a static build"; exit 1; }; \
+	if [ -n "$(VERSION)" ]; then "$$tmp/first" version | grep -qx 'tailaudit $(VERSION)' || { echo "version does not report $(VERSION)"; exit 1; }; fi; \
+	"$$tmp/first" version; \
+	echo "reproducible: sha256 $${first%% *}"
+
 clean:
-	rm -rf bin bench.out
+	rm -rf bin dist bench.out
