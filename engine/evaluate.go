@@ -403,16 +403,6 @@ func regoText(v any) string {
 	return string(b)
 }
 
-func str(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return x
-	}
-	return fmt.Sprint(v)
-}
-
 // locate turns a result path (rooted at input) into a location in the file it came from.
 func (ev *evaluation) locate(path []any) *finding.Location {
 	root, _ := path[0].(string)
