@@ -115,7 +115,7 @@ type principal struct {
 	ips  []netip.Addr
 }
 
-// principalFor resolves a test src or dst host to a principal. Tests name single
+// principalsFor resolves a test src or dst host to its principals. Tests name single
 // identities: a user, a group (all its members), a tag, autogroup:member, a host or an IP
 // address. A CIDR, "*", or an undefined name cannot be tested.
 func (r *resolver) principalsFor(sel string) ([]principal, error) {
