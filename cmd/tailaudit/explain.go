@@ -12,6 +12,7 @@ import (
 
 	"github.com/tailaudit/tailaudit/engine/finding"
 	"github.com/tailaudit/tailaudit/engine/policyfile"
+	"github.com/tailaudit/tailaudit/engine/source"
 	"github.com/tailaudit/tailaudit/internal/access"
 	"github.com/tailaudit/tailaudit/internal/inputs"
 )
@@ -338,7 +339,7 @@ func plural(n int, noun string) string {
 }
 
 func locate(pol *policyfile.File, path []any) *finding.Location {
-	ptr := policyfile.Pointer(path)
+	ptr := source.Pointer(path)
 	loc := &finding.Location{File: pol.Name, Path: ptr}
 	if pos, ok := pol.Position(ptr); ok {
 		loc.Line, loc.Column = pos.Line, pos.Column

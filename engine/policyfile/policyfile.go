@@ -101,11 +101,6 @@ func (f *File) Position(pointer string) (Position, bool) {
 	}
 }
 
-// Pointer turns path segments (strings and numbers, as Rego rules give them) into a JSON pointer.
-//
-// Deprecated: use source.Pointer, which this calls.
-func Pointer(path []any) string { return source.Pointer(path) }
-
 type parser struct {
 	file  *File
 	lines []int // offsets at which each line starts
