@@ -102,14 +102,9 @@ uncommitted changes is marked modified.`,
 		Example: `  tailaudit version
   tailaudit version -f json`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if opts.Format != "text" && opts.Format != "json" {
-				return &usageError{fmt.Errorf("--format: %q is not text or json", opts.Format)}
-			}
-			return runF(cmd.Context(), opts)
-		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return runF(cmd.Context(), opts) },
 	}
-	cmd.Flags().StringVarP(&opts.Format, "format", "f", "text", "output `FORMAT`: text or json")
+	addFormatFlag(cmd, &opts.Format, "text", "json")
 	return cmd
 }
 

@@ -68,7 +68,7 @@ func TestVersionCmdArgs(t *testing.T) {
 		{nil, "text", ""},
 		{[]string{"-f", "json"}, "json", ""},
 		{[]string{"--format", "text"}, "text", ""},
-		{[]string{"-f", "yaml"}, "", `--format: "yaml" is not text or json`},
+		{[]string{"-f", "yaml"}, "", `unknown output format "yaml" (valid formats: text, json)`},
 		{[]string{"extra"}, "", `unknown command "extra" for "version"`},
 	} {
 		t.Run(strings.Join(tt.args, "_"), func(t *testing.T) {
@@ -134,7 +134,7 @@ func TestVersionCommand(t *testing.T) {
 	if code != 0 || stdout != "tailaudit version dev\n" {
 		t.Errorf("--version = %d, %q", code, stdout)
 	}
-	if _, stderr, code := tailaudit(t, "", nil, "version", "-f", "yaml"); code != 2 || !strings.Contains(stderr, `--format: "yaml" is not text or json`) {
+	if _, stderr, code := tailaudit(t, "", nil, "version", "-f", "yaml"); code != 2 || !strings.Contains(stderr, `unknown output format "yaml"`) {
 		t.Errorf("version -f yaml = %d, %q; want 2", code, stderr)
 	}
 }
