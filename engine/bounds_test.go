@@ -88,6 +88,7 @@ func TestExpandersBounded(t *testing.T) {
 		"T-EXP-RANGESTEP": "error: rule T-EXP-RANGESTEP failed to evaluate: testdata/expand/range_step.rego:9: eval_builtin_error: tailaudit.bounded.numbers.range_step: a range from 0 to 100000000 has more than 100000 numbers",
 		"T-EXP-CIDR6":     "error: rule T-EXP-CIDR6 failed to evaluate: testdata/expand/cidr6.rego:9: eval_builtin_error: tailaudit.bounded.net.cidr_expand: \"::/0\" holds more than 65536 addresses",
 		"T-EXP-CIDR4":     "error: rule T-EXP-CIDR4 failed to evaluate: testdata/expand/cidr4.rego:9: eval_builtin_error: tailaudit.bounded.net.cidr_expand: \"10.0.0.0/8\" holds more than 65536 addresses",
+		"T-EXP-DYNAMIC":   "error: rule T-EXP-DYNAMIC failed to evaluate: testdata/expand/dynamic.rego:9: eval_builtin_error: tailaudit.bounded.numbers.range: a range from 0 to 1000000000 has more than 100000 numbers",
 		"T-EXP-SMALL":     "fail: 100000 numbers, 65536 addresses",
 	} {
 		if !strings.Contains(got[id], want) {

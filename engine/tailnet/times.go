@@ -2,7 +2,6 @@ package tailnet
 
 import (
 	"fmt"
-	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -17,8 +16,15 @@ import (
 // cannot be read would otherwise make a check silently pass.
 func impossibleTimes(name, prefix string, v any, shape *regexp.Regexp) []*source.Error {
 	var out []*source.Error
-	var walk func(ptr string, v any)
-	walk = func(ptr string, v any) {
+	// The reference tokens below prefix, an object key or an array index each; the pointer is
+	// built only for a problem.
+	type token struct {
+		key   string
+		index int // -1 for a key
+	}
+	var path []token
+	var walk func(v any)
+	walk = func(v any) {
 		switch x := v.(type) {
 		case string:
 			// Timestamps are 20 to 35 bytes or so; the cheap tests spare the pattern most strings.
@@ -26,19 +32,32 @@ func impossibleTimes(name, prefix string, v any, shape *regexp.Regexp) []*source
 				return
 			}
 			if _, err := parseTime(x); err != nil {
+				ptr := prefix
+				for _, tok := range path {
+					if tok.index >= 0 {
+						ptr += "/" + strconv.Itoa(tok.index)
+					} else {
+						ptr += "/" + source.EscapeToken(tok.key)
+					}
+				}
 				out = append(out, problem(name, ptr, fmt.Sprintf("%q is not a real date and time: %s", x, timeReason(err))))
 			}
 		case map[string]any:
-			for _, k := range slices.Sorted(maps.Keys(x)) {
-				walk(ptr+"/"+source.EscapeToken(k), x[k])
+			for k, el := range x {
+				path = append(path, token{key: k, index: -1})
+				walk(el)
+				path = path[:len(path)-1]
 			}
 		case []any:
 			for i, el := range x {
-				walk(ptr+"/"+strconv.Itoa(i), el)
+				path = append(path, token{index: i})
+				walk(el)
+				path = path[:len(path)-1]
 			}
 		}
 	}
-	walk(prefix, v)
+	walk(v)
+	slices.SortFunc(out, func(a, b *source.Error) int { return strings.Compare(a.Pointer, b.Pointer) })
 	return out
 }
 
