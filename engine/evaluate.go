@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"maps"
 	"math/big"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -28,6 +29,10 @@ import (
 // Input is what one evaluation judges. Absent documents make the rules that need them "not assessed".
 type Input struct {
 	Policy *policyfile.File // the policy file, or nil
+
+	// Base is the policy file before the change that made Policy, or nil. With both, rules on a
+	// change (tailaudit.change.*) see input.change: before and after, the two policy documents.
+	Base *policyfile.File
 
 	Tailnet *tailnet.Snapshot // the tailnet snapshot, or nil
 
@@ -104,6 +109,9 @@ func (e *Engine) inputDocument(in Input) map[string]any {
 	if in.Tailnet != nil {
 		doc["tailnet"] = in.Tailnet.Raw
 	}
+	if in.Base != nil && in.Policy != nil {
+		doc["change"] = map[string]any{"before": in.Base.Doc, "after": in.Policy.Doc}
+	}
 	return doc
 }
 
@@ -141,7 +149,7 @@ func (ev *evaluation) missing(r *rule) string {
 		case "event":
 			return "it judges audit or flow log events, and none were given"
 		case "change":
-			return "it compares two versions of the input, and only one was given"
+			return "it judges a change to the policy file, and no base to compare with was given (--base)"
 		}
 		return "input document " + r.document + " is absent"
 	}
@@ -266,7 +274,7 @@ func (ev *evaluation) collect(terms []queryTerm, rs rego.ResultSet) {
 		}
 		set, _ := rs[0].Bindings[t.bind].([]any)
 		for _, raw := range set {
-			f, err := ev.decode(resultSets[t.set], raw)
+			f, path, err := ev.decode(resultSets[t.set], raw)
 			if err != nil {
 				rr.broken = true
 				ev.add(t.rule, finding.Finding{Result: finding.Error, Message: fmt.Sprintf("rule %s: a %s result %v", t.rule.meta.ID, t.set, err)})
@@ -276,7 +284,7 @@ func (ev *evaluation) collect(terms []queryTerm, rs rego.ResultSet) {
 			if f.Resource != nil {
 				rr.failed[f.Resource.ID] = true
 			}
-			ev.add(t.rule, f)
+			ev.addAt(t.rule, f, path)
 		}
 	}
 	for _, r := range order {
@@ -289,53 +297,56 @@ func (ev *evaluation) collect(terms []queryTerm, rs rego.ResultSet) {
 // decode reads one result: a non-empty string, or an object with a non-empty string msg and
 // optional path (a non-empty array of keys and indexes into input), resource ({type, id, name},
 // strings), evidence (any value) and severity (a severity name). Anything else is an error that
-// says what is wrong, so that a result of the wrong shape never passes for a finding.
-func (ev *evaluation) decode(result finding.Result, raw any) (finding.Finding, error) {
+// says what is wrong, so that a result of the wrong shape never passes for a finding. The result's
+// path, rooted at input, is returned beside the finding.
+func (ev *evaluation) decode(result finding.Result, raw any) (finding.Finding, []any, error) {
 	f := finding.Finding{Result: result}
 	if msg, isStr := raw.(string); isStr {
 		if msg == "" {
-			return f, fmt.Errorf("is an empty string; give a message")
+			return f, nil, fmt.Errorf("is an empty string; give a message")
 		}
 		f.Message = msg
-		return f, nil
+		return f, nil, nil
 	}
 	obj, isObj := raw.(map[string]any)
 	if !isObj {
-		return f, fmt.Errorf("must be a string or an object with a msg, not %s", regoText(raw))
+		return f, nil, fmt.Errorf("must be a string or an object with a msg, not %s", regoText(raw))
 	}
 	v, present := obj["msg"]
 	msg, isStr := v.(string)
 	switch {
 	case !present:
-		return f, fmt.Errorf("has no msg; give a non-empty string")
+		return f, nil, fmt.Errorf("has no msg; give a non-empty string")
 	case !isStr || msg == "":
-		return f, fmt.Errorf("must have a non-empty string msg, not %s", regoText(v))
+		return f, nil, fmt.Errorf("must have a non-empty string msg, not %s", regoText(v))
 	}
 	f.Message = msg
 	if v, present := obj["severity"]; present {
 		text, _ := v.(string)
 		sev, err := finding.ParseSeverity(text)
 		if err != nil {
-			return f, fmt.Errorf("has severity %s; want critical, high, medium, low or info (%q)", regoText(v), msg)
+			return f, nil, fmt.Errorf("has severity %s; want critical, high, medium, low or info (%q)", regoText(v), msg)
 		}
 		f.Severity = sev
 	}
+	var path []any
 	if v, present := obj["path"]; present {
-		path, err := ev.resultPath(v)
+		var err error
+		path, err = ev.resultPath(v)
 		if err != nil {
-			return f, fmt.Errorf("has a bad path %s: %v (%q)", regoText(v), err, msg)
+			return f, nil, fmt.Errorf("has a bad path %s: %v (%q)", regoText(v), err, msg)
 		}
 		f.Location = ev.locate(path)
 	}
 	if v, present := obj["resource"]; present {
 		res, err := resultResource(v)
 		if err != nil {
-			return f, fmt.Errorf("has a bad resource %s: %v (%q)", regoText(v), err, msg)
+			return f, nil, fmt.Errorf("has a bad resource %s: %v (%q)", regoText(v), err, msg)
 		}
 		f.Resource = res
 	}
 	f.Evidence = obj["evidence"]
-	return f, nil
+	return f, path, nil
 }
 
 // resultPath checks a result's path: a non-empty array whose first element names a document of
@@ -419,12 +430,29 @@ func (ev *evaluation) locate(path []any) *finding.Location {
 		return loc
 	case "tailnet":
 		return &finding.Location{File: ev.in.Tailnet.Name, Path: ptr}
+	case "change":
+		// input.change.after is the policy file, input.change.before its base: a path into either
+		// is located in that file.
+		side, _ := child1(path)
+		file := map[string]*policyfile.File{"after": ev.in.Policy, "before": ev.in.Base}[side]
+		if file == nil || len(path) < 2 {
+			break
+		}
+		ptr := source.Pointer(path[2:])
+		loc := &finding.Location{File: file.Name, Path: ptr}
+		if pos, ok := file.Position(ptr); ok {
+			loc.Line, loc.Column = pos.Line, pos.Column
+		}
+		return loc
 	}
 	return &finding.Location{Path: source.Pointer(path)}
 }
 
 // add completes a finding with the rule's metadata, fingerprint and waiver state, and keeps it.
-func (ev *evaluation) add(r *rule, f finding.Finding) {
+func (ev *evaluation) add(r *rule, f finding.Finding) { ev.addAt(r, f, nil) }
+
+// addAt is add for a result that points at path, rooted at input (nil when it names no path).
+func (ev *evaluation) addAt(r *rule, f finding.Finding, path []any) {
 	f.Rule = r.meta.Ref()
 	if f.Severity == "" {
 		f.Severity = r.meta.Severity
@@ -435,7 +463,7 @@ func (ev *evaluation) add(r *rule, f finding.Finding) {
 		f.Message += fmt.Sprintf(" (reported as a warning until the rule takes effect on %s)", r.meta.EffectiveOn)
 	}
 	if f.Result == finding.Fail || f.Result == finding.Warn {
-		f.Fingerprint = ev.fingerprint(r, f)
+		f.Fingerprint = ev.fingerprint(r, f, path)
 		ev.applyWaivers(&f)
 	}
 	ev.findings = append(ev.findings, f)
@@ -547,17 +575,20 @@ func singular(collection string) string {
 	return strings.TrimSuffix(collection, "s")
 }
 
-// fingerprint identifies a finding by what it is about, not where it sits: the rule, the resource or
-// the content of the policy entry it points at. Editing elsewhere in the file does not change it.
-func (ev *evaluation) fingerprint(r *rule, f finding.Finding) string {
+// fingerprint identifies a finding by what it is about, not where it sits: the rule, the resource,
+// the content of the policy entry it points at or, for a finding that points at nothing, its
+// message without array indexes. Editing elsewhere in the file does not change it: inserting or
+// reordering entries, reindenting, comments.
+func (ev *evaluation) fingerprint(r *rule, f finding.Finding, path []any) string {
 	var anchor string
 	switch {
 	case f.Resource != nil && f.Resource.ID != "":
 		anchor = "resource:" + f.Resource.Type + "/" + f.Resource.ID
-	case f.Location != nil && f.Location.Path != "":
-		anchor = "value:" + ev.contentAnchor(r.document, f.Location.Path)
+	case len(path) > 1:
+		root, _ := path[0].(string)
+		anchor = "value:" + ev.contentAnchor(root, source.Pointer(path[1:]))
 	default:
-		anchor = "message:" + f.Message
+		anchor = "message:" + stableMessage(f.Message)
 	}
 	base := r.meta.ID + "\x00" + anchor
 	n := ev.seen[base]
@@ -569,13 +600,17 @@ func (ev *evaluation) fingerprint(r *rule, f finding.Finding) string {
 	return "sha256:" + hex.EncodeToString(sum[:16])
 }
 
-// contentAnchor describes the value at ptr by the shape of its path (indexes dropped) and the content
-// of the entry that holds it (the value at the first array index along the path).
+// contentAnchor describes the value at ptr by the shape of its path (indexes dropped, keys kept) and,
+// when the path goes through an array, by the content of the entry that holds it (the value at the
+// first array index along the path) and of the value itself. So moving an entry keeps the anchor,
+// and changing it does not. A value reached by keys alone (a tagOwners entry, a group) is named by
+// its keys: editing the owners of a tag does not make a finding about the tag a new one.
 func (ev *evaluation) contentAnchor(document, ptr string) string {
 	segs := source.Tokens(ptr)
 	shape := make([]string, len(segs))
 	var cur any = ev.doc[document]
-	var entry, leaf any
+	var entry any
+	indexed := false
 	for i, s := range segs {
 		if _, err := strconv.Atoi(s); err == nil {
 			shape[i] = "#"
@@ -583,14 +618,33 @@ func (ev *evaluation) contentAnchor(document, ptr string) string {
 			shape[i] = source.EscapeToken(s)
 		}
 		cur = child(cur, s)
-		if entry == nil && shape[i] == "#" {
-			entry = cur
+		if !indexed && shape[i] == "#" {
+			entry, indexed = cur, true
 		}
 	}
-	leaf = cur
+	anchor := strings.Join(shape, "/")
+	if !indexed {
+		return anchor
+	}
 	b1, _ := json.Marshal(entry)
-	b2, _ := json.Marshal(leaf)
-	return strings.Join(shape, "/") + "\x00" + string(b1) + "\x00" + string(b2)
+	b2, _ := json.Marshal(cur)
+	return anchor + "\x00" + string(b1) + "\x00" + string(b2)
+}
+
+// indexPattern matches an array index as messages write it: acls[3].
+var indexPattern = regexp.MustCompile(`\[[0-9]+\]`)
+
+// stableMessage is a finding's message with its array indexes taken out ("ssh[#] accepts root"),
+// so that inserting or reordering entries keeps it.
+func stableMessage(msg string) string { return indexPattern.ReplaceAllString(msg, "[#]") }
+
+// child1 returns the second element of a result path as a string.
+func child1(path []any) (string, bool) {
+	if len(path) < 2 {
+		return "", false
+	}
+	s, ok := path[1].(string)
+	return s, ok
 }
 
 // child returns the value at one unescaped pointer token of v, or nil.

@@ -19,6 +19,8 @@ type checkOptions struct {
 	Rules    ruleSource
 	Policy   string   // path, "-" for stdin, or "" when only a snapshot is checked
 	Snapshot string   // path of a tailnet snapshot, or ""
+	Base     string   // --base: the policy before the change, as a file or a git revision; "" for none
+	NewOnly  bool     // --new-only: only findings the base does not have count against --fail-on
 	Formats  []string // format or format=path
 	FailOn   string
 	failOnOK bool // --fail-on was given, overriding the config file
@@ -31,12 +33,18 @@ func newCheckCmd(s *iostreams, runF func(context.Context, *checkOptions) error) 
 		runF = runCheck
 	}
 	cmd := &cobra.Command{
-		Use:   "check [policy.hujson] [--snapshot snapshot.json]",
+		Use:   "check [policy.hujson] [--snapshot snapshot.json] [--base BASE|REV]",
 		Short: "Check a policy file and a tailnet snapshot against the rules and report findings",
 		Long: `Check a Tailscale policy file (HuJSON) and, with --snapshot, a tailnet snapshot from 'tailaudit
 collect', against the built-in rules and any custom rules. Every finding has its severity, rule,
 message, and file:line:column or tailnet resource. With a snapshot and no policy file, the policy
 stored in the snapshot is checked. Rules whose input is missing are reported as not assessed.
+
+With --base, the policy file is judged as a change to BASE: a policy file, or a git revision at
+which the policy file is read (git show REV:<path>; a file that did not exist there is compared as
+Tailscale's default policy, which allows all traffic). Every finding is then new or unchanged, matched
+by fingerprint, and the base's findings that are gone are listed as fixed; the change rules
+(tailaudit.change.*) judge what the change does. --new-only lets only new findings fail the run.
 
 Findings at or above --fail-on (default high) make the exit code 1; warnings never do. Findings can
 be waived in .tailaudit.hujson or inline, with a comment on the line before the value:
@@ -60,7 +68,10 @@ unreadable or invalid input, a config error, a rule that does not compile).`,
   tailaudit check policy.hujson --fail-on medium --rules ./rules
 
   # The live tailnet too: devices, users, keys, settings, logging
-  tailaudit check policy.hujson --snapshot snapshot.json`,
+  tailaudit check policy.hujson --snapshot snapshot.json
+
+  # A pull request: what it changes against main, failing only on findings it adds
+  tailaudit check policy.hujson --base origin/main --new-only`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 && opts.Snapshot == "" {
@@ -70,6 +81,12 @@ unreadable or invalid input, a config error, a rule that does not compile).`,
 				opts.Policy = args[0]
 			}
 			opts.failOnOK = cmd.Flags().Changed("fail-on")
+			if opts.NewOnly && opts.Base == "" {
+				return &usageError{fmt.Errorf("--new-only needs --base, the policy to compare with, e.g. --base origin/main")}
+			}
+			if opts.Base != "" && opts.Policy == "" {
+				return &usageError{fmt.Errorf("--base needs the policy file as an argument, e.g. tailaudit check policy.hujson --base origin/main")}
+			}
 			return runF(cmd.Context(), opts)
 		},
 	}
@@ -77,6 +94,8 @@ unreadable or invalid input, a config error, a rule that does not compile).`,
 	cmd.Flags().StringVar(&opts.FailOn, "fail-on", "high", "exit 1 when a finding is at or above this `SEVERITY`: critical, high, medium, low or info")
 	cmd.Flags().BoolVarP(&opts.Verbose, "verbose", "v", false, "text output: under each passing rule, list every value or resource it passed; list the rules not assessed one by one")
 	cmd.Flags().StringVar(&opts.Snapshot, "snapshot", "", "tailnet snapshot `FILE` written by 'tailaudit collect'")
+	cmd.Flags().StringVar(&opts.Base, "base", "", "judge the policy as a change to `BASE|REV`: a policy file, or a git revision to read the policy file at")
+	cmd.Flags().BoolVar(&opts.NewOnly, "new-only", false, "with --base: only new findings (not in the base) at or above --fail-on fail the run; all are reported")
 	opts.Rules.addFlags(cmd)
 	opts.Rules.addLimitFlags(cmd)
 	return cmd
@@ -121,7 +140,18 @@ func runCheck(ctx context.Context, opts *checkOptions) (err error) {
 	}
 	in.Policy, in.PolicyError, in.Tailnet = docs.Policy, docs.PolicyError, docs.Snapshot
 	in.Inputs = append(in.Inputs, docs.Inputs...)
-	rep, err := eng.Evaluate(ctx, in)
+	var base *inputs.Base
+	if opts.Base != "" {
+		if base, err = inputs.BasePolicy(ctx, opts.Base, opts.Policy); err != nil {
+			return err
+		}
+		if base.Note != "" {
+			fmt.Fprintln(s.Err, "tailaudit: note:", base.Note)
+		}
+		in.Base = base.File
+		in.Inputs = append(in.Inputs, base.Input)
+	}
+	rep, err := evaluate(ctx, eng, in, opts.NewOnly)
 	if err != nil {
 		return err
 	}
@@ -130,6 +160,9 @@ func runCheck(ctx context.Context, opts *checkOptions) (err error) {
 	if docs.Policy != nil {
 		sources.Add(docs.Policy.Name, docs.Policy.Source())
 	}
+	if base != nil {
+		sources.Add(base.File.Name, base.File.Source())
+	}
 	if err := writeOutputs(ctx, s, targets, rep, output.Settings{Verbose: opts.Verbose, Sources: &sources}); err != nil {
 		return err
 	}
@@ -137,6 +170,39 @@ func runCheck(ctx context.Context, opts *checkOptions) (err error) {
 		return &exitError{Code: 1}
 	}
 	return nil
+}
+
+// evaluate judges in and, when it has a base, the base too, and marks each finding new, unchanged or
+// fixed. The two evaluations run at once.
+func evaluate(ctx context.Context, eng *engine.Engine, in engine.Input, newOnly bool) (*finding.Report, error) {
+	if in.Base == nil {
+		return eng.Evaluate(ctx, in)
+	}
+	before := in
+	before.Policy, before.Base = in.Base, nil
+	before.Inputs = nil
+	var baseRep *finding.Report
+	var baseErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		baseRep, baseErr = eng.Evaluate(ctx, before)
+	}()
+	rep, err := eng.Evaluate(ctx, in)
+	<-done
+	if err != nil {
+		return nil, err
+	}
+	if baseErr != nil {
+		return nil, fmt.Errorf("evaluate the base %s: %w", in.Base.Name, baseErr)
+	}
+	baseRep.Inputs = []finding.Input{{Kind: inputs.KindBasePolicy, Path: in.Base.Name}}
+	engine.Compare(baseRep, rep)
+	if newOnly {
+		rep.Baseline.NewOnly = true
+		rep.Summarize()
+	}
+	return rep, nil
 }
 
 // parseTargets reads the --format values. An output that appends (github-summary) without a file

@@ -170,6 +170,29 @@ type Finding struct {
 	Controls    map[string][]string `json:"controls,omitempty"`
 	Fingerprint string              `json:"fingerprint,omitempty"`
 	Waiver      *Waiver             `json:"waiver,omitempty"`
+	// Baseline says, when the run compared a change with its base, whether the base had this
+	// finding too (matched by fingerprint); "" when no base was given.
+	Baseline BaselineState `json:"baselineState,omitempty"`
+}
+
+// BaselineState says how a finding of a changed input compares with the findings of its base.
+type BaselineState string
+
+// The baseline states. A fail, warn or waived finding of the changed input is new or unchanged; a
+// finding of the base that the changed input no longer has is fixed, and listed in
+// Baseline.Fixed rather than among the report's findings.
+const (
+	BaselineNew       BaselineState = "new"
+	BaselineUnchanged BaselineState = "unchanged"
+	BaselineFixed     BaselineState = "fixed"
+)
+
+// Baseline records the comparison of a run with the run over its base (the policy before a change).
+type Baseline struct {
+	Base    string                `json:"base"`              // the base input, as the user named it
+	NewOnly bool                  `json:"newOnly,omitempty"` // only new findings count against --fail-on
+	Counts  map[BaselineState]int `json:"counts"`            // findings by baseline state, fixed ones included
+	Fixed   []Finding             `json:"fixed"`             // the base's findings the changed input no longer has
 }
 
 // Input describes one file the run read, so a report can be tied to exactly what it judged.
@@ -204,6 +227,7 @@ type Report struct {
 	Rules         []Rule       `json:"rules"`
 	Findings      []Finding    `json:"findings"`
 	Diagnostics   []Diagnostic `json:"diagnostics,omitempty"`
+	Baseline      *Baseline    `json:"baseline,omitempty"` // set when the run was compared with a base
 	Summary       Summary      `json:"summary"`
 }
 
@@ -221,10 +245,12 @@ func (f Finding) Gating(failOn Severity) bool {
 	return f.Result == Error || (f.Result == Fail && f.Severity.AtLeast(failOn))
 }
 
-// Failed reports whether any finding counts against the report's threshold.
+// Failed reports whether any finding counts against the report's threshold. When the report gates on
+// new findings only (Baseline.NewOnly), a failure the base had too does not count; an error still
+// does.
 func (r *Report) Failed() bool {
 	for _, f := range r.Findings {
-		if f.Gating(r.FailOn) {
+		if f.Gating(r.FailOn) && (r.Baseline == nil || !r.Baseline.NewOnly || f.Result == Error || f.Baseline == BaselineNew) {
 			return true
 		}
 	}
@@ -260,6 +286,9 @@ func Compare(a, b Finding) int {
 	if c := cmp.Compare(resultRank(a.Result), resultRank(b.Result)); c != 0 {
 		return c
 	}
+	if c := cmp.Compare(baselineRank(a.Baseline), baselineRank(b.Baseline)); c != 0 {
+		return c
+	}
 	if c := cmp.Compare(locFile(a), locFile(b)); c != 0 {
 		return c
 	}
@@ -280,6 +309,14 @@ func resultRank(r Result) int {
 		return i
 	}
 	return len(Results)
+}
+
+// baselineRank puts new findings before unchanged ones.
+func baselineRank(s BaselineState) int {
+	if s == BaselineNew {
+		return 0
+	}
+	return 1
 }
 
 func locFile(f Finding) string {

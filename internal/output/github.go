@@ -41,9 +41,19 @@ type annotation struct {
 // on the page: over the per-step limit of their kind, or without a file location.
 func annotations(r *finding.Report, order frameworkOrder) (anns, hidden, unplaced []annotation) {
 	for _, f := range sorted(r) {
-		if a, ok := annotationOf(f, order); ok {
-			anns = append(anns, a)
+		a, ok := annotationOf(f, order)
+		if !ok {
+			continue
 		}
+		if r.Baseline != nil && f.Baseline != "" {
+			// Compared with a base: say whether the change brought the finding in. When only new
+			// findings gate, the others are notices, so the errors on a pull request are its own.
+			a.title += " (" + string(f.Baseline) + ")"
+			if r.Baseline.NewOnly && f.Baseline != finding.BaselineNew {
+				a.command = "notice"
+			}
+		}
+		anns = append(anns, a)
 	}
 	for _, d := range r.Diagnostics {
 		command := "notice"
@@ -89,7 +99,7 @@ func (g GitHubSummary) Render(w io.Writer, r *finding.Report) error {
 		annotationsPerStep, annotationsPerStep, annotationsPerStep, len(hidden)), hidden)
 	mdAnnotations(e, "Annotations without a file location", fmt.Sprintf(
 		"These %d are shown on the workflow run, not on a line of a file.", len(unplaced)), unplaced)
-	mdFindings(e, r, sorted(r), g.Frameworks)
+	mdFindings(e, r, g.Frameworks)
 	return e.err
 }
 

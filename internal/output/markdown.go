@@ -17,9 +17,8 @@ type Markdown struct {
 // Render implements Renderer.
 func (m Markdown) Render(w io.Writer, r *finding.Report) error {
 	e := &errWriter{w: w}
-	fs := sorted(r)
 	mdSummary(e, r)
-	mdFindings(e, r, fs, m.Frameworks)
+	mdFindings(e, r, m.Frameworks)
 	return e.err
 }
 
@@ -30,6 +29,9 @@ func mdSummary(e *errWriter, r *finding.Report) {
 		name = "tailaudit"
 	}
 	e.printf("# %s report\n\n%s\n\n", mdEscape(name), mdEscape(summaryLine(r)))
+	if line := baselineLine(r); line != "" {
+		e.printf("%s\n\n", mdEscape(strings.ToUpper(line[:1])+line[1:]))
+	}
 	var rows [][]string
 	for _, sev := range finding.Severities {
 		rows = append(rows, []string{"failed, " + string(sev), strconv.Itoa(r.Summary.Failures[sev])})
@@ -51,7 +53,8 @@ func mdSummary(e *errWriter, r *finding.Report) {
 }
 
 // mdFindings writes one section per kind of result, leaving out the empty ones.
-func mdFindings(e *errWriter, r *finding.Report, fs []finding.Finding, order frameworkOrder) {
+func mdFindings(e *errWriter, r *finding.Report, order frameworkOrder) {
+	added, fs := splitNew(r)
 	byResult := byResult(fs)
 	controls := func(f finding.Finding) string { return order.text(f.Controls) }
 	located := func(fs []finding.Finding, last func(finding.Finding) string) [][]string {
@@ -66,8 +69,28 @@ func mdFindings(e *errWriter, r *finding.Report, fs []finding.Finding, order fra
 		return rows
 	}
 
+	if r.Baseline != nil {
+		e.printf("## New in this change\n\n")
+		if len(added) == 0 {
+			e.printf("No finding is new: the base has every one of them.\n\n")
+		} else {
+			var rows [][]string
+			for _, f := range added {
+				result := string(f.Severity)
+				if f.Result != finding.Fail {
+					result = string(f.Result) + ", " + result
+				}
+				rows = append(rows, append([]string{result}, located([]finding.Finding{f}, controls)[0]...))
+			}
+			mdTable(e, []string{"severity", "location", "rule", "message", "controls"}, rows)
+		}
+	}
 	if fails := byResult[finding.Fail]; len(fails) > 0 {
-		e.printf("## Failed\n\n")
+		if r.Baseline != nil {
+			e.printf("## Failed, unchanged from the base\n\n")
+		} else {
+			e.printf("## Failed\n\n")
+		}
 		for _, sev := range finding.Severities {
 			group := withSeverity(fails, sev)
 			if len(group) == 0 {
@@ -98,6 +121,14 @@ func mdFindings(e *errWriter, r *finding.Report, fs []finding.Finding, order fra
 	if errs := byResult[finding.Error]; len(errs) > 0 {
 		e.printf("## Errors\n\n")
 		mdTable(e, []string{"location", "rule", "error", "controls"}, located(errs, controls))
+	}
+	if r.Baseline != nil && len(r.Baseline.Fixed) > 0 {
+		e.printf("## Fixed by this change\n\n")
+		var rows [][]string
+		for _, f := range r.Baseline.Fixed {
+			rows = append(rows, []string{string(f.Severity), where(f), f.Rule.ID + " " + f.Rule.Title, f.Message})
+		}
+		mdTable(e, []string{"severity", "location in the base", "rule", "message"}, rows)
 	}
 	if waived := byResult[finding.Waived]; len(waived) > 0 {
 		e.printf("## Waived\n\n")

@@ -262,6 +262,34 @@ func sorted(r *finding.Report) []finding.Finding {
 	return fs
 }
 
+// splitNew separates, in a report compared with a base, the findings new in the change from the
+// rest, each in sorted order. Without a base every finding is in rest.
+func splitNew(r *finding.Report) (added, rest []finding.Finding) {
+	for _, f := range sorted(r) {
+		if r.Baseline != nil && f.Baseline == finding.BaselineNew {
+			added = append(added, f)
+			continue
+		}
+		rest = append(rest, f)
+	}
+	return added, rest
+}
+
+// baselineLine says what a comparison with a base found: "compared with origin/main:policy.hujson:
+// 2 new, 10 unchanged, 1 fixed", or "" without a base.
+func baselineLine(r *finding.Report) string {
+	b := r.Baseline
+	if b == nil {
+		return ""
+	}
+	line := fmt.Sprintf("compared with %s: %d new, %d unchanged, %d fixed", b.Base,
+		b.Counts[finding.BaselineNew], b.Counts[finding.BaselineUnchanged], len(b.Fixed))
+	if b.NewOnly {
+		line += "; only new findings count against the gate"
+	}
+	return line
+}
+
 // ruleOf rebuilds rule metadata from the part a finding carries, for a rule the report does not list.
 func ruleOf(ref finding.RuleRef) finding.Rule {
 	return finding.Rule{ID: ref.ID, Title: ref.Title, Severity: ref.Severity, Remediation: ref.Remediation}
@@ -455,11 +483,17 @@ func summaryLine(r *finding.Report) string {
 			parts = append(parts, plural(n, c.one, c.many))
 		}
 	}
+	if b := r.Baseline; b != nil {
+		parts = append(parts, fmt.Sprintf("%d new · %d fixed", b.Counts[finding.BaselineNew], len(b.Fixed)))
+	}
 	line := strings.Join(parts, " · ")
 	if s.Gate != "" {
 		line += " — gate " + s.Gate
 		if r.FailOn != "" {
 			line += " at " + string(r.FailOn)
+		}
+		if r.Baseline != nil && r.Baseline.NewOnly {
+			line += " on new findings"
 		}
 	}
 	return line

@@ -104,11 +104,13 @@ type (
 	sarifResult struct {
 		RuleID              string             `json:"ruleId"`
 		RuleIndex           int                `json:"ruleIndex"`
+		Kind                string             `json:"kind,omitempty"`
 		Level               string             `json:"level"`
 		Message             sarifText          `json:"message"`
 		Locations           []sarifLocation    `json:"locations,omitempty"`
 		PartialFingerprints map[string]string  `json:"partialFingerprints,omitempty"`
 		Suppressions        []sarifSuppression `json:"suppressions,omitempty"`
+		BaselineState       string             `json:"baselineState,omitempty"`
 		Properties          sarifResultProp    `json:"properties"`
 	}
 	sarifLocation struct {
@@ -187,6 +189,18 @@ func (s SARIF) Render(w io.Writer, r *finding.Report) error {
 			}
 		}
 	}
+	if r.Baseline != nil {
+		// The base's findings that the change fixed: absent from this run, and no longer a problem,
+		// so they are reported as passes. Their location is in the base, which is not a file of the
+		// checked tree, so they are named by their JSON path only.
+		for _, f := range r.Baseline.Fixed {
+			addRule(ruleOf(f.Rule))
+			res := s.result(f, index[f.Rule.ID])
+			res.Kind, res.Level, res.Suppressions = "pass", "none", nil
+			res.Locations = s.locations(finding.Finding{Location: &finding.Location{Path: locPath(f)}, Resource: f.Resource})
+			results = append(results, res)
+		}
+	}
 	for _, d := range r.Diagnostics {
 		level := "note"
 		if d.Level == "warning" {
@@ -248,6 +262,12 @@ func (s SARIF) result(f finding.Finding, ruleIndex int) sarifResult {
 	if f.Result == finding.Warn {
 		res.Level = "note" // advisory: never fails a gate
 	}
+	switch f.Baseline {
+	case finding.BaselineNew, finding.BaselineUnchanged:
+		res.BaselineState = string(f.Baseline)
+	case finding.BaselineFixed:
+		res.BaselineState = "absent"
+	}
 	if f.Fingerprint != "" {
 		res.PartialFingerprints = map[string]string{"tailauditFingerprint/v1": f.Fingerprint}
 	}
@@ -267,6 +287,14 @@ func (s SARIF) result(f finding.Finding, ruleIndex int) sarifResult {
 		res.Suppressions = []sarifSuppression{sup}
 	}
 	return res
+}
+
+// locPath is the JSON path a finding points at, or "".
+func locPath(f finding.Finding) string {
+	if f.Location == nil {
+		return ""
+	}
+	return f.Location.Path
 }
 
 // locations points at the finding's file position, or else names its resource or JSON path logically.

@@ -48,7 +48,12 @@ func severityStyle(s finding.Severity) string {
 // Render implements Renderer.
 func (t Text) Render(w io.Writer, r *finding.Report) error {
 	p := &textPrinter{errWriter: errWriter{w: w}, color: t.Color, order: t.Frameworks, explained: map[string]bool{}}
-	byResult := byResult(sorted(r))
+	added, rest := splitNew(r)
+	if r.Baseline != nil {
+		p.heading(ansiBold, "NEW", fmt.Sprintf("%d (%s)", len(added), baselineLine(r)))
+		p.findingsLabelled(added)
+	}
+	byResult := byResult(rest)
 	for _, sev := range finding.Severities {
 		if fs := withSeverity(byResult[finding.Fail], sev); len(fs) > 0 {
 			p.heading(severityStyle(sev), strings.ToUpper(string(sev)), fmt.Sprintf("%d failed", len(fs)))
@@ -69,6 +74,12 @@ func (t Text) Render(w io.Writer, r *finding.Report) error {
 	if fs := byResult[finding.Error]; len(fs) > 0 {
 		p.heading(ansiRed, "ERRORS", strconv.Itoa(len(fs)))
 		p.findings(fs)
+	}
+	if r.Baseline != nil && len(r.Baseline.Fixed) > 0 {
+		p.heading(ansiGreen, "FIXED", fmt.Sprintf("%d (in the base, gone in this version)", len(r.Baseline.Fixed)))
+		for _, f := range r.Baseline.Fixed {
+			p.line(where(f), f.Rule.ID, string(f.Severity), f.Message)
+		}
 	}
 	for _, s := range []struct {
 		result finding.Result
@@ -177,6 +188,19 @@ func (p *textPrinter) findings(fs []finding.Finding) {
 			}
 			p.detail(label, waiverText(w))
 		}
+	}
+}
+
+// findingsLabelled prints findings as findings does, each line also saying its result and severity,
+// for a list that mixes them (the new findings of a change).
+func (p *textPrinter) findingsLabelled(fs []finding.Finding) {
+	for _, f := range fs {
+		label := string(f.Severity)
+		if f.Result != finding.Fail {
+			label = string(f.Result) + ", " + label
+		}
+		f.Message = "[" + label + "] " + f.Message
+		p.findings([]finding.Finding{f})
 	}
 }
 
