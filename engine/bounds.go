@@ -126,6 +126,11 @@ func guardExpanders(c *ast.Compiler) *ast.Error {
 	}
 	for _, m := range c.Modules {
 		ast.WalkExprs(m, func(x *ast.Expr) bool {
+			for _, w := range x.With { // a test's "with numbers.range as f" must replace the stand-in
+				if ref, ok := refs[w.Target.String()]; ok {
+					w.Target = ast.NewTerm(ref).SetLocation(w.Target.Location)
+				}
+			}
 			if !x.IsCall() {
 				return false
 			}

@@ -124,3 +124,14 @@ func TestUnreadableTimeIsAnError(t *testing.T) {
 		}
 	}
 }
+
+// TestExpandersMockable checks that a rule test can still replace a guarded built-in with "with".
+func TestExpandersMockable(t *testing.T) {
+	run, err := engine.RunTests(context.Background(), engine.TestOptions{}, engine.WithRuleDirs("testdata/expand_mock"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(run.Results) != 1 || run.Results[0].Fail || run.Results[0].Error != nil {
+		t.Errorf("results = %+v, want test_range_mocked to pass", run.Results)
+	}
+}
