@@ -17,6 +17,28 @@ type Policy struct {
 	tests     []*policyTest
 	sshTests  []*sshTest
 	allowAll  bool // neither "acls" nor "grants": everything may reach everything
+
+	// What Diff compares besides access: who owns each tag, who approves routes and exit nodes,
+	// and which nodes get which attributes, each as written, and the errors Compile returned.
+	owners    map[string][]string // tag → owner selectors
+	approvers []approval
+	attrs     []nodeAttr
+	errs      []Error
+}
+
+// approval is one entry of autoApprovers: a route (or the exit node routes, route "") and the
+// selectors that may advertise it unreviewed.
+type approval struct {
+	path  []any
+	route string
+	by    []string
+}
+
+// nodeAttr is one entry of nodeAttrs.
+type nodeAttr struct {
+	path    []any
+	targets []string
+	attrs   []string
 }
 
 // rule is one entry of "acls" or "grants", in grant form.
@@ -74,6 +96,7 @@ func Compile(doc map[string]any, opts ...Option) (*Policy, []Error) {
 		groups:    map[string][]string{},
 		hosts:     map[string]netip.Prefix{},
 		tagOwners: map[string]bool{},
+		owners:    map[string][]string{},
 	}}
 	for _, o := range opts {
 		o(&c.opts)
@@ -110,6 +133,7 @@ func Compile(doc map[string]any, opts ...Option) (*Policy, []Error) {
 	for i, v := range c.list(sshTests, []any{sshTestKey}) {
 		c.compileSSHTest(v, []any{sshTestKey, i})
 	}
+	c.p.errs = c.errs
 	return c.p, c.errs
 }
 
@@ -216,7 +240,11 @@ func (c *compiler) compileTagOwners(doc map[string]any) {
 	}
 	for _, tag := range sortedKeys(m) {
 		path := []any{key, tag}
-		for i, owner := range c.strings(m[tag], path) {
+		owners := c.strings(m[tag], path)
+		if c.p.tagOwners[tag] {
+			c.p.owners[tag] = owners
+		}
+		for i, owner := range owners {
 			a, err := parseAlias(owner)
 			switch {
 			case err != nil:
@@ -562,7 +590,14 @@ func (c *compiler) compileNodeAttr(v any, path []any) {
 		return
 	}
 	tv, tk, _ := field(m, "target")
-	for i, s := range c.strings(tv, at(path, tk)) {
+	targets := c.strings(tv, at(path, tk))
+	av, _, _ := field(m, "attr")
+	attrs := anyStrings(av) // checked by the document's shape, not here
+	if s, ok := av.(string); ok {
+		attrs = []string{s}
+	}
+	c.p.attrs = append(c.p.attrs, nodeAttr{path: path, targets: targets, attrs: attrs})
+	for i, s := range targets {
 		p := at(path, tk, i)
 		a, err := parseAlias(s)
 		if err != nil {
@@ -625,11 +660,15 @@ func (c *compiler) compileAutoApprovers(doc map[string]any) {
 					c.errorf(path, "autoApprovers routes: %q: invalid prefix", pfx)
 					continue
 				}
-				check(path, c.strings(routes[pfx], path))
+				by := c.strings(routes[pfx], path)
+				c.p.approvers = append(c.p.approvers, approval{path: path, route: pfx, by: by})
+				check(path, by)
 			}
 		}
 	}
 	if ev, ek, ok := field(m, "exitNode"); ok {
-		check([]any{key, ek}, c.strings(ev, []any{key, ek}))
+		by := c.strings(ev, []any{key, ek})
+		c.p.approvers = append(c.p.approvers, approval{path: []any{key, ek}, by: by})
+		check([]any{key, ek}, by)
 	}
 }
