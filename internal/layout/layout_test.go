@@ -66,6 +66,7 @@ var allowed = map[string][]string{
 	"internal/collect":             {"engine/tailnet", "internal/atomicfile"},
 	"internal/collect/collecttest": {},
 	"internal/config":              {"engine/finding", "engine/policyfile", "engine/source"},
+	"internal/events":              {"engine/source"},
 	"internal/inputs":              {"engine/finding", "engine/source", "engine/policyfile", "engine/tailnet"},
 	"internal/layout":              {},
 	"internal/output":              {"engine/finding", "engine/source", "internal/atomicfile"},
