@@ -45,12 +45,8 @@ type Server struct {
 	echo      bool // EchoCredentials
 }
 
-// NewServer starts a server that serves the recorded responses and is closed when t ends.
-func NewServer(t testing.TB) *httptest.Server {
-	return New(t).Server
-}
-
-// New starts a server like NewServer and returns it with its hooks for fault injection.
+// New starts a server that serves the recorded responses and is closed when t ends, and returns it
+// with its hooks for fault injection.
 func New(t testing.TB) *Server {
 	t.Helper()
 	s := &Server{dir: Dir(t), overrides: map[string]http.HandlerFunc{}}
