@@ -14,6 +14,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/tailaudit/tailaudit/engine/finding"
 	"github.com/tailaudit/tailaudit/engine/source"
 )
 
@@ -106,7 +107,7 @@ func Validate(cats []Catalog, ruleIDs []string) error {
 		seen[cat.ID] = cat.file()
 		errs = append(errs, check(cat)...)
 		for _, c := range cat.Controls {
-			for _, rule := range c.Checks {
+			for _, rule := range c.Rules() {
 				if rule != "" && !known[rule] {
 					errs = append(errs, controlError(cat.file(), c.Line, c.ID, "check %s names no known rule", rule))
 				}
@@ -122,7 +123,7 @@ func ControlsByRule(cats []Catalog) map[string]map[string][]string {
 	out := map[string]map[string][]string{}
 	for _, cat := range cats {
 		for _, c := range cat.Controls {
-			for _, rule := range c.Checks {
+			for _, rule := range c.Rules() {
 				if out[rule] == nil {
 					out[rule] = map[string][]string{}
 				}
@@ -164,72 +165,79 @@ var digitRuns = regexp.MustCompile(`[0-9]+|[^0-9]+`)
 
 func splitDigits(s string) []string { return digitRuns.FindAllString(s, -1) }
 
-// Assess computes the status of every control of cat, in catalog order, from rule results: rule id →
-// the one result that rule reached over all its findings (its worst). "pass", "warn" and "waived"
-// count as passing, with warn and waived listed as exceptions; "fail" fails; "manual" needs a person
-// to attest; anything else, or no entry, leaves the rule not assessed.
-//
-// A control fails when any mapped check fails, else is not assessed when any check is not assessed,
-// else is manual when any check asks for attestation, else passes. A control marked manual is
-// always manual.
-func Assess(cat Catalog, results map[string]string) []ControlResult {
-	out := make([]ControlResult, 0, len(cat.Controls))
+// Count counts cat's controls by what can decide them: automated controls have a check that covers
+// them fully, partial ones only checks that cover them in part, and manual ones no check that can
+// decide them (a manual control may still list supporting checks).
+func Count(cat Catalog) Counts {
+	n := Counts{Controls: len(cat.Controls)}
 	for _, c := range cat.Controls {
-		r := ControlResult{ID: c.ID, Title: c.Title, Checks: slices.Clone(c.Checks), Guidance: c.Guidance}
-		if c.Manual {
-			r.Status = StatusManual
-			out = append(out, r)
-			continue
-		}
-		attest := false
-		for _, rule := range c.Checks {
-			switch results[rule] {
-			case "pass":
-			case "warn", "waived":
-				r.Exceptions = append(r.Exceptions, rule)
-			case "fail":
-				r.Failing = append(r.Failing, rule)
-			case "manual":
-				attest = true
-			default:
-				r.NotAssessed = append(r.NotAssessed, rule)
-			}
-		}
-		switch {
-		case len(r.Failing) > 0:
-			r.Status = StatusFail
-		case len(r.NotAssessed) > 0:
-			r.Status = StatusNotAssessed
-		case attest:
-			r.Status = StatusManual
+		switch c.Coverage() {
+		case finding.CoverageFull:
+			n.Automated++
+		case finding.CoveragePartial:
+			n.Partial++
 		default:
-			r.Status = StatusPass
-		}
-		out = append(out, r)
-	}
-	return out
-}
-
-// Summarize counts control results by status and by how they are assessed.
-func Summarize(results []ControlResult) Summary {
-	s := Summary{Controls: len(results), Status: map[ControlStatus]int{}}
-	for _, r := range results {
-		s.Status[r.Status]++
-		if len(r.Checks) > 0 {
-			s.Automated++
-		} else {
-			s.Manual++
+			n.Manual++
 		}
 	}
-	return s
+	return n
 }
 
-// AutomatedShare is the fraction of controls mapped to at least one rule, between 0 and 1.
-func (s Summary) AutomatedShare() float64 {
-	if s.Controls == 0 {
+// Counts is what Count returns.
+type Counts struct {
+	Controls  int `json:"controls"`
+	Automated int `json:"automated"` // a check covers the control fully
+	Partial   int `json:"partial"`   // checks cover part of it; an attestation must complete it
+	Manual    int `json:"manual"`    // only a person can show it
+}
+
+// AutomatedShare is the fraction of controls that tailnet data alone can decide, between 0 and 1.
+func (n Counts) AutomatedShare() float64 {
+	if n.Controls == 0 {
 		return 0
 	}
-	return float64(s.Automated) / float64(s.Controls)
+	return float64(n.Automated) / float64(n.Controls)
+}
+
+// Coverage is how far the control's checks can decide it: full when one check covers it fully,
+// partial when checks cover part of it, supporting when they only corroborate it or the control is
+// manual.
+func (c Control) Coverage() finding.Coverage {
+	if c.Manual {
+		return finding.CoverageSupporting
+	}
+	best := finding.CoverageSupporting
+	for _, ch := range c.Checks {
+		switch ch.Coverage {
+		case finding.CoverageFull:
+			return finding.CoverageFull
+		case finding.CoveragePartial:
+			best = finding.CoveragePartial
+		}
+	}
+	return best
+}
+
+// Rules returns the ids of the rules mapped to the control, in catalogue order.
+func (c Control) Rules() []string {
+	ids := make([]string, len(c.Checks))
+	for i, ch := range c.Checks {
+		ids[i] = ch.Rule
+	}
+	return ids
+}
+
+// Family is the group a control id belongs to: the part before the first parenthesis for HIPAA
+// sections (164.312(a)(1) → 164.312), otherwise the part before the first dot (CC6.1 → CC6,
+// 8.12 → 8, 10.2.1.5 → 10).
+func Family(id string) string {
+	if i := strings.IndexByte(id, '('); i > 0 {
+		return id[:i]
+	}
+	if i := strings.IndexByte(id, '.'); i > 0 {
+		return id[:i]
+	}
+	return id
 }
 
 // check reports what is structurally wrong with cat.
@@ -250,12 +258,19 @@ func check(cat Catalog) []error {
 	}
 	r := cat.Retention
 	switch {
-	case r.Description == "":
-		bad(0, "", "retention: missing description")
-	case r.MinimumDays <= 0:
-		bad(0, "", "retention: minimumDays must be positive")
-	case r.ImmediatelyAvailableDays < 0 || r.ImmediatelyAvailableDays > r.MinimumDays:
-		bad(0, "", "retention: immediatelyAvailableDays must be between 0 and minimumDays")
+	case r.Description == "" || r.Basis == "" || r.Scope == "":
+		bad(0, "", "retention: description, basis and scope are required")
+	case r.MinimumMonths <= 0:
+		bad(0, "", "retention: minimumMonths must be positive")
+	case r.ImmediatelyAvailableMonths < 0 || r.ImmediatelyAvailableMonths > r.MinimumMonths:
+		bad(0, "", "retention: immediatelyAvailableMonths must be between 0 and minimumMonths")
+	case r.PeriodPlusMonths < 0:
+		bad(0, "", "retention: periodPlusMonths must not be negative")
+	}
+	for _, x := range cat.Excluded {
+		if x.ID == "" || strings.TrimSpace(x.Reason) == "" {
+			bad(0, x.ID, "excluded: each entry needs an id and a reason")
+		}
 	}
 	if len(cat.Controls) == 0 {
 		bad(0, "", "no controls")
@@ -273,22 +288,40 @@ func check(cat Catalog) []error {
 			bad(c.Line, c.ID, "missing title")
 		}
 		switch {
-		case c.Manual && len(c.Checks) > 0:
-			bad(c.Line, c.ID, "a manual control lists no checks")
 		case c.Manual && strings.TrimSpace(c.Guidance) == "":
 			bad(c.Line, c.ID, "a manual control needs guidance on the evidence to request")
 		case !c.Manual && len(c.Checks) == 0:
 			bad(c.Line, c.ID, "no checks: map a rule, or mark the control manual with guidance")
 		}
+		switch c.Requirement {
+		case "", "required", "addressable":
+		default:
+			bad(c.Line, c.ID, "requirement %q: want required or addressable", c.Requirement)
+		}
 		seen := map[string]bool{}
-		for _, rule := range c.Checks {
+		for _, ch := range c.Checks {
 			switch {
-			case strings.TrimSpace(rule) == "":
-				bad(c.Line, c.ID, "empty check id")
-			case seen[rule]:
-				bad(c.Line, c.ID, "check %s listed twice", rule)
+			case strings.TrimSpace(ch.Rule) == "":
+				bad(c.Line, c.ID, "a check without a rule")
+			case seen[ch.Rule]:
+				bad(c.Line, c.ID, "check %s listed twice", ch.Rule)
 			}
-			seen[rule] = true
+			seen[ch.Rule] = true
+			switch ch.Coverage {
+			case finding.CoverageFull, finding.CoveragePartial, finding.CoverageSupporting:
+			case "":
+				bad(c.Line, c.ID, "check %s: missing coverage (full, partial or supporting)", ch.Rule)
+			default:
+				bad(c.Line, c.ID, "check %s: coverage %q: want full, partial or supporting", ch.Rule, ch.Coverage)
+			}
+			if c.Manual && ch.Coverage != finding.CoverageSupporting {
+				bad(c.Line, c.ID, "check %s: a manual control lists only supporting checks", ch.Rule)
+			}
+			for name, limit := range ch.Limits {
+				if limit <= 0 {
+					bad(c.Line, c.ID, "check %s: limit %s must be positive", ch.Rule, name)
+				}
+			}
 		}
 	}
 	return errs
@@ -369,60 +402,72 @@ type Catalog struct {
 	Version   string    `yaml:"version" json:"version"`
 	Retention Retention `yaml:"retention" json:"retention"`
 	Controls  []Control `yaml:"controls" json:"controls"`
-	Source    string    `yaml:"-" json:"-"` // the file the catalog was parsed from
+	// Excluded lists controls of the standard left out of the catalogue, each with why, for the
+	// Statement of Applicability.
+	Excluded []Exclusion `yaml:"excluded,omitempty" json:"excluded,omitempty"`
+	Source   string      `yaml:"-" json:"-"` // the file the catalog was parsed from
 }
 
-// Retention is how long a framework expects evidence and logs to be kept.
+// Exclusion is a control of the standard that the catalogue leaves out, and why.
+type Exclusion struct {
+	ID     string `yaml:"id" json:"id"`
+	Title  string `yaml:"title" json:"title"`
+	Reason string `yaml:"reason" json:"reason"`
+}
+
+// Retention is how long a framework expects evidence or logs to be kept, in calendar months.
 type Retention struct {
 	Description string `yaml:"description" json:"description"`
-	MinimumDays int    `yaml:"minimumDays" json:"minimumDays"`
-	// ImmediatelyAvailableDays is how much of the most recent history must be at hand for analysis
+	// Basis is where the period comes from: a clause of the standard, or the organisation's policy.
+	Basis string `yaml:"basis" json:"basis"`
+	// Scope is what must be kept: "logs" (audit logs) or "documentation" (policies, assessments,
+	// records of actions), as the standard means it.
+	Scope         string `yaml:"scope" json:"scope"`
+	MinimumMonths int    `yaml:"minimumMonths" json:"minimumMonths"`
+	// ImmediatelyAvailableMonths is how much of the most recent history must be at hand for analysis
 	// without a restore; 0 when the framework sets no such period.
-	ImmediatelyAvailableDays int `yaml:"immediatelyAvailableDays,omitempty" json:"immediatelyAvailableDays,omitempty"`
-	// Configurable reports whether the organisation sets the period itself. When false the days are
-	// a regulatory minimum: a configuration may raise them but not lower them.
+	ImmediatelyAvailableMonths int `yaml:"immediatelyAvailableMonths,omitempty" json:"immediatelyAvailableMonths,omitempty"`
+	// PeriodPlusMonths, when positive, raises the minimum to the length of the audit period plus
+	// this many months (the time to fieldwork), so the start of the period is still kept when the
+	// auditor asks for it.
+	PeriodPlusMonths int `yaml:"periodPlusMonths,omitempty" json:"periodPlusMonths,omitempty"`
+	// Configurable reports whether the organisation sets the period itself. When false the months
+	// are a minimum: a configuration may raise them but not lower them.
 	Configurable bool `yaml:"configurable" json:"configurable"`
 }
 
-// Control is one control of a framework. It is either evidenced by rules (Checks) or manual: no
-// tailnet data can show it, and Guidance says what an auditor should ask for instead. Guidance on a
+// Control is one control of a framework, described in our own words. It is either evidenced by
+// rules (Checks) or manual: no tailnet data can decide it, and Guidance says what an auditor should
+// ask for instead (a manual control may list supporting checks that corroborate it). Guidance on a
 // control with checks says what the checks leave to attestation.
 type Control struct {
-	ID       string   `yaml:"id" json:"id"`
-	Title    string   `yaml:"title" json:"title"` // a paraphrase in our own words
-	Checks   []string `yaml:"checks,omitempty" json:"checks,omitempty"`
-	Manual   bool     `yaml:"manual,omitempty" json:"manual,omitempty"`
-	Guidance string   `yaml:"guidance,omitempty" json:"guidance,omitempty"`
-	Line     int      `yaml:"-" json:"-"` // where the control starts in its file
+	ID        string `yaml:"id" json:"id"`
+	Title     string `yaml:"title" json:"title"`                             // a paraphrase in our own words
+	Objective string `yaml:"objective,omitempty" json:"objective,omitempty"` // what the control is for
+	// Frequency is how often the framework expects the control performed ("daily", "every six
+	// months"), when it says.
+	Frequency string `yaml:"frequency,omitempty" json:"frequency,omitempty"`
+	// PointInTime marks a control that must hold over the whole period: one snapshot shows it only
+	// at the moment of collection.
+	PointInTime bool `yaml:"pointInTime,omitempty" json:"pointInTime,omitempty"`
+	// Requirement is HIPAA's "required" or "addressable" implementation specification status.
+	Requirement string `yaml:"requirement,omitempty" json:"requirement,omitempty"`
+	// Population says what the checks examine and how its completeness is shown.
+	Population string  `yaml:"population,omitempty" json:"population,omitempty"`
+	Checks     []Check `yaml:"checks,omitempty" json:"checks,omitempty"`
+	Manual     bool    `yaml:"manual,omitempty" json:"manual,omitempty"`
+	Guidance   string  `yaml:"guidance,omitempty" json:"guidance,omitempty"`
+	Line       int     `yaml:"-" json:"-"` // where the control starts in its file
 }
 
-// ControlStatus is the outcome of a control in a report.
-type ControlStatus string
-
-// The statuses Assess gives a control.
-const (
-	StatusPass        ControlStatus = "pass"         // every mapped check was assessed and passed
-	StatusFail        ControlStatus = "fail"         // at least one mapped check failed
-	StatusNotAssessed ControlStatus = "not_assessed" // a mapped check had no result, e.g. its input was not given
-	StatusManual      ControlStatus = "manual"       // a person must attest it
-)
-
-// ControlResult is a control's status and the checks behind it.
-type ControlResult struct {
-	ID          string        `json:"id"`
-	Title       string        `json:"title"`
-	Status      ControlStatus `json:"status"`
-	Checks      []string      `json:"checks,omitempty"`
-	Failing     []string      `json:"failing,omitempty"`     // checks that failed
-	NotAssessed []string      `json:"notAssessed,omitempty"` // checks without a usable result
-	Exceptions  []string      `json:"exceptions,omitempty"`  // checks that passed only by a warning or waiver
-	Guidance    string        `json:"guidance,omitempty"`
-}
-
-// Summary counts a framework's control results.
-type Summary struct {
-	Controls  int                   `json:"controls"`
-	Automated int                   `json:"automated"` // controls mapped to at least one rule
-	Manual    int                   `json:"manual"`    // controls only a person can attest
-	Status    map[ControlStatus]int `json:"status"`
+// Check maps one rule to a control.
+type Check struct {
+	Rule     string           `yaml:"rule" json:"rule"`
+	Coverage finding.Coverage `yaml:"coverage" json:"coverage"` // how much of the control the rule decides
+	// Procedure is how the rule tests the control, and Pass what it takes to pass.
+	Procedure string `yaml:"procedure,omitempty" json:"procedure,omitempty"`
+	Pass      string `yaml:"pass,omitempty" json:"pass,omitempty"`
+	// Limits are the loosest values of the rule's parameters that still test the control as the
+	// framework sets it (inactiveUserDays: 90): a run with a larger value does not assess it.
+	Limits map[string]float64 `yaml:"limits,omitempty" json:"limits,omitempty"`
 }

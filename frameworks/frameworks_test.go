@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/open-policy-agent/opa/v1/ast"
 
+	"github.com/tailaudit/tailaudit/engine/finding"
 	"github.com/tailaudit/tailaudit/engine/source"
 	"github.com/tailaudit/tailaudit/frameworks"
 )
@@ -41,8 +42,8 @@ func TestLoad(t *testing.T) {
 		if len(cat.Controls) == 0 {
 			t.Errorf("%s: no controls", cat.ID)
 		}
-		if cat.Retention.MinimumDays <= 0 {
-			t.Errorf("%s: retention.minimumDays = %d, want > 0", cat.ID, cat.Retention.MinimumDays)
+		if cat.Retention.MinimumMonths <= 0 {
+			t.Errorf("%s: retention.minimumMonths = %d, want > 0", cat.ID, cat.Retention.MinimumMonths)
 		}
 	}
 	if d := cmp.Diff([]string{"hipaa", "iso27001", "pci-dss", "soc2"}, ids); d != "" {
@@ -51,20 +52,24 @@ func TestLoad(t *testing.T) {
 }
 
 func TestRetention(t *testing.T) {
-	want := map[string][3]int{ // minimumDays, immediatelyAvailableDays, configurable (1 = true)
-		"soc2":     {365, 365, 1},
-		"iso27001": {1095, 365, 1},
-		"hipaa":    {2190, 0, 0},
-		"pci-dss":  {365, 90, 0},
+	want := map[string][4]int{ // minimumMonths, immediatelyAvailableMonths, periodPlusMonths, configurable (1 = true)
+		"soc2":     {15, 12, 3, 1},
+		"iso27001": {36, 12, 0, 1},
+		"hipaa":    {72, 0, 0, 0},
+		"pci-dss":  {12, 3, 0, 0},
 	}
+	scope := map[string]string{"soc2": "logs", "iso27001": "logs", "hipaa": "documentation", "pci-dss": "logs"}
 	for _, cat := range load(t) {
 		r := cat.Retention
 		conf := 0
 		if r.Configurable {
 			conf = 1
 		}
-		if got := [3]int{r.MinimumDays, r.ImmediatelyAvailableDays, conf}; got != want[cat.ID] {
+		if got := [4]int{r.MinimumMonths, r.ImmediatelyAvailableMonths, r.PeriodPlusMonths, conf}; got != want[cat.ID] {
 			t.Errorf("%s retention = %v, want %v", cat.ID, got, want[cat.ID])
+		}
+		if r.Scope != scope[cat.ID] || r.Basis == "" {
+			t.Errorf("%s retention scope %q basis %q, want scope %q and a basis", cat.ID, r.Scope, r.Basis, scope[cat.ID])
 		}
 	}
 }
@@ -161,9 +166,20 @@ func TestChecksNameKnownRules(t *testing.T) {
 func TestEveryRuleMapped(t *testing.T) {
 	cats := load(t)
 	byRule := frameworks.ControlsByRule(cats)
+	unmapped := frameworks.Unmapped()
 	for _, id := range scanRuleIDs(t) {
-		if len(byRule[id]) == 0 {
-			t.Errorf("rule %s is mapped to no control in any framework", id)
+		reason, declared := unmapped[id]
+		switch {
+		case declared && len(byRule[id]) > 0:
+			t.Errorf("rule %s is mapped to %v but also listed in Unmapped", id, byRule[id])
+			continue
+		case declared && strings.TrimSpace(reason) == "":
+			t.Errorf("rule %s is listed in Unmapped without a reason", id)
+			continue
+		case declared:
+			continue
+		case len(byRule[id]) == 0:
+			t.Errorf("rule %s is mapped to no control in any framework; map it, or list it in Unmapped with why", id)
 			continue
 		}
 		for _, cat := range cats {
@@ -177,11 +193,11 @@ func TestEveryRuleMapped(t *testing.T) {
 func TestControlsByRule(t *testing.T) {
 	cats := []frameworks.Catalog{
 		{ID: "a", Controls: []frameworks.Control{
-			{ID: "CC7.1", Checks: []string{"R1"}},
-			{ID: "CC6.10", Checks: []string{"R1", "R2"}},
-			{ID: "CC6.8", Checks: []string{"R1"}},
+			{ID: "CC7.1", Checks: checks("R1")},
+			{ID: "CC6.10", Checks: checks("R1", "R2")},
+			{ID: "CC6.8", Checks: checks("R1")},
 		}},
-		{ID: "b", Controls: []frameworks.Control{{ID: "8.15", Checks: []string{"R2"}}, {ID: "8.2", Checks: []string{"R2"}}}},
+		{ID: "b", Controls: []frameworks.Control{{ID: "8.15", Checks: checks("R2")}, {ID: "8.2", Checks: checks("R2")}}},
 	}
 	want := map[string]map[string][]string{
 		"R1": {"a": {"CC6.8", "CC6.10", "CC7.1"}},
@@ -201,73 +217,54 @@ func TestCompareControlIDs(t *testing.T) {
 	}
 }
 
-func TestAssess(t *testing.T) {
-	cat := frameworks.Catalog{ID: "x", Controls: []frameworks.Control{
-		{ID: "C1", Checks: []string{"R1", "R2"}},
-		{ID: "C2", Checks: []string{"R1", "R3"}},
-		{ID: "C3", Checks: []string{"R1", "R4"}},
-		{ID: "C4", Manual: true, Guidance: "ask"},
-		{ID: "C5", Checks: []string{"R5"}},
-		{ID: "C6", Checks: []string{"R1", "R6"}},
-		{ID: "C7", Checks: []string{"R4", "R3"}},
-	}}
-	for _, tt := range []struct {
-		name    string
-		results map[string]string
-		want    map[string]frameworks.ControlStatus
-	}{
-		{
-			name:    "all_pass",
-			results: map[string]string{"R1": "pass", "R2": "pass", "R3": "pass", "R4": "pass", "R5": "pass", "R6": "pass"},
-			want:    map[string]frameworks.ControlStatus{"C1": "pass", "C2": "pass", "C3": "pass", "C4": "manual", "C5": "pass", "C6": "pass", "C7": "pass"},
-		},
-		{
-			name:    "fail_beats_not_assessed",
-			results: map[string]string{"R1": "pass", "R2": "fail", "R3": "fail", "R4": "not_assessed", "R5": "pass", "R6": "pass"},
-			want:    map[string]frameworks.ControlStatus{"C1": "fail", "C2": "fail", "C3": "not_assessed", "C4": "manual", "C5": "pass", "C6": "pass", "C7": "fail"},
-		},
-		{
-			name:    "missing_and_error_are_not_assessed",
-			results: map[string]string{"R1": "pass", "R2": "error"},
-			want:    map[string]frameworks.ControlStatus{"C1": "not_assessed", "C2": "not_assessed", "C3": "not_assessed", "C4": "manual", "C5": "not_assessed", "C6": "not_assessed", "C7": "not_assessed"},
-		},
-		{
-			name:    "warn_and_waived_pass_manual_rule_asks_attestation",
-			results: map[string]string{"R1": "pass", "R2": "warn", "R3": "waived", "R4": "pass", "R5": "manual", "R6": "manual"},
-			want:    map[string]frameworks.ControlStatus{"C1": "pass", "C2": "pass", "C3": "pass", "C4": "manual", "C5": "manual", "C6": "manual", "C7": "pass"},
-		},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			got := map[string]frameworks.ControlStatus{}
-			for _, r := range frameworks.Assess(cat, tt.results) {
-				got[r.ID] = r.Status
-			}
-			if d := cmp.Diff(tt.want, got); d != "" {
-				t.Errorf("Assess statuses (-want +got):\n%s", d)
-			}
-		})
+// checks maps each rule with partial coverage, or with the coverage a "rule=coverage" id names.
+func checks(ids ...string) []frameworks.Check {
+	out := make([]frameworks.Check, len(ids))
+	for i, id := range ids {
+		rule, cov, found := strings.Cut(id, "=")
+		if !found {
+			cov = "partial"
+		}
+		out[i] = frameworks.Check{Rule: rule, Coverage: finding.Coverage(cov)}
 	}
+	return out
+}
 
-	rs := frameworks.Assess(cat, map[string]string{"R1": "fail", "R2": "warn"})
-	if d := cmp.Diff([]string{"R1"}, rs[0].Failing); d != "" {
-		t.Errorf("C1 failing (-want +got):\n%s", d)
+func TestCount(t *testing.T) {
+	cat := frameworks.Catalog{ID: "x", Controls: []frameworks.Control{
+		{ID: "C1", Checks: checks("R1=full", "R2")},
+		{ID: "C2", Checks: checks("R1", "R3=supporting")},
+		{ID: "C3", Checks: checks("R3=supporting")},
+		{ID: "C4", Manual: true, Guidance: "ask"},
+		{ID: "C5", Manual: true, Guidance: "ask", Checks: checks("R5=supporting")},
+		{ID: "C6", Checks: checks("R1=supporting", "R6=full")},
+	}}
+	n := frameworks.Count(cat)
+	if want := (frameworks.Counts{Controls: 6, Automated: 2, Partial: 1, Manual: 3}); n != want {
+		t.Errorf("Count = %+v, want %+v", n, want)
 	}
-	if d := cmp.Diff([]string{"R2"}, rs[0].Exceptions); d != "" {
-		t.Errorf("C1 exceptions (-want +got):\n%s", d)
-	}
-	s := frameworks.Summarize(rs)
-	if s.Controls != 7 || s.Automated != 6 || s.Manual != 1 {
-		t.Errorf("Summarize = %+v, want 7 controls, 6 automated, 1 manual", s)
-	}
-	if got, want := s.AutomatedShare(), 6.0/7.0; got != want {
+	if got, want := n.AutomatedShare(), 2.0/6.0; got != want {
 		t.Errorf("AutomatedShare() = %v, want %v", got, want)
+	}
+	if got := (frameworks.Counts{}).AutomatedShare(); got != 0 {
+		t.Errorf("AutomatedShare of nothing = %v, want 0", got)
+	}
+}
+
+func TestFamily(t *testing.T) {
+	for id, want := range map[string]string{
+		"CC6.1": "CC6", "A1.2": "A1", "8.12": "8", "10.2.1.5": "10", "164.312(e)(2)(ii)": "164.312", "164.316(b)(2)(i)": "164.316", "X": "X",
+	} {
+		if got := frameworks.Family(id); got != want {
+			t.Errorf("Family(%q) = %q, want %q", id, got, want)
+		}
 	}
 }
 
 const head = `id: t
 name: Test
 version: "1"
-retention: {description: d, minimumDays: 10, immediatelyAvailableDays: 5, configurable: true}
+retention: {description: d, basis: b, scope: logs, minimumMonths: 10, immediatelyAvailableMonths: 5, configurable: true}
 controls:
 `
 
@@ -276,15 +273,21 @@ func TestParseErrors(t *testing.T) {
 		name, controls string
 		want           []string // substrings of the error, "" for none
 	}{
-		{"valid", "  - {id: A, title: T, checks: [R1]}\n  - {id: B, title: T, manual: true, guidance: G}\n", nil},
+		{"valid", "  - {id: A, title: T, checks: [{rule: R1, coverage: full}]}\n  - {id: B, title: T, manual: true, guidance: G}\n", nil},
 		{"unknown_field", "  - id: A\n    title: T\n    chekcs: [R1]\n", []string{`t.yaml:8: unknown field "chekcs"`}},
-		{"duplicate_control", "  - {id: A, title: T, checks: [R1]}\n  - {id: B, title: T, checks: [R1]}\n  - {id: A, title: U, checks: [R2]}\n", []string{"t.yaml:8: control A: duplicate control id (first defined at line 6)"}},
-		{"duplicate_key", "  - id: A\n    title: T\n    id: B\n    checks: [R1]\n", []string{`t.yaml:8: mapping key "id" already defined at line 6`}},
-		{"missing_title", "  - {id: A, checks: [R1]}\n", []string{"t.yaml:6: control A: missing title"}},
-		{"manual_with_checks", "  - {id: A, title: T, manual: true, guidance: G, checks: [R1]}\n", []string{"t.yaml:6: control A: a manual control lists no checks"}},
+		{"duplicate_control", "  - {id: A, title: T, checks: [{rule: R1, coverage: full}]}\n  - {id: B, title: T, checks: [{rule: R1, coverage: full}]}\n  - {id: A, title: U, checks: [{rule: R2, coverage: full}]}\n", []string{"t.yaml:8: control A: duplicate control id (first defined at line 6)"}},
+		{"duplicate_key", "  - id: A\n    title: T\n    id: B\n    checks: [{rule: R1, coverage: full}]\n", []string{`t.yaml:8: mapping key "id" already defined at line 6`}},
+		{"missing_title", "  - {id: A, checks: [{rule: R1, coverage: full}]}\n", []string{"t.yaml:6: control A: missing title"}},
+		{"manual_with_deciding_check", "  - {id: A, title: T, manual: true, guidance: G, checks: [{rule: R1, coverage: full}]}\n", []string{"t.yaml:6: control A: check R1: a manual control lists only supporting checks"}},
+		{"manual_with_supporting_check", "  - {id: A, title: T, manual: true, guidance: G, checks: [{rule: R1, coverage: supporting}]}\n", nil},
+		{"missing_coverage", "  - {id: A, title: T, checks: [{rule: R1}]}\n", []string{"t.yaml:6: control A: check R1: missing coverage"}},
+		{"bad_coverage", "  - {id: A, title: T, checks: [{rule: R1, coverage: most}]}\n", []string{`t.yaml:6: control A: check R1: coverage "most"`}},
+		{"bad_requirement", "  - {id: A, title: T, requirement: optional, checks: [{rule: R1, coverage: full}]}\n", []string{`t.yaml:6: control A: requirement "optional"`}},
+		{"bad_limit", "  - {id: A, title: T, checks: [{rule: R1, coverage: full, limits: {inactiveUserDays: 0}}]}\n", []string{"t.yaml:6: control A: check R1: limit inactiveUserDays must be positive"}},
+		{"check_as_string", "  - {id: A, title: T, checks: [R1]}\n", []string{"t.yaml:6:"}},
 		{"manual_without_guidance", "  - {id: A, title: T, manual: true}\n", []string{"t.yaml:6: control A: a manual control needs guidance"}},
 		{"neither_checks_nor_manual", "  - {id: A, title: T}\n", []string{"t.yaml:6: control A: no checks"}},
-		{"repeated_check", "  - {id: A, title: T, checks: [R1, R1]}\n", []string{"t.yaml:6: control A: check R1 listed twice"}},
+		{"repeated_check", "  - {id: A, title: T, checks: [{rule: R1, coverage: full}, {rule: R1, coverage: partial}]}\n", []string{"t.yaml:6: control A: check R1 listed twice"}},
 		{"syntax", "  - {id: A, title: T\n", []string{"t.yaml:"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -319,10 +322,10 @@ func TestParseErrors(t *testing.T) {
 func TestParseTopLevelErrors(t *testing.T) {
 	for _, tt := range []struct{ name, src, want string }{
 		{"empty", "", "t.yaml: empty catalog"},
-		{"unknown_top_level", head + "  - {id: A, title: T, checks: [R1]}\nowner: me\n", `t.yaml:7: unknown field "owner"`},
-		{"unknown_retention_field", strings.Replace(head, "configurable: true", "configurable: true, days: 3", 1) + "  - {id: A, title: T, checks: [R1]}\n", `t.yaml:4: unknown field "days"`},
-		{"retention_immediate_too_long", strings.Replace(head, "immediatelyAvailableDays: 5", "immediatelyAvailableDays: 50", 1) + "  - {id: A, title: T, checks: [R1]}\n", "immediatelyAvailableDays must be between 0 and minimumDays"},
-		{"two_documents", head + "  - {id: A, title: T, checks: [R1]}\n---\nid: u\n", "t.yaml:7: more than one YAML document"},
+		{"unknown_top_level", head + "  - {id: A, title: T, checks: [{rule: R1, coverage: full}]}\nowner: me\n", `t.yaml:7: unknown field "owner"`},
+		{"unknown_retention_field", strings.Replace(head, "configurable: true", "configurable: true, days: 3", 1) + "  - {id: A, title: T, checks: [{rule: R1, coverage: full}]}\n", `t.yaml:4: unknown field "days"`},
+		{"retention_immediate_too_long", strings.Replace(head, "immediatelyAvailableMonths: 5", "immediatelyAvailableMonths: 50", 1) + "  - {id: A, title: T, checks: [{rule: R1, coverage: full}]}\n", "immediatelyAvailableMonths must be between 0 and minimumMonths"},
+		{"two_documents", head + "  - {id: A, title: T, checks: [{rule: R1, coverage: full}]}\n---\nid: u\n", "t.yaml:7: more than one YAML document"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := frameworks.Parse("t.yaml", []byte(tt.src))
@@ -334,7 +337,7 @@ func TestParseTopLevelErrors(t *testing.T) {
 }
 
 func TestValidateUnknownRule(t *testing.T) {
-	cat, err := frameworks.Parse("t.yaml", []byte(head+"  - {id: A, title: T, checks: [R1]}\n  - {id: B, title: T, checks: [R1, TA-NOPE-001]}\n"))
+	cat, err := frameworks.Parse("t.yaml", []byte(head+"  - {id: A, title: T, checks: [{rule: R1, coverage: full}]}\n  - {id: B, title: T, checks: [{rule: R1, coverage: full}, {rule: TA-NOPE-001, coverage: full}]}\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -355,10 +358,10 @@ var countsTable = regexp.MustCompile(`(?s)<!-- counts -->.*<!-- /counts -->`)
 // TestREADMECounts keeps the automated/manual table in README.md equal to the catalogs.
 func TestREADMECounts(t *testing.T) {
 	var b strings.Builder
-	b.WriteString("<!-- counts -->\n| framework | controls | automated | manual |\n|---|---:|---:|---:|\n")
+	b.WriteString("<!-- counts -->\n| framework | controls | automated | partial | manual |\n|---|---:|---:|---:|---:|\n")
 	for _, cat := range load(t) {
-		s := frameworks.Summarize(frameworks.Assess(cat, nil))
-		fmt.Fprintf(&b, "| %s (`%s`) | %d | %d | %d |\n", cat.Name, cat.ID, s.Controls, s.Automated, s.Manual)
+		n := frameworks.Count(cat)
+		fmt.Fprintf(&b, "| %s (`%s`) | %d | %d | %d | %d |\n", cat.Name, cat.ID, n.Controls, n.Automated, n.Partial, n.Manual)
 	}
 	b.WriteString("<!-- /counts -->")
 	readme, err := os.ReadFile("README.md")

@@ -49,17 +49,17 @@ func runFrameworksList(_ context.Context, opts *frameworksListOptions) error {
 	if opts.Format == "json" {
 		doc := frameworksDocument{Frameworks: []frameworkSummary{}}
 		for _, c := range cats {
-			sum := frameworks.Summarize(frameworks.Assess(c, nil))
+			n := frameworks.Count(c)
 			doc.Frameworks = append(doc.Frameworks, frameworkSummary{ID: c.ID, Name: c.Name, Version: c.Version,
-				Controls: sum.Controls, Automated: sum.Automated, Manual: sum.Manual, Retention: c.Retention})
+				Controls: n.Controls, Automated: n.Automated, Partial: n.Partial, Manual: n.Manual, Retention: c.Retention})
 		}
 		return writeJSON(s.Out, doc)
 	}
 	tw := tabwriter.NewWriter(s.Out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tFRAMEWORK\tCONTROLS\tAUTOMATED\tMANUAL\tRETENTION")
+	fmt.Fprintln(tw, "ID\tFRAMEWORK\tCONTROLS\tAUTOMATED\tPARTIAL\tMANUAL\tRETENTION")
 	for _, c := range cats {
-		sum := frameworks.Summarize(frameworks.Assess(c, nil))
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d (%.0f%%)\t%d\t%s\n", c.ID, c.Name, sum.Controls, sum.Automated, 100*sum.AutomatedShare(), sum.Manual, retention(c.Retention))
+		n := frameworks.Count(c)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d (%.0f%%)\t%d\t%d\t%s\n", c.ID, c.Name, n.Controls, n.Automated, 100*n.AutomatedShare(), n.Partial, n.Manual, retention(c.Retention))
 	}
 	return tw.Flush()
 }
@@ -76,8 +76,9 @@ type frameworkSummary struct {
 	Name      string               `json:"name"`
 	Version   string               `json:"version"`
 	Controls  int                  `json:"controls"`  // all controls
-	Automated int                  `json:"automated"` // controls that rules evidence
-	Manual    int                  `json:"manual"`    // controls that need attestation
+	Automated int                  `json:"automated"` // controls a rule covers fully
+	Partial   int                  `json:"partial"`   // controls rules cover in part: they need attestation too
+	Manual    int                  `json:"manual"`    // controls only attestation can show
 	Retention frameworks.Retention `json:"retention"`
 }
 
@@ -121,16 +122,20 @@ func runFrameworksShow(_ context.Context, opts *frameworksShowOptions) error {
 		if opts.Format == "json" {
 			return writeJSON(s.Out, c)
 		}
-		sum := frameworks.Summarize(frameworks.Assess(c, nil))
+		n := frameworks.Count(c)
 		fmt.Fprintf(s.Out, "%s (%s)\n", c.Name, c.ID)
-		fmt.Fprintf(s.Out, "%d controls: %d automated (%.0f%%), %d need attestation\n", sum.Controls, sum.Automated, 100*sum.AutomatedShare(), sum.Manual)
+		fmt.Fprintf(s.Out, "%d controls: %d automated (%.0f%%), %d partial, %d need attestation\n", n.Controls, n.Automated, 100*n.AutomatedShare(), n.Partial, n.Manual)
 		fmt.Fprintf(s.Out, "Retention: %s\n\n", retention(c.Retention))
 		tw := tabwriter.NewWriter(s.Out, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "CONTROL\tTITLE\tCHECKS")
 		for _, ctl := range c.Controls {
-			checks := strings.Join(ctl.Checks, ", ")
+			var parts []string
+			for _, ch := range ctl.Checks {
+				parts = append(parts, ch.Rule+" ("+string(ch.Coverage)+")")
+			}
+			checks := strings.Join(parts, ", ")
 			if ctl.Manual {
-				checks = "manual: needs attestation"
+				checks = strings.TrimSuffix("manual: needs attestation; "+checks, "; ")
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\n", ctl.ID, ctl.Title, checks)
 		}
@@ -140,25 +145,30 @@ func runFrameworksShow(_ context.Context, opts *frameworksShowOptions) error {
 }
 
 func retention(r frameworks.Retention) string {
-	s := days(r.MinimumDays)
-	if r.ImmediatelyAvailableDays > 0 {
-		s += ", " + days(r.ImmediatelyAvailableDays) + " immediately available"
+	s := months(r.MinimumMonths)
+	if r.ImmediatelyAvailableMonths > 0 {
+		s += ", " + months(r.ImmediatelyAvailableMonths) + " immediately available"
+	}
+	if r.PeriodPlusMonths > 0 {
+		s += fmt.Sprintf(", at least the audit period plus %s", months(r.PeriodPlusMonths))
 	}
 	if r.Configurable {
 		s += " (default; configurable)"
+	} else {
+		s += " (minimum)"
 	}
-	return s
+	return s + ", " + r.Scope
 }
 
-func days(n int) string {
+// months says a number of calendar months, in years when it is a whole number of them.
+func months(n int) string {
 	switch {
-	case n%365 == 0 && n >= 365:
-		if n == 365 {
-			return "1 year"
-		}
-		return fmt.Sprintf("%d years", n/365)
-	case n%30 == 0 && n >= 30:
-		return fmt.Sprintf("%d months", n/30)
+	case n == 1:
+		return "1 month"
+	case n == 12:
+		return "1 year"
+	case n%12 == 0:
+		return fmt.Sprintf("%d years", n/12)
 	}
-	return fmt.Sprintf("%d days", n)
+	return fmt.Sprintf("%d months", n)
 }

@@ -133,11 +133,12 @@ type Population struct {
 	// and Size is the number of distinct failing items.
 	Size int `json:"size"`
 	// The item ids by outcome. An item with several findings is listed once, under its worst.
-	Passed []string `json:"passed,omitempty"`
-	Failed []string `json:"failed,omitempty"` // fail or error
-	Waived []string `json:"waived,omitempty"`
-	Warned []string `json:"warned,omitempty"`
-	Manual []string `json:"manual,omitempty"`
+	Passed  []string `json:"passed,omitempty"`
+	Failed  []string `json:"failed,omitempty"`
+	Errored []string `json:"errored,omitempty"` // the rule could not evaluate them
+	Waived  []string `json:"waived,omitempty"`
+	Warned  []string `json:"warned,omitempty"`
+	Manual  []string `json:"manual,omitempty"`
 	// Completeness says how the catalogue shows that the population is the whole of it (for
 	// example, that the snapshot lists every device the API returned).
 	Completeness string `json:"completeness,omitempty"`
@@ -153,7 +154,7 @@ func (p Population) String() string {
 	for _, c := range []struct {
 		n    int
 		word string
-	}{{len(p.Passed), "pass"}, {len(p.Failed), "fail"}, {len(p.Waived), "waived"}, {len(p.Warned), "warn"}, {len(p.Manual), "manual"}} {
+	}{{len(p.Passed), "pass"}, {len(p.Failed), "fail"}, {len(p.Errored), "error"}, {len(p.Waived), "waived"}, {len(p.Warned), "warn"}, {len(p.Manual), "manual"}} {
 		if c.n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", c.n, c.word))
 		}

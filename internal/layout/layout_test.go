@@ -56,11 +56,12 @@ var allowed = map[string][]string{
 	"engine/policyfile": {"engine/finding", "engine/source"},
 	"engine/tailnet":    {"engine/source", "internal/atomicfile"},
 
-	"frameworks":       {"engine/source"},
+	"frameworks":       {"engine/finding", "engine/source"},
 	"policies":         {},
 	"policies/tailnet": {}, // tests only
 
 	"internal/access":              {"engine/source"},
+	"internal/assess":              {"engine/finding", "engine/source", "engine/policyfile", "engine/tailnet", "frameworks"},
 	"internal/atomicfile":          {},
 	"internal/builtins":            {"internal/access"},
 	"internal/collect":             {"engine/tailnet", "internal/atomicfile"},
