@@ -139,6 +139,7 @@ unreadable or invalid input, a rule that does not compile).`,
 		newFrameworksCmd(s),
 		newCollectCmd(s, nil),
 		newExplainCmd(s, nil),
+		newDiffCmd(s, nil),
 		newVersionCmd(s, nil),
 	)
 	return root

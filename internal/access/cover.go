@@ -115,10 +115,16 @@ type coverSet struct {
 	members  [][]int // sorted
 	byMember map[int][]int
 	// individual names members no principal covers.
-	individual func(rest []int) []string
+	individual func(rest []int) []coverName
 }
 
-func newCoverSet(individual func([]int) []string) *coverSet {
+// coverName is a name cover gives, with the members of the set it stands for.
+type coverName struct {
+	name    string
+	members []int
+}
+
+func newCoverSet(individual func([]int) []coverName) *coverSet {
 	return &coverSet{byMember: map[int][]int{}, individual: individual}
 }
 
@@ -144,7 +150,7 @@ func sortedUniqueInts(xs []int) []int {
 
 // cover returns the names of set (sorted, without duplicates): principals it holds entirely, the
 // largest first, then the members left over.
-func (c *coverSet) cover(set []int) []string {
+func (c *coverSet) cover(set []int) []coverName {
 	hits := map[int]int{}
 	for _, i := range set {
 		for _, k := range c.byMember[i] {
@@ -167,12 +173,12 @@ func (c *coverSet) cover(set []int) []string {
 		return strings.Compare(c.names[a], c.names[b])
 	})
 	covered := map[int]bool{}
-	var names []string
+	var names []coverName
 	for _, k := range whole {
 		if !slices.ContainsFunc(c.members[k], func(i int) bool { return !covered[i] }) {
 			continue
 		}
-		names = append(names, c.names[k])
+		names = append(names, coverName{c.names[k], c.members[k]})
 		for _, i := range c.members[k] {
 			covered[i] = true
 		}
@@ -191,34 +197,38 @@ func (c *coverSet) cover(set []int) []string {
 
 // atomNames names atoms no principal covers: a node's address by the node, other atoms as the
 // address ranges they make up together.
-func (m *netModel) atomNames(rest []int) []string {
-	var names []string
-	seen := map[string]bool{}
-	var run []ipRange
-	flush := func() {
-		for _, r := range run {
-			for _, s := range rangeNames(r) {
-				names = append(names, s)
-			}
-		}
-		run = run[:0]
+func (m *netModel) atomNames(rest []int) []coverName {
+	var names []coverName
+	seen := map[string]int{} // node names, by index in names
+	type run struct {
+		r       ipRange
+		members []int
 	}
+	var runs []run
 	for _, i := range rest {
 		if n, ok := m.nodeOfAtom[i]; ok {
-			if d := m.u.display[n]; !seen[d] {
-				seen[d] = true
-				names = append(names, d)
+			d := m.u.display[n]
+			if k, ok := seen[d]; ok {
+				names[k].members = append(names[k].members, i)
+				continue
 			}
+			seen[d] = len(names)
+			names = append(names, coverName{d, []int{i}})
 			continue
 		}
 		r := m.at.rangeOf(i)
-		if k := len(run); k > 0 && run[k-1].hi.Next() == r.lo {
-			run[k-1].hi = r.hi
+		if k := len(runs); k > 0 && runs[k-1].r.hi.Next() == r.lo {
+			runs[k-1].r.hi = r.hi
+			runs[k-1].members = append(runs[k-1].members, i)
 			continue
 		}
-		run = append(run, r)
+		runs = append(runs, run{r, []int{i}})
 	}
-	flush()
+	for _, r := range runs {
+		for _, s := range rangeNames(r.r) {
+			names = append(names, coverName{s, r.members})
+		}
+	}
 	return names
 }
 

@@ -182,16 +182,24 @@ type named struct {
 	entries  []int32
 }
 
+// namedClasses is a name namer gives a set of classes, with the classes it stands for (in part).
+type namedClasses struct {
+	name    string
+	classes []int32
+}
+
 // group names the principals of deltas, merging classes into the most general principals and
 // ports into ranges. srcNames and dstNames name sets of classes. Each source class's destinations
 // are named first, then the sources that share a named destination, so that a tag or group that
-// gains access as a whole is named as such on both sides.
-func group(ds []delta, srcNames, dstNames func([]int32) []string) []named {
+// gains access as a whole is named as such on both sides. Each name keeps the entries of the
+// classes it stands for, so that the rules given are those responsible for that name.
+func group(ds []delta, srcNames, dstNames func([]int32) []namedClasses) []named {
 	type acc struct {
 		classes []int32
 		ports   []PortRange
-		entries []int32
+		entries map[int32][]int32 // by class
 	}
+	newAcc := func(ports []PortRange) *acc { return &acc{ports: ports, entries: map[int32][]int32{}} }
 	type bySrc struct {
 		src   int32
 		key   grantKey
@@ -203,12 +211,12 @@ func group(ds []delta, srcNames, dstNames func([]int32) []string) []named {
 		k := bySrc{d.src, d.key, portsString(d.ports)}
 		x, ok := a[k]
 		if !ok {
-			x = &acc{ports: d.ports}
+			x = newAcc(d.ports)
 			a[k] = x
 			order = append(order, k)
 		}
 		x.classes = append(x.classes, d.dst)
-		x.entries = append(x.entries, d.entries...)
+		x.entries[d.dst] = append(x.entries[d.dst], d.entries...)
 	}
 	type byDst struct {
 		dst   string
@@ -219,16 +227,18 @@ func group(ds []delta, srcNames, dstNames func([]int32) []string) []named {
 	b := map[byDst]*acc{}
 	for _, k := range order {
 		x := a[k]
-		for _, name := range dstNames(x.classes) {
-			k2 := byDst{name, k.key, k.ports}
+		for _, n := range dstNames(x.classes) {
+			k2 := byDst{n.name, k.key, k.ports}
 			y, ok := b[k2]
 			if !ok {
-				y = &acc{ports: x.ports}
+				y = newAcc(x.ports)
 				b[k2] = y
 				order2 = append(order2, k2)
 			}
 			y.classes = append(y.classes, k.src)
-			y.entries = append(y.entries, x.entries...)
+			for _, c := range n.classes {
+				y.entries[k.src] = append(y.entries[k.src], x.entries[c]...)
+			}
 		}
 	}
 	type final struct {
@@ -239,16 +249,18 @@ func group(ds []delta, srcNames, dstNames func([]int32) []string) []named {
 	c := map[final]*named{}
 	for _, k := range order2 {
 		y := b[k]
-		for _, name := range srcNames(y.classes) {
-			k3 := final{name, k.dst, k.key}
+		for _, n := range srcNames(y.classes) {
+			k3 := final{n.name, k.dst, k.key}
 			z, ok := c[k3]
 			if !ok {
-				z = &named{src: name, dst: k.dst, key: k.key}
+				z = &named{src: n.name, dst: k.dst, key: k.key}
 				c[k3] = z
 				order3 = append(order3, k3)
 			}
 			z.ports = mergePorts(append(z.ports, y.ports...))
-			z.entries = append(z.entries, y.entries...)
+			for _, cl := range n.classes {
+				z.entries = append(z.entries, y.entries[cl]...)
+			}
 		}
 	}
 	out := make([]named, 0, len(order3))
@@ -275,9 +287,9 @@ func sortedUniqueInt32(xs []int32) []int32 {
 }
 
 // namer names sets of classes through a coverSet, caching by the set.
-func namer(classMembers [][]int, cs *coverSet) func([]int32) []string {
-	cache := map[string][]string{}
-	return func(classes []int32) []string {
+func namer(classMembers [][]int, cs *coverSet) func([]int32) []namedClasses {
+	cache := map[string][]namedClasses{}
+	return func(classes []int32) []namedClasses {
 		classes = sortedUniqueInt32(slices.Clone(classes))
 		var key strings.Builder
 		for _, c := range classes {
@@ -288,13 +300,29 @@ func namer(classMembers [][]int, cs *coverSet) func([]int32) []string {
 			return names
 		}
 		var set []int
+		classOf := map[int]int32{}
 		for _, c := range classes {
 			set = append(set, classMembers[c]...)
+			for _, m := range classMembers[c] {
+				classOf[m] = c
+			}
 		}
-		names := cs.cover(sortedUniqueInts(set))
-		cache[key.String()] = names
-		return names
+		var out []namedClasses
+		for _, n := range cs.cover(sortedUniqueInts(set)) {
+			var cl []int32
+			for _, m := range n.members {
+				cl = append(cl, classOf[m])
+			}
+			out = append(out, namedClasses{n.name, sortedUniqueInt32(cl)})
+		}
+		cache[key.String()] = out
+		return out
 	}
+}
+
+// selfName names every set of destination classes autogroup:self: the self entries have none.
+func selfName(classes []int32) []namedClasses {
+	return []namedClasses{{agSelf, sortedUniqueInt32(slices.Clone(classes))}}
 }
 
 // report adds the network and capability changes to d.
@@ -305,7 +333,7 @@ func (m *netModel) report(d *Diff) {
 		srcCover, dstCover, userCover := m.covers(side)
 		names := group(ds, namer(m.srcAtoms, srcCover), namer(m.dstAtoms, dstCover))
 		self := [][]delta{selfRemoved, selfAdded}[side]
-		selfNames := group(self, namer(m.selfMembersClass, userCover), func([]int32) []string { return []string{agSelf} })
+		selfNames := group(self, namer(m.selfMembersClass, userCover), selfName)
 		var acc []AccessChange
 		var app []AppChange
 		emit := func(entries []netEntry, ns []named) {
@@ -342,13 +370,7 @@ func (m *netModel) report(d *Diff) {
 func (m *netModel) covers(side int) (src, dst, users *coverSet) {
 	src = newCoverSet(m.atomNames)
 	dst = newCoverSet(m.atomNames)
-	users = newCoverSet(func(rest []int) []string {
-		var out []string
-		for _, k := range rest {
-			out = append(out, m.u.display[firstNodeOf(m.u.topo, m.selfUsers[k])])
-		}
-		return out
-	})
+	users = newCoverSet(oneByOne(func(k int) string { return m.u.userName(m.selfUsers[k]) }))
 	r := m.res[side]
 	for _, c := range m.candidates(side) {
 		rank := kindRank(c.a)
@@ -375,13 +397,28 @@ func (m *netModel) atomsOf(rgs []ipRange) []int {
 	return out
 }
 
-// firstNodeOf returns the first node owned by user i of t.
-func firstNodeOf(t *Topology, i int) int {
-	u := &t.Users[i]
-	for k := range t.Nodes {
-		if t.Nodes[k].User == u.Email || t.Nodes[k].User == u.Name {
-			return k
+// oneByOne names members no principal covers one by one.
+func oneByOne(name func(int) string) func([]int) []coverName {
+	return func(rest []int) []coverName {
+		var out []coverName
+		for _, k := range rest {
+			out = append(out, coverName{name(k), []int{k}})
+		}
+		return out
+	}
+}
+
+// userName names user i of the universe: by login name, or for a synthetic user standing for
+// users no policy names, as its device is named.
+func (u *universe) userName(i int) string {
+	us := &u.topo.Users[i]
+	if !strings.HasPrefix(us.Email, "*@") {
+		return us.Email
+	}
+	for k := range u.topo.Nodes {
+		if u.topo.Nodes[k].User == us.Email {
+			return u.display[k]
 		}
 	}
-	return 0
+	return us.Email
 }

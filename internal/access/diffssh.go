@@ -180,20 +180,8 @@ func compareSSH(rel [2]map[uint64][]int32, entries []sshEntry, logins []string) 
 
 // covers returns side's principals as sets of nodes and of self users.
 func (s *sshModel) covers(side int) (nodes, users *coverSet) {
-	nodes = newCoverSet(func(rest []int) []string {
-		var out []string
-		for _, i := range rest {
-			out = append(out, s.u.display[i])
-		}
-		return out
-	})
-	users = newCoverSet(func(rest []int) []string {
-		var out []string
-		for _, k := range rest {
-			out = append(out, s.u.display[firstNodeOf(s.u.topo, s.selfUsers[k])])
-		}
-		return out
-	})
+	nodes = newCoverSet(oneByOne(func(i int) string { return s.u.display[i] }))
+	users = newCoverSet(oneByOne(func(k int) string { return s.u.userName(s.selfUsers[k]) }))
 	r := s.res[side]
 	for _, a := range candidateAliases(s.pols[side], s.u) {
 		if isInternet(a) {
@@ -220,7 +208,7 @@ func (s *sshModel) report(d *Diff) {
 		nodes, users := s.covers(side)
 		ns := group(ds, namer(s.srcNodes, nodes), namer(s.dstNodes, nodes))
 		self := [][]delta{selfRemoved, selfAdded}[side]
-		selfNs := group(self, namer(s.selfClass, users), func([]int32) []string { return []string{agSelf} })
+		selfNs := group(self, namer(s.selfClass, users), selfName)
 		type key struct{ src, dst, action string }
 		var order []key
 		merged := map[key]*SSHChange{}
