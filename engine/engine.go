@@ -92,6 +92,7 @@ func WithFunctions(fns ...Function) Option {
 type Engine struct {
 	settings
 	rules    []*rule
+	alerts   []*rule               // the alert rules (tailaudit.alerts.* with an alert set), which Evaluate leaves out
 	params   map[string]*paramDecl // every parameter the rules declare, by name
 	compiler *ast.Compiler
 	groups   map[string][]*queryGroup // by input document: shards evaluated in parallel
@@ -130,11 +131,12 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 			r.meta.Controls = mergeControls(r.meta.Controls, extra)
 		}
 	}
+	e.rules, e.alerts = splitAlertRules(e.rules)
 	e.compiler = e.newCompiler().WithEnablePrintStatements(false)
 	if e.compiler.Compile(mods); e.compiler.Failed() {
 		return nil, e.compileErrors(e.compiler.Errors)
 	}
-	if e.params, err = collectParams(e.rules, e.compiler.Modules); err != nil {
+	if e.params, err = collectParams(slices.Concat(e.rules, e.alerts), e.compiler.Modules); err != nil {
 		return nil, err
 	}
 	if err := e.prepare(ctx); err != nil {

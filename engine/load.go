@@ -27,7 +27,7 @@ var namespaces = []struct{ prefix, document string }{
 }
 
 // resultSets are the rule names a rule package may define, and what their results become.
-var resultSets = map[string]finding.Result{"deny": finding.Fail, "warn": finding.Warn, "manual": finding.Manual}
+var resultSets = map[string]finding.Result{"deny": finding.Fail, "warn": finding.Warn, "manual": finding.Manual, "alert": finding.AlertResult}
 
 // rule is a loaded rule package.
 type rule struct {
@@ -38,6 +38,7 @@ type rule struct {
 	resources string                // snapshot key of the array it examines, for per-resource pass records
 	requires  []string              // snapshot keys it needs
 	params    map[string]*paramSpec // the parameters it reads, with their types and ranges
+	alert     *alertSpec            // an alert rule's windows, thresholds and suppression
 	badMeta   bool                  // its METADATA was rejected (already reported)
 }
 
@@ -221,7 +222,7 @@ func collectRules(mods map[string]*ast.Module, builtin map[string]bool, knownCon
 				errs = append(errs, &source.Error{File: name, Line: a.Location.Row, Msg: fmt.Sprintf("package %s has METADATA in more than one place", pkg)})
 				continue
 			}
-			if err := r.readMetadata(name, a, builtin[name], knownControl); err != nil {
+			if err := r.readMetadata(name, a, builtin[name], knownControl, metadataLines(m, a)); err != nil {
 				errs = append(errs, err)
 				r.badMeta = true
 			}
@@ -245,6 +246,12 @@ func collectRules(mods map[string]*ast.Module, builtin map[string]bool, knownCon
 		slices.Sort(r.sets)
 		if r.badMeta {
 			continue
+		}
+		if slices.Contains(r.sets, "alert") {
+			if msg := alertShape(r); msg != "" {
+				errs = append(errs, &source.Error{File: r.meta.Source.File, Line: r.meta.Source.Line, Msg: msg})
+				continue
+			}
 		}
 		if r.meta.ID == "" {
 			errs = append(errs, &source.Error{File: r.meta.Source.File, Line: r.meta.Source.Line, Msg: fmt.Sprintf("rule package %s has no METADATA block with custom.id and custom.severity", pkg)})
@@ -334,7 +341,7 @@ func reservedPackages(names []string, mods map[string]*ast.Module, builtin map[s
 }
 
 // readMetadata validates a package's METADATA block.
-func (r *rule) readMetadata(file string, a *ast.Annotations, builtin bool, knownControl func(framework, id string) bool) *source.Error {
+func (r *rule) readMetadata(file string, a *ast.Annotations, builtin bool, knownControl func(framework, id string) bool, lineOf func(key string) int) *source.Error {
 	fail := func(format string, args ...any) *source.Error {
 		return &source.Error{File: file, Line: a.Location.Row, Msg: fmt.Sprintf("METADATA of %s: ", r.pkg) + fmt.Sprintf(format, args...)}
 	}
@@ -423,11 +430,21 @@ func (r *rule) readMetadata(file string, a *ast.Annotations, builtin bool, known
 	}
 	for key := range a.Custom {
 		switch key {
-		case "id", "severity", "remediation", "controls", "effective_on", "window", "resources", "requires", "params":
+		case "id", "severity", "remediation", "controls", "effective_on", "resources", "requires", "params":
+		case "window", "match", "threshold", "group_by", "suppress", "runbook":
 		default:
-			return fail("unknown key custom.%s (known: id, severity, remediation, controls, effective_on, window, resources, requires, params)", key)
+			return fail("unknown key custom.%s (known: id, severity, remediation, controls, effective_on, resources, requires, params; for alert rules window, match, threshold, group_by, suppress, runbook)", key)
 		}
 	}
+	spec, key, err := readAlertSpec(a.Custom)
+	if err != nil {
+		e := fail("custom.%s: %v", key, err)
+		if line := lineOf(key); line > 0 {
+			e.Line = line
+		}
+		return e
+	}
+	r.alert = spec
 	r.meta = finding.Rule{
 		ID: id, Title: a.Title, Description: strings.TrimSpace(a.Description), Severity: sev,
 		Remediation: strings.TrimSpace(remediation), Namespace: r.pkg, EffectiveOn: effective,

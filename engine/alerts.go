@@ -1,0 +1,410 @@
+package engine
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+
+	"github.com/tailaudit/tailaudit/engine/finding"
+	"github.com/tailaudit/tailaudit/engine/tailnet"
+	"github.com/tailaudit/tailaudit/internal/builtins"
+)
+
+// Event is one normalised audit or flow log entry, as alert rules see it in input.event.
+type Event struct {
+	Time time.Time
+	Doc  map[string]any
+	// Where it was read, for the alert's location.
+	File    string
+	Line    int
+	Pointer string
+}
+
+// maxAlertEvents bounds the events an alert carries: the latest of those that raised it.
+const maxAlertEvents = 100
+
+// AlertInput is what an alert run judges besides the events.
+type AlertInput struct {
+	Tailnet *tailnet.Snapshot // the latest snapshot, as input.tailnet; nil leaves it out
+	Params  map[string]any
+	Now     time.Time // input.now
+}
+
+// AlertRules returns the metadata of every loaded alert rule, sorted by id.
+func (e *Engine) AlertRules() []finding.Rule {
+	out := make([]finding.Rule, len(e.alerts))
+	for i, r := range e.alerts {
+		out[i] = r.meta
+	}
+	slices.SortFunc(out, func(a, b finding.Rule) int { return strings.Compare(a.ID, b.ID) })
+	return out
+}
+
+// AlertStream judges events one at a time with every alert rule, keeping for each window the
+// earlier events it needs, bounded, and the suppression memory. It is not safe for concurrent use.
+type AlertStream struct {
+	e       *Engine
+	base    [][2]*ast.Term // tailnet, params, now: the same for every event
+	cache   *builtins.Cache
+	windows map[string]*window     // by alertSpec.key
+	queries map[string]*alertQuery // by the indexes of the rules it evaluates
+	last    map[string]time.Time   // rule id + dedup key → time of the last alert, for suppress
+	emitted map[string]time.Time   // alert ids already raised → their window start
+	seen    int
+}
+
+type window struct {
+	span   time.Duration
+	events []windowEvent // oldest first
+}
+
+type windowEvent struct {
+	ev    *Event
+	value ast.Value
+}
+
+type alertQuery struct {
+	query rego.PreparedEvalQuery
+	rules []*rule
+}
+
+// Alerts starts an alert run. Parameters are checked as Evaluate checks them.
+func (e *Engine) Alerts(in AlertInput) (*AlertStream, error) {
+	if in.Now.IsZero() {
+		return nil, fmt.Errorf("alerts: AlertInput.Now is required")
+	}
+	if errs := e.CheckParams(in.Params); len(errs) > 0 {
+		return nil, fmt.Errorf("alerts: %w", errs[0])
+	}
+	params := in.Params
+	if params == nil {
+		params = map[string]any{}
+	}
+	pv, err := ast.InterfaceToValue(params)
+	if err != nil {
+		return nil, fmt.Errorf("convert params: %w", err)
+	}
+	s := &AlertStream{
+		e:       e,
+		windows: map[string]*window{},
+		queries: map[string]*alertQuery{},
+		last:    map[string]time.Time{},
+		emitted: map[string]time.Time{},
+		base: [][2]*ast.Term{
+			{ast.StringTerm("params"), ast.NewTerm(pv)},
+			{ast.StringTerm("now"), ast.StringTerm(in.Now.UTC().Format(time.RFC3339))},
+		},
+	}
+	var snapshot map[string]any
+	if in.Tailnet != nil {
+		snapshot = in.Tailnet.Raw
+		tv, err := ast.InterfaceToValue(snapshot)
+		if err != nil {
+			return nil, fmt.Errorf("convert snapshot: %w", err)
+		}
+		s.base = append(s.base, [2]*ast.Term{ast.StringTerm("tailnet"), ast.NewTerm(tv)})
+	}
+	s.cache = builtins.NewCache(ast.NewObject(s.base...), nil, snapshot)
+	for _, r := range e.alerts {
+		if r.alert.key != "" && s.windows[r.alert.key] == nil {
+			s.windows[r.alert.key] = &window{span: r.alert.window}
+		}
+	}
+	return s, nil
+}
+
+// Add judges one event and returns the alerts it raises, by rule id. Events should come in time
+// order: a window holds the earlier events within its span of the event being judged.
+func (s *AlertStream) Add(ctx context.Context, ev *Event) ([]finding.Alert, error) {
+	s.seen++
+	value, err := ast.InterfaceToValue(ev.Doc)
+	if err != nil {
+		return nil, fmt.Errorf("%s: convert event: %w", eventPlace(ev), err)
+	}
+	// The rules the event is admitted to, by the window they read.
+	byWindow := map[string][]int{}
+	var keys []string
+	for i, r := range s.e.alerts {
+		if r.alert.match != nil && !r.alert.admits(ev.Doc) {
+			continue
+		}
+		if _, ok := byWindow[r.alert.key]; !ok {
+			keys = append(keys, r.alert.key)
+		}
+		byWindow[r.alert.key] = append(byWindow[r.alert.key], i)
+	}
+	slices.Sort(keys)
+	var out []finding.Alert
+	for _, key := range keys {
+		var earlier []windowEvent
+		if w := s.windows[key]; w != nil {
+			earlier = w.within(ev.Time)
+		}
+		alerts, err := s.evaluate(ctx, ev, value, byWindow[key], earlier)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, alerts...)
+	}
+	for _, key := range keys {
+		if w := s.windows[key]; w != nil {
+			w.add(windowEvent{ev: ev, value: value})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b finding.Alert) int { return strings.Compare(a.Rule.ID, b.Rule.ID) })
+	return out, nil
+}
+
+// within returns the window's events earlier than t and within its span, dropping older ones.
+func (w *window) within(t time.Time) []windowEvent {
+	from := t.Add(-w.span)
+	drop := 0
+	for drop < len(w.events) && w.events[drop].ev.Time.Before(from) {
+		drop++
+	}
+	if drop > 0 {
+		w.events = append(w.events[:0], w.events[drop:]...)
+	}
+	n := len(w.events)
+	for n > 0 && w.events[n-1].ev.Time.After(t) {
+		n--
+	}
+	return w.events[:n]
+}
+
+func (w *window) add(we windowEvent) {
+	if len(w.events) >= maxWindowEvents {
+		w.events = append(w.events[:0], w.events[1:]...)
+	}
+	w.events = append(w.events, we)
+}
+
+// evaluate runs the rules (indexes into e.alerts) over one event with one query.
+func (s *AlertStream) evaluate(ctx context.Context, ev *Event, value ast.Value, idx []int, earlier []windowEvent) ([]finding.Alert, error) {
+	q, err := s.query(ctx, idx)
+	if err != nil {
+		return nil, err
+	}
+	arr := make([]*ast.Term, len(earlier))
+	for i, we := range earlier {
+		arr[i] = ast.NewTerm(we.value)
+	}
+	pairs := append(slices.Clone(s.base),
+		[2]*ast.Term{ast.StringTerm("event"), ast.NewTerm(value)},
+		[2]*ast.Term{ast.StringTerm("window"), ast.ArrayTerm(arr...)},
+	)
+	input := ast.NewObject(pairs...)
+	rctx, cancel := context.WithTimeout(ctx, s.e.ruleTimeout)
+	defer cancel()
+	rs, err := q.query.Eval(rctx, rego.EvalParsedInput(input), rego.EvalInterQueryBuiltinValueCache(s.cache))
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, fmt.Errorf("%s: alert rules: %w", eventPlace(ev), err)
+	}
+	if len(rs) != 1 {
+		return nil, nil
+	}
+	var out []finding.Alert
+	for i, r := range q.rules {
+		set, _ := rs[0].Bindings["r"+strconv.Itoa(i)].([]any)
+		results := slices.Clone(set)
+		slices.SortFunc(results, func(a, b any) int { return strings.Compare(regoText(a), regoText(b)) })
+		for _, raw := range results {
+			a, ok, err := s.alert(r, ev, raw, earlier)
+			if err != nil {
+				return nil, fmt.Errorf("%s: rule %s (%s): an alert result %v", eventPlace(ev), r.meta.ID, r.meta.Source, err)
+			}
+			if ok {
+				out = append(out, a)
+			}
+		}
+	}
+	return out, nil
+}
+
+// query returns the prepared query of a set of rules, preparing it the first time.
+func (s *AlertStream) query(ctx context.Context, idx []int) (*alertQuery, error) {
+	key := fmt.Sprint(idx)
+	if q, ok := s.queries[key]; ok {
+		return q, nil
+	}
+	q := &alertQuery{}
+	body := make(ast.Body, 0, len(idx))
+	for i, ri := range idx {
+		r := s.e.alerts[ri]
+		q.rules = append(q.rules, r)
+		ref := ast.MustParseRef("data." + r.pkg).Append(ast.StringTerm("alert"))
+		expr := ast.Equality.Expr(ast.VarTerm("r"+strconv.Itoa(i)), ast.NewTerm(ref))
+		expr.Index = i
+		body = append(body, expr)
+	}
+	pq, err := rego.New(append(s.e.regoOptions(), rego.ParsedQuery(body))...).PrepareForEval(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("prepare alert rules: %w", err)
+	}
+	q.query = pq
+	s.queries[key] = q
+	return q, nil
+}
+
+// alert turns one alert result into an alert, applying the rule's threshold and suppression;
+// ok is false when they hold it back.
+func (s *AlertStream) alert(r *rule, ev *Event, raw any, earlier []windowEvent) (finding.Alert, bool, error) {
+	a := finding.Alert{Result: finding.AlertResult, Rule: r.meta.Ref(), Severity: r.meta.Severity, Time: ev.Time,
+		Runbook: r.alert.runbook, Controls: r.meta.Controls, Actor: actorOf(ev.Doc), Target: targetOf(ev.Doc)}
+	dedup := ""
+	switch v := raw.(type) {
+	case string:
+		a.Message = v
+	case map[string]any:
+		a.Message, _ = v["msg"].(string)
+		if sv, ok := v["severity"]; ok {
+			text, _ := sv.(string)
+			sev, err := finding.ParseSeverity(text)
+			if err != nil {
+				return a, false, fmt.Errorf("has severity %s; want critical, high, medium, low or info", regoText(sv))
+			}
+			a.Severity = sev
+		}
+		if dv, ok := v["dedup"]; ok {
+			if text, isStr := dv.(string); isStr {
+				dedup = text
+			} else {
+				dedup = regoText(dv)
+			}
+		}
+		a.Evidence = v["evidence"]
+	default:
+		return a, false, fmt.Errorf("must be a string or an object with a msg, not %s", regoText(raw))
+	}
+	if a.Message == "" {
+		return a, false, fmt.Errorf("has no msg; give a non-empty string")
+	}
+	if dedup == "" {
+		dedup = r.meta.ID + "|" + actorKey(a.Actor) + "|" + targetKey(a.Target)
+	}
+	a.Dedup = dedup
+	start := ev.Time
+	counted := []*Event{ev}
+	if spec := r.alert; spec.threshold > 0 {
+		counted = counted[:0]
+		for _, we := range earlier {
+			if sameGroup(spec.groupBy, we.ev.Doc, ev.Doc) {
+				counted = append(counted, we.ev)
+			}
+		}
+		counted = append(counted, ev)
+		if len(counted) < spec.threshold {
+			return a, false, nil
+		}
+		start = counted[0].Time
+		a.Window = &finding.AlertWindow{Start: start, End: ev.Time, Count: len(counted)}
+	} else if spec.window > 0 {
+		a.Window = &finding.AlertWindow{Start: ev.Time.Add(-spec.window), End: ev.Time, Count: len(earlier) + 1}
+		start = ev.Time
+	}
+	a.ID = finding.AlertID(r.meta.ID, dedup, start)
+	if _, dup := s.emitted[a.ID]; dup {
+		return a, false, nil
+	}
+	suppressKey := r.meta.ID + "\x00" + dedup
+	if last, ok := s.last[suppressKey]; ok && r.alert.suppress > 0 && ev.Time.Sub(last) < r.alert.suppress {
+		return a, false, nil
+	}
+	if r.alert.suppress > 0 || r.alert.threshold > 0 {
+		s.last[suppressKey] = ev.Time
+	}
+	if r.alert.threshold > 0 {
+		s.emitted[a.ID] = start
+		s.forgetBefore(ev.Time.Add(-r.alert.window))
+	}
+	if len(counted) > maxAlertEvents {
+		counted = counted[len(counted)-maxAlertEvents:]
+	}
+	for _, c := range counted {
+		a.Events = append(a.Events, c.Doc)
+	}
+	if ev.File != "" {
+		a.Location = &finding.Location{File: ev.File, Line: ev.Line, Path: ev.Pointer}
+	}
+	return a, true, nil
+}
+
+// forgetBefore drops alert ids whose windows started before t: no later event can raise them again.
+func (s *AlertStream) forgetBefore(t time.Time) {
+	if len(s.emitted) < 4096 {
+		return
+	}
+	for id, start := range s.emitted {
+		if start.Before(t) {
+			delete(s.emitted, id)
+		}
+	}
+}
+
+func sameGroup(groupBy [][]string, a, b map[string]any) bool {
+	for _, path := range groupBy {
+		x, _ := jsonText(lookup(a, path))
+		y, _ := jsonText(lookup(b, path))
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
+
+func eventPlace(ev *Event) string {
+	switch {
+	case ev.File == "":
+		return "event at " + ev.Time.Format(time.RFC3339)
+	case ev.Line > 0:
+		return fmt.Sprintf("%s:%d", ev.File, ev.Line)
+	}
+	return ev.File + ": " + ev.Pointer
+}
+
+func str(m map[string]any, key string) string {
+	s, _ := m[key].(string)
+	return s
+}
+
+func actorOf(doc map[string]any) *finding.Actor {
+	m, ok := doc["actor"].(map[string]any)
+	if !ok {
+		return nil
+	}
+	return &finding.Actor{ID: str(m, "id"), Type: str(m, "type"), LoginName: str(m, "loginName"), DisplayName: str(m, "displayName")}
+}
+
+func targetOf(doc map[string]any) *finding.Target {
+	if m, ok := doc["target"].(map[string]any); ok {
+		return &finding.Target{ID: str(m, "id"), Name: str(m, "name"), Type: str(m, "type"), Property: str(m, "property")}
+	}
+	if node := str(doc, "nodeId"); node != "" {
+		return &finding.Target{ID: node, Type: "NODE"}
+	}
+	return nil
+}
+
+func actorKey(a *finding.Actor) string {
+	if a == nil {
+		return ""
+	}
+	return cmp.Or(a.LoginName, a.ID, a.DisplayName)
+}
+
+func targetKey(t *finding.Target) string {
+	if t == nil {
+		return ""
+	}
+	return cmp.Or(t.ID, t.Name) + "/" + t.Property
+}

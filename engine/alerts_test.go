@@ -1,0 +1,190 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/tailaudit/tailaudit/engine/source"
+)
+
+const failedRule = `# METADATA
+# title: Failed requests
+# custom:
+#   id: T-FAIL
+#   severity: critical
+#   window: 10m
+#   match: {"target.type": ["FAILED_REQUEST"]}
+#   threshold: 3
+#   group_by: [actor.loginName]
+#   runbook: Find out who keeps failing.
+package tailaudit.alerts.failed
+
+alert contains {"msg": sprintf("%d failed requests", [count(input.window) + 1]), "evidence": {"window": count(input.window)}}
+`
+
+const deleteRule = `# METADATA
+# title: Node deleted
+# custom:
+#   id: T-DEL
+#   severity: low
+#   match: {"action": ["DELETE"], "target.type": ["NODE"]}
+#   suppress: 1h
+package tailaudit.alerts.deleted
+
+alert contains {"msg": "deleted", "dedup": input.event.actor.loginName, "severity": "medium"}
+`
+
+const everyRule = `# METADATA
+# title: Every event
+# custom:
+#   id: T-ALL
+#   severity: info
+package tailaudit.alerts.all_events
+
+alert contains "seen" if input.event.action == "CREATE"
+`
+
+func alertEngine(t *testing.T, rules ...string) *Engine {
+	t.Helper()
+	dir := t.TempDir()
+	for i, r := range rules {
+		if err := os.WriteFile(filepath.Join(dir, "r"+string(rune('a'+i))+".rego"), []byte(r), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e, err := New(context.Background(), WithRuleDirs(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func event(t *testing.T, at string, doc string) *Event {
+	t.Helper()
+	var m map[string]any
+	dec := json.NewDecoder(strings.NewReader(doc))
+	dec.UseNumber()
+	if err := dec.Decode(&m); err != nil {
+		t.Fatal(err)
+	}
+	m["eventTime"] = at
+	tm, err := time.Parse(time.RFC3339, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Event{Time: tm, Doc: m, File: "audit.jsonl", Line: 1}
+}
+
+func TestAlertThresholdSuppressAndIDs(t *testing.T) {
+	e := alertEngine(t, failedRule, deleteRule, everyRule)
+	if len(e.alerts) != 3 || len(e.rules) != 0 {
+		t.Fatalf("%d alert rules and %d others, want 3 and 0", len(e.alerts), len(e.rules))
+	}
+	run := func() []string {
+		s, err := e.Alerts(AlertInput{Now: time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fail := `{"action":"CREATE","actor":{"loginName":"%s"},"target":{"type":"FAILED_REQUEST"}}`
+		del := `{"action":"DELETE","actor":{"loginName":"bob@x"},"target":{"type":"NODE","id":"%s"}}`
+		evs := []*Event{
+			event(t, "2026-11-17T10:00:00Z", strings.Replace(fail, "%s", "eve@x", 1)),
+			event(t, "2026-11-17T10:01:00Z", strings.Replace(fail, "%s", "ann@x", 1)),
+			event(t, "2026-11-17T10:02:00Z", strings.Replace(fail, "%s", "eve@x", 1)),
+			event(t, "2026-11-17T10:20:00Z", strings.Replace(fail, "%s", "eve@x", 1)), // the first two eve events are out of the window
+			event(t, "2026-11-17T10:21:00Z", strings.Replace(fail, "%s", "eve@x", 1)),
+			event(t, "2026-11-17T10:22:00Z", strings.Replace(fail, "%s", "eve@x", 1)), // third within 10m: fires
+			event(t, "2026-11-17T10:23:00Z", strings.Replace(fail, "%s", "eve@x", 1)), // same window start: no repeat
+			event(t, "2026-11-17T11:00:00Z", strings.Replace(del, "%s", "n1", 1)),
+			event(t, "2026-11-17T11:30:00Z", strings.Replace(del, "%s", "n2", 1)), // suppressed: same dedup key within 1h
+			event(t, "2026-11-17T12:01:00Z", strings.Replace(del, "%s", "n3", 1)),
+		}
+		var got []string
+		for _, ev := range evs {
+			as, err := s.Add(context.Background(), ev)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, a := range as {
+				if a.ID == "" || a.Result != "alert" {
+					t.Errorf("alert %+v has no id or result", a)
+				}
+				got = append(got, a.Rule.ID+" "+string(a.Severity)+" "+a.Time.Format("15:04")+" "+a.Message+" "+a.ID[:15])
+			}
+		}
+		if len(s.queries) > 4 {
+			t.Errorf("%d prepared queries for 3 rules; want one per set of admitted rules", len(s.queries))
+		}
+		return got
+	}
+	got := run()
+	var ids []string
+	for _, g := range got {
+		ids = append(ids, strings.Fields(g)[0])
+	}
+	// Every fail event is a CREATE (T-ALL); eve's third in ten minutes passes T-FAIL's threshold
+	// once; the second deletion within the hour is suppressed.
+	want := "T-ALL,T-ALL,T-ALL,T-ALL,T-ALL,T-ALL,T-FAIL,T-ALL,T-DEL,T-DEL"
+	if joined := strings.Join(ids, ","); joined != want {
+		t.Errorf("alerts %s, want %s\n%s", joined, want, strings.Join(got, "\n"))
+	}
+	for _, g := range got {
+		if strings.HasPrefix(g, "T-FAIL") && !strings.Contains(g, "critical 10:22 3 failed requests") {
+			t.Errorf("threshold alert %q, want it at 10:22 with 3 events", g)
+		}
+		if strings.HasPrefix(g, "T-DEL") && !strings.Contains(g, "medium") {
+			t.Errorf("severity override lost: %q", g)
+		}
+	}
+	if d := cmp.Diff(got, run()); d != "" {
+		t.Errorf("a second run gives other alerts or ids (-first +second):\n%s", d)
+	}
+}
+
+func TestAlertMetadataErrors(t *testing.T) {
+	for _, tt := range []struct {
+		name, meta, want string
+		line             int
+	}{
+		{"bad_window", "#   window: ten minutes\n", `custom.window: "ten minutes" is not a positive duration`, 6},
+		{"bad_suppress", "#   suppress: -1h\n", "custom.suppress:", 6},
+		{"threshold_without_window", "#   threshold: 3\n", "custom.threshold: needs custom.window", 6},
+		{"group_by_without_threshold", "#   window: 1h\n#   group_by: [actor.id]\n", "custom.group_by: needs custom.threshold", 7},
+		{"bad_match", "#   match: [DELETE]\n", "custom.match: must map event fields", 6},
+		{"unknown_key", "#   windows: 1h\n", "unknown key custom.windows", 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			rule := "# METADATA\n# title: X\n# custom:\n#   id: T-X\n#   severity: low\n" + tt.meta + "package tailaudit.alerts.x\n\nalert contains \"x\"\n"
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "x.rego"), []byte(rule), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err := New(context.Background(), WithRuleDirs(dir))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error %v, want %q", err, tt.want)
+			}
+			errs := source.All(err)
+			if len(errs) != 1 || errs[0].Line != tt.line {
+				t.Errorf("error at %v, want line %d", errs, tt.line)
+			}
+		})
+	}
+}
+
+func TestAlertSetOutsideAlertNamespace(t *testing.T) {
+	dir := t.TempDir()
+	rule := "# METADATA\n# title: X\n# custom:\n#   id: T-X\n#   severity: low\npackage tailaudit.tailnet.x\n\nalert contains \"x\"\n"
+	if err := os.WriteFile(filepath.Join(dir, "x.rego"), []byte(rule), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := New(context.Background(), WithRuleDirs(dir)); err == nil || !strings.Contains(err.Error(), "tailaudit.alerts.<name>") {
+		t.Errorf("error %v, want alert results outside tailaudit.alerts.* refused", err)
+	}
+}
