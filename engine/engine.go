@@ -2,7 +2,10 @@ package engine
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"maps"
@@ -96,6 +99,7 @@ type Engine struct {
 	params   map[string]*paramDecl // every parameter the rules declare, by name
 	compiler *ast.Compiler
 	groups   map[string][]*queryGroup // by input document: shards evaluated in parallel
+	bundle   string                   // BundleHash
 }
 
 // queryGroup is one prepared query that evaluates every result set of a share of the rules needing
@@ -123,6 +127,7 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
+	e.bundle = bundleHash(srcs)
 	if e.rules, err = collectRules(mods, builtin, e.knownControl); err != nil {
 		return nil, err
 	}
@@ -335,4 +340,23 @@ func mergeControls(a, b map[string][]string) map[string][]string {
 		slices.Sort(out[fw])
 	}
 	return out
+}
+
+// BundleHash is the hex SHA-256 of the loaded rule modules: of the sorted list of the SHA-256 of each
+// module's source, so that two runs with the same hash evaluated the same rules wherever the files
+// were. Evidence packs record it.
+func (e *Engine) BundleHash() string { return e.bundle }
+
+func bundleHash(srcs []regoFile) string {
+	sums := make([]string, len(srcs))
+	for i, f := range srcs {
+		sum := sha256.Sum256([]byte(f.text))
+		sums[i] = hex.EncodeToString(sum[:])
+	}
+	slices.Sort(sums)
+	h := sha256.New()
+	for _, s := range sums {
+		io.WriteString(h, s+"\n")
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }

@@ -3,6 +3,8 @@ package engine_test
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -316,5 +318,52 @@ func TestParallelismDoesNotChangeTheReport(t *testing.T) {
 		if d := cmp.Diff(reports[0].Findings, rep.Findings); d != "" {
 			t.Errorf("report %d differs from the single-query one (-want +got):\n%s", i+1, d)
 		}
+	}
+}
+
+// TestBundleHash checks that the bundle hash follows the rules' sources: the same rules give the
+// same hash, one changed byte in one rule another.
+func TestBundleHash(t *testing.T) {
+	dir := t.TempDir()
+	src, err := os.ReadDir("testdata/rules")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range src {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".rego") {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join("testdata/rules", e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, e.Name()), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hash := func(dir string) string {
+		t.Helper()
+		eng, err := engine.New(context.Background(), engine.WithRuleDirs(dir))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return eng.BundleHash()
+	}
+	orig, copied := hash("testdata/rules"), hash(dir)
+	if len(orig) != 64 {
+		t.Fatalf("BundleHash() = %q, want 64 hex digits", orig)
+	}
+	if orig != copied {
+		t.Errorf("the same rules in another directory hash %s, want %s", copied, orig)
+	}
+	entries, _ := filepath.Glob(filepath.Join(dir, "*.rego"))
+	f, err := os.OpenFile(entries[0], os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("\n")
+	f.Close()
+	if hash(dir) == orig {
+		t.Error("a changed rule source left the bundle hash unchanged")
 	}
 }

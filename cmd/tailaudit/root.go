@@ -141,6 +141,8 @@ unreadable or invalid input, a rule that does not compile).`,
 		newExplainCmd(s, nil),
 		newDiffCmd(s, nil),
 		newVersionCmd(s, nil),
+		newKeygenCmd(s, nil),
+		newVerifyCmd(s, nil),
 	)
 	return root
 }

@@ -68,6 +68,7 @@ var allowed = map[string][]string{
 	"internal/collect/collecttest": {},
 	"internal/config":              {"engine/finding", "engine/policyfile", "engine/source"},
 	"internal/events":              {"engine/source"},
+	"internal/evidence":            {},
 	"internal/inputs":              {"engine/finding", "engine/source", "engine/policyfile", "engine/tailnet"},
 	"internal/layout":              {},
 	"internal/output":              {"engine/finding", "engine/source", "internal/atomicfile"},
