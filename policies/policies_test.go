@@ -20,7 +20,7 @@ import (
 
 // ruleDirs are the directories of FS whose packages are rules (and so need
 // metadata and tests); everything else is a helper library.
-var ruleDirs = []string{"policy", "tailnet"}
+var ruleDirs = []string{"policy", "tailnet", "change"}
 
 var (
 	idPattern  = regexp.MustCompile(`^TA-[A-Z]+-[0-9]{3}$`)

@@ -88,8 +88,8 @@ func TestCheckBase(t *testing.T) {
 	}{
 		{"unchanged_findings_fail_without_new_only", harmless, nil, 1, nil, nil, "failed"},
 		{"unchanged_findings_pass_with_new_only", harmless, []string{"--new-only"}, 0, nil, nil, "passed"},
-		{"new_high_finding_fails_with_new_only", rootSSH, []string{"--new-only"}, 1, []string{"TA-SSH-001", "TA-TEST-004"}, nil, "failed"},
-		{"new_finding_below_fail_on_passes", rootSSH, []string{"--new-only", "--fail-on", "critical"}, 0, []string{"TA-SSH-001", "TA-TEST-004"}, nil, "passed"},
+		{"new_high_finding_fails_with_new_only", rootSSH, []string{"--new-only"}, 1, []string{"TA-CHG-002", "TA-SSH-001", "TA-TEST-004"}, nil, "failed"},
+		{"new_finding_below_fail_on_passes", rootSSH, []string{"--new-only", "--fail-on", "critical"}, 0, []string{"TA-CHG-002", "TA-SSH-001", "TA-TEST-004"}, nil, "passed"},
 		{"fixed_finding", narrowed, []string{"--new-only"}, 0, nil, []string{"TA-ACL-005"}, "passed"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -112,6 +112,9 @@ func TestCheckBase(t *testing.T) {
 			for _, f := range rep.Findings {
 				if f.Baseline == finding.BaselineNew {
 					gotNew = append(gotNew, f.Rule.ID)
+				}
+				if strings.HasPrefix(f.Rule.ID, "TA-CHG-") && f.Result == finding.Fail && (f.Location == nil || f.Location.File != head || f.Location.Line == 0) {
+					t.Errorf("change finding %s %q is located at %v, want a line of %s", f.Rule.ID, f.Message, f.Location, head)
 				}
 			}
 			var gotFixed []string

@@ -34,4 +34,5 @@ shared := {
 		"tag:secrets",
 	],
 	"inactiveUserDays": 90,
+	"broadGroupSize": 25,
 }
