@@ -57,6 +57,7 @@ type AlertStream struct {
 	queries map[string]*alertQuery // by the indexes of the rules it evaluates
 	last    map[string]time.Time   // rule id + dedup key → time of the last alert, for suppress
 	emitted map[string]time.Time   // alert ids already raised → their window start
+	now     time.Time
 	seen    int
 }
 
@@ -97,6 +98,7 @@ func (e *Engine) Alerts(in AlertInput) (*AlertStream, error) {
 		queries: map[string]*alertQuery{},
 		last:    map[string]time.Time{},
 		emitted: map[string]time.Time{},
+		now:     in.Now.UTC(),
 		base: [][2]*ast.Term{
 			{ast.StringTerm("params"), ast.NewTerm(pv)},
 			{ast.StringTerm("now"), ast.StringTerm(in.Now.UTC().Format(time.RFC3339))},
@@ -132,6 +134,9 @@ func (s *AlertStream) Add(ctx context.Context, ev *Event) ([]finding.Alert, erro
 	byWindow := map[string][]int{}
 	var keys []string
 	for i, r := range s.e.alerts {
+		if r.drift {
+			continue
+		}
 		if r.alert.match != nil && !r.alert.admits(ev.Doc) {
 			continue
 		}
@@ -159,6 +164,72 @@ func (s *AlertStream) Add(ctx context.Context, ev *Event) ([]finding.Alert, erro
 		}
 	}
 	slices.SortStableFunc(out, func(a, b finding.Alert) int { return strings.Compare(a.Rule.ID, b.Rule.ID) })
+	return out, nil
+}
+
+// Drift judges the change between two snapshots with the drift rules (tailaudit.alerts.drift.*),
+// which see input.change.before and input.change.after, input.tailnet (the after snapshot),
+// input.params and input.now. Their alerts are timed at input.now; the dedup key defaults to the
+// rule id and the message.
+func (s *AlertStream) Drift(ctx context.Context, before, after *tailnet.Snapshot) ([]finding.Alert, error) {
+	var idx []int
+	for i, r := range s.e.alerts {
+		if r.drift {
+			idx = append(idx, i)
+		}
+	}
+	if len(idx) == 0 {
+		return nil, nil
+	}
+	change, err := ast.InterfaceToValue(map[string]any{"before": before.Raw, "after": after.Raw})
+	if err != nil {
+		return nil, fmt.Errorf("convert snapshots: %w", err)
+	}
+	tv, err := ast.InterfaceToValue(after.Raw)
+	if err != nil {
+		return nil, fmt.Errorf("convert snapshot: %w", err)
+	}
+	var pairs [][2]*ast.Term
+	for _, p := range s.base {
+		if p[0].Value.Compare(ast.String("tailnet")) != 0 {
+			pairs = append(pairs, p)
+		}
+	}
+	pairs = append(pairs, [2]*ast.Term{ast.StringTerm("change"), ast.NewTerm(change)}, [2]*ast.Term{ast.StringTerm("tailnet"), ast.NewTerm(tv)})
+	q, err := s.query(ctx, idx)
+	if err != nil {
+		return nil, err
+	}
+	rctx, cancel := context.WithTimeout(ctx, s.e.ruleTimeout)
+	defer cancel()
+	rs, err := q.query.Eval(rctx, rego.EvalParsedInput(ast.NewObject(pairs...)), rego.EvalInterQueryBuiltinValueCache(builtins.NewCache(ast.NewObject(pairs...), nil, after.Raw)))
+	if err != nil {
+		return nil, fmt.Errorf("drift rules: %w", err)
+	}
+	if len(rs) != 1 {
+		return nil, nil
+	}
+	now := s.now
+	ev := &Event{Time: now, Doc: map[string]any{}}
+	var out []finding.Alert
+	for i, r := range q.rules {
+		set, _ := rs[0].Bindings["r"+strconv.Itoa(i)].([]any)
+		results := slices.Clone(set)
+		slices.SortFunc(results, func(a, b any) int { return strings.Compare(regoText(a), regoText(b)) })
+		for _, raw := range results {
+			if m, ok := raw.(map[string]any); ok && m["dedup"] == nil {
+				m["dedup"] = r.meta.ID + "|" + regoText(m["msg"])
+			}
+			a, ok, err := s.alert(r, ev, raw, nil)
+			if err != nil {
+				return nil, fmt.Errorf("rule %s (%s): an alert result %v", r.meta.ID, r.meta.Source, err)
+			}
+			if ok {
+				a.Events = nil
+				out = append(out, a)
+			}
+		}
+	}
 	return out, nil
 }
 

@@ -164,10 +164,14 @@ func alertShape(r *rule) string {
 	return ""
 }
 
+// driftPrefix is the package prefix of the alert rules that judge two snapshots, not events.
+const driftPrefix = "tailaudit.alerts.drift."
+
 // splitAlertRules separates the alert rules from the rules Evaluate runs.
 func splitAlertRules(all []*rule) (rules, alerts []*rule) {
 	for _, r := range all {
 		if slices.Contains(r.sets, "alert") {
+			r.drift = strings.HasPrefix(r.pkg, driftPrefix)
 			alerts = append(alerts, r)
 		} else {
 			rules = append(rules, r)
