@@ -13,7 +13,7 @@ import (
 // readmeSample is a command shown in the README (the last line of a sh block, run from the
 // repository root) and the text block that follows it, which shows what the command prints.
 // Between the two there may be prose, with inline code but no other block.
-var readmeSample = regexp.MustCompile("(?s)```sh\n(?:[^`]*\n)?bin/tailaudit (check [^\n`]*)\n```\n(?:[^`]|`[^`\n]+`)*```text\n(.*?)```")
+var readmeSample = regexp.MustCompile("(?s)```sh\n(?:[^`]*\n)?bin/tailaudit ((?:check|diff) [^\n`]*)\n```\n(?:[^`]|`[^`\n]+`)*```text\n(.*?)```")
 
 // TestREADMESampleOutput runs the commands whose output the README shows and compares what they
 // print with the README, so that the sample cannot drift from what tailaudit does.
@@ -25,7 +25,7 @@ func TestREADMESampleOutput(t *testing.T) {
 	}
 	samples := readmeSample.FindAllSubmatch(readme, -1)
 	if len(samples) == 0 {
-		t.Fatal("README.md shows no sample output of a bin/tailaudit check command")
+		t.Fatal("README.md shows no sample output of a bin/tailaudit check or diff command")
 	}
 	for _, m := range samples {
 		command, want := string(m[1]), string(m[2])

@@ -95,8 +95,24 @@ func (m *netModel) candidates(side int) []candidate {
 		return m.cands[side]
 	}
 	r := m.res[side]
+	// A user's addresses are those of the untagged devices they own: found through the owners
+	// rather than by matching every node against every user of a large snapshot.
+	byEmail := map[string][]ipRange{}
+	for i, n := range m.u.topo.Nodes {
+		if us := r.owner[i]; us != nil && !n.IsTagged() {
+			key := strings.ToLower(us.Email)
+			for _, ip := range r.ips[i] {
+				byEmail[key] = append(byEmail[key], single(ip))
+			}
+		}
+	}
 	var out []candidate
 	for _, a := range candidateAliases(m.pols[side], m.u) {
+		if a.kind == kindUser && strings.Contains(a.name, "@") {
+			rgs := byEmail[strings.ToLower(a.name)]
+			out = append(out, candidate{a: a, name: a.String(), src: rgs, dst: rgs})
+			continue
+		}
 		c := candidate{a: a, name: a.String(), dst: r.dstRanges(a)}
 		if !isInternet(a) {
 			c.src = r.srcRanges([]alias{a})

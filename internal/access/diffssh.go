@@ -63,7 +63,11 @@ func newSSHModel(u *universe, pols [2]*Policy, res [2]*resolver) *sshModel {
 				}
 			}
 			if len(dsts) > 0 {
-				src.add(pointSpans(r.sshSources(ru.src)))
+				var srcs []int // the nodes sshSources names, through the per-selector cache
+				for _, a := range ru.src {
+					srcs = append(srcs, r.nodes(a)...)
+				}
+				src.add(pointSpans(srcs))
 				dst.add(pointSpans(dsts))
 				s.entries = append(s.entries, e)
 			}
@@ -183,12 +187,22 @@ func (s *sshModel) covers(side int) (nodes, users *coverSet) {
 	nodes = newCoverSet(oneByOne(func(i int) string { return s.u.display[i] }))
 	users = newCoverSet(oneByOne(func(k int) string { return s.u.userName(s.selfUsers[k]) }))
 	r := s.res[side]
+	byEmail := map[string][]int{} // untagged nodes by owner, as nodes(user) finds them
+	for i, n := range s.u.topo.Nodes {
+		if us := r.owner[i]; us != nil && !n.IsTagged() {
+			byEmail[strings.ToLower(us.Email)] = append(byEmail[strings.ToLower(us.Email)], i)
+		}
+	}
 	for _, a := range candidateAliases(s.pols[side], s.u) {
 		if isInternet(a) {
 			continue
 		}
 		rank := kindRank(a)
-		nodes.add(a.String(), rank, r.nodes(a))
+		if a.kind == kindUser && strings.Contains(a.name, "@") {
+			nodes.add(a.String(), rank, byEmail[strings.ToLower(a.name)])
+		} else {
+			nodes.add(a.String(), rank, r.nodes(a))
+		}
 		var us []int
 		for k, i := range s.selfUsers {
 			if a.kind != kindTag && a.kind != kindHost && a.kind != kindPrefix && r.userMatches(a, &s.u.topo.Users[i]) {
