@@ -235,7 +235,11 @@ func benchPolicy(b *testing.B, rules int) *policyfile.File {
 // naiveInput is the input document the engine builds, as the plain Go map the naive way passes.
 func naiveInput(b *testing.B, eng *Engine, in Input) map[string]any {
 	b.Helper()
-	return eng.inputDocument(in)
+	doc, err := eng.inputDocument(in)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return doc
 }
 
 // benchSnapshot is the large synthetic snapshot as the CLI holds it: written as JSON and read back

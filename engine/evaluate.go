@@ -31,7 +31,9 @@ type Input struct {
 	Policy *policyfile.File // the policy file, or nil
 
 	// Base is the policy file before the change that made Policy, or nil. With both, rules on a
-	// change (tailaudit.change.*) see input.change: before and after, the two policy documents.
+	// change (tailaudit.change.*) see input.change: before and after, the two policy documents,
+	// and access, what the change adds to and removes from network access (the access section of
+	// `tailaudit diff -f json`; diff is that whole document).
 	Base *policyfile.File
 
 	Tailnet *tailnet.Snapshot // the tailnet snapshot, or nil
@@ -58,7 +60,10 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) (*finding.Report, error
 	if errs := e.CheckParams(in.Params); len(errs) > 0 {
 		return nil, fmt.Errorf("evaluate: %w", errs[0])
 	}
-	doc := e.inputDocument(in)
+	doc, err := e.inputDocument(in)
+	if err != nil {
+		return nil, err
+	}
 	value, err := ast.InterfaceToValue(doc)
 	if err != nil {
 		return nil, fmt.Errorf("convert input: %w", err)
@@ -91,7 +96,7 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) (*finding.Report, error
 }
 
 // inputDocument builds the Rego input: policy, policy_meta, tailnet, now, params.
-func (e *Engine) inputDocument(in Input) map[string]any {
+func (e *Engine) inputDocument(in Input) (map[string]any, error) {
 	doc := map[string]any{"now": in.Now.UTC().Format(time.RFC3339)}
 	params := in.Params
 	if params == nil {
@@ -110,9 +115,13 @@ func (e *Engine) inputDocument(in Input) map[string]any {
 		doc["tailnet"] = in.Tailnet.Raw
 	}
 	if in.Base != nil && in.Policy != nil {
-		doc["change"] = map[string]any{"before": in.Base.Doc, "after": in.Policy.Doc}
+		change, err := changeDocument(in.Base, in.Policy)
+		if err != nil {
+			return nil, err
+		}
+		doc["change"] = change
 	}
-	return doc
+	return doc, nil
 }
 
 // evaluation accumulates one Evaluate call's findings.

@@ -50,7 +50,7 @@ func listPackages(t *testing.T) []pkg {
 var allowed = map[string][]string{
 	"cmd/tailaudit": {"*"}, // the command wires everything together
 
-	"engine":            {"engine/finding", "engine/source", "engine/policyfile", "engine/tailnet", "internal/builtins"},
+	"engine":            {"engine/finding", "engine/source", "engine/policyfile", "engine/tailnet", "internal/access", "internal/builtins"},
 	"engine/finding":    {},
 	"engine/source":     {"engine/finding"},
 	"engine/policyfile": {"engine/finding", "engine/source"},

@@ -3,7 +3,8 @@
 # description: >-
 #   The change lets a broad source (one of broadSources, or a group with more
 #   than broadGroupSize members) use exit nodes, through an ACL or grant with
-#   autogroup:internet as a destination, where it could not before. Traffic to
+#   autogroup:internet as a destination, where it could not before (as the
+#   access diff, input.change.access, computes it). Traffic to
 #   the internet then leaves from the tailnet's exit nodes, under the
 #   organisation's addresses, for everyone in that source.
 # custom:
@@ -17,37 +18,24 @@
 #     broadGroupSize: {type: integer, minimum: 1, maximum: 100000}
 package tailaudit.change.exit_node_broad
 
-import data.tailaudit.lib.alias
 import data.tailaudit.lib.change
 import data.tailaudit.lib.params
-import data.tailaudit.lib.refs
 
 parameters := params.merged({"broadSources": params.shared.broadSources, "broadGroupSize": params.shared.broadGroupSize})
 
-# internet(doc) holds [section, index, src] for every ACL and grant of doc that
-# lets src use exit nodes.
-internet(doc) := {[section, i, src] |
-	some section in ["acls", "grants"]
-	some i, entry in change.section(doc, section)
-	some dst in change.list(entry.dst)
-	internet_dst(section, dst)
-	some src in change.list(entry.src)
-}
-
-internet_dst("acls", dst) if alias.dst_alias(dst) == "autogroup:internet"
-
-internet_dst("grants", "autogroup:internet")
-
-old := {src | some [_, _, src] in internet(change.before)}
-
 deny contains result if {
-	broad := change.broad_sources(change.after, parameters.broadSources, parameters.broadGroupSize)
-	some [section, i, src] in internet(change.after)
+	broad := change.testable(change.broad_sources(change.after, parameters.broadSources, parameters.broadGroupSize))
+	some src in {change.principal(gain.src) |
+		some gain in change.added
+		gain.dst == "autogroup:internet"
+	}
 	src in broad
-	not src in old
+	gains := [gain | some gain in change.added; gain.dst == "autogroup:internet"; change.principal(gain.src) == src]
+	rule := gains[0].rules[0]
+	path := change.rule_path(rule)
 	result := {
-		"msg": sprintf("%s[%d] newly lets %s use exit nodes (autogroup:internet)", [section, i, refs.name(src)]),
-		"path": ["change", "after", section, i],
-		"evidence": {"src": src},
+		"msg": sprintf("%s newly lets %s use exit nodes (autogroup:internet)", [change.label(path), src]),
+		"path": path,
+		"evidence": {"src": src, "protocols": sort({gain.proto | some gain in gains}), "rules": {r | some gain in gains; some r in gain.rules}},
 	}
 }

@@ -1,11 +1,12 @@
 # METADATA
 # title: Monitoring or backup loses access
 # description: >-
-#   The change takes away access that a monitoring or backup principal (the
-#   monitoringPrincipals parameter) had: a destination and port that an ACL or
-#   grant of the old policy let it reach, and that the changed policy does not.
-#   Monitoring that cannot scrape and backups that cannot connect fail
-#   quietly, and the gap shows only when the data is needed.
+#   The change takes away network access that a monitoring or backup principal
+#   (the monitoringPrincipals parameter) had: a destination, protocol and
+#   ports that the old policy let it reach and the changed one does not, as
+#   the access diff (input.change.access) computes it with Tailscale's
+#   semantics. Monitoring that cannot scrape and backups that cannot connect
+#   fail quietly, and the gap shows only when the data is needed.
 # custom:
 #   id: TA-CHG-009
 #   severity: high
@@ -16,42 +17,26 @@
 #     monitoringPrincipals: {type: array, items: {type: string}}
 package tailaudit.change.monitoring_access_removed
 
-import data.tailaudit.lib.alias
 import data.tailaudit.lib.change
 import data.tailaudit.lib.params
 
 parameters := params.merged({"monitoringPrincipals": ["tag:monitoring", "tag:backup"]})
 
-# had holds [principal, dst, port, path] for the first port of every
-# destination an ACL or grant of the old policy gives a monitoring principal.
-had contains [src, alias.dst_alias(dst), port, ["acls", i]] if {
-	some i, entry in change.section(change.before, "acls")
-	some src in change.list(entry.src)
-	src in parameters.monitoringPrincipals
-	some dst in change.list(entry.dst)
-	port := change.first_port(alias.dst_ports(dst))
-}
-
-had contains [src, dst, port, ["grants", i]] if {
-	some i, entry in change.section(change.before, "grants")
-	some src in change.list(entry.src)
-	src in parameters.monitoringPrincipals
-	some dst in change.list(entry.dst)
-	some ip in change.list(object.get(entry, "ip", []))
-	port := change.first_port(ip)
-}
-
 deny contains result if {
-	some [src, dst, port, at] in had
-	change.reachable_before(src, dst, port)
-	not change.reachable_after(src, dst, port)
+	some lost in change.removed
+	change.principal(lost.src) in parameters.monitoringPrincipals
+	lost.proto in {"tcp", "udp"}
 	result := {
-		"msg": sprintf("%s can no longer reach %s on port %d, which %s allowed before", [src, dst, port, change.label(array.concat(["change", "before"], at))]),
+		"msg": sprintf("%s can no longer reach %s on %s %s, which %s allowed before", [lost.src, lost.dst, lost.proto, concat(",", lost.ports), concat(", ", [was(r) | some r in lost.rules])]),
 		"path": where,
-		"evidence": {"src": src, "dst": dst, "port": port},
+		"evidence": {"src": lost.src, "dst": lost.dst, "proto": lost.proto, "ports": lost.ports, "rules": lost.rules},
 	}
 }
 
+# was names a rule of the old policy as file:line.
+was(rule) := sprintf("%s:%d", [rule.file, rule.line])
+
+# where is the changed policy's acls, or the policy when it has none.
 where := ["change", "after", "acls"] if "acls" in object.keys(change.after)
 
 where := ["change", "after"] if not "acls" in object.keys(change.after)

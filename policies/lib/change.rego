@@ -103,3 +103,24 @@ first_port(ports) := 1 if ports in {"*", "tcp:*", "udp:*"}
 first_port(ports) := to_number(m[1]) if {
 	m := regex.find_all_string_submatch_n(`^(?:[a-z]+:)?([0-9]+)`, ports, 1)[0]
 }
+
+# added and removed are the access changes of input.change.access: what the
+# change lets a source reach that it could not before, and the reverse, each
+# {src, dst, proto, ports, portRanges, rules} as tailaudit diff -f json writes
+# them. A source written "autogroup:member (others)" stands for the members no
+# policy names.
+added := object.get(input, ["change", "access", "added"], [])
+
+removed := object.get(input, ["change", "access", "removed"], [])
+
+# principal is a source of an access change without the " (others)" mark.
+principal(src) := trim_suffix(src, " (others)")
+
+# rule_path turns a responsible rule of an access change ({file, line, column,
+# path}, path a JSON pointer such as /acls/3) into a path into the changed
+# policy: ["change", "after", "acls", 3].
+rule_path(rule) := array.concat(["change", "after"], [segment(s) | some s in array.slice(split(rule.path, "/"), 1, 100)])
+
+segment(s) := to_number(s) if regex.match(`^[0-9]+$`, s)
+
+segment(s) := replace(replace(s, "~1", "/"), "~0", "~") if not regex.match(`^[0-9]+$`, s)
