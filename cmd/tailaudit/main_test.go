@@ -187,7 +187,7 @@ func TestCheckBadInput(t *testing.T) {
 		{"fifty_megabytes", map[string]string{"p.hujson": big}, []string{"check", "p.hujson"}, "p.hujson: policy file is 50.0 MB; tailaudit reads at most 10 MB"},
 		{"deeply_nested", map[string]string{"p.hujson": `{"derpMap": ` + strings.Repeat("[", 5000) + strings.Repeat("]", 5000) + "}"}, []string{"check", "p.hujson"}, "p.hujson:1:76: values are nested more than 64 levels deep"},
 		{"invalid_utf8", map[string]string{"p.hujson": "{\n\"hosts\": {\"a\": \"\xc3\x28\"}}"}, []string{"check", "p.hujson"}, "p.hujson:2:17: invalid UTF-8 byte 0xc3"},
-		{"empty_file", map[string]string{"p.hujson": ""}, []string{"check", "p.hujson"}, "p.hujson: file is empty"},
+		{"empty_file", map[string]string{"p.hujson": ""}, []string{"check", "p.hujson"}, "p.hujson:1:1: file is empty"},
 		{"directory", map[string]string{"policies/x": ""}, []string{"check", "policies"}, "policies: is a directory, not a policy file"},
 		{"missing_file", nil, []string{"check", "nope.hujson"}, "nope.hujson: no such policy file"},
 		{"not_a_directory_on_the_way", map[string]string{"file": "x"}, []string{"check", "file/p.hujson"}, "file/p.hujson: not a directory"},

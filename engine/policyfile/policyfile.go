@@ -1,13 +1,11 @@
 package policyfile
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/tailscale/hujson"
 
@@ -128,62 +126,16 @@ func (p *parser) errorAt(offset int, format string, args ...any) *source.Error {
 	return source.Errorf(p.file.Name, pos.Line, pos.Column, format, args...)
 }
 
-// precheck rejects what hujson would mishandle or report poorly: empty input, oversized input,
-// invalid UTF-8 and nesting deep enough to threaten the stack.
+// precheck rejects what hujson would mishandle or report poorly, with the guards every reader of
+// input shares: oversized or empty input, invalid UTF-8, nesting deep enough to threaten the stack,
+// a key written twice in one object and numbers out of range.
 func (p *parser) precheck(src []byte) error {
-	if len(src) > MaxSize {
-		return source.Errorf(p.file.Name, 0, 0, "file is %.1f MB; policy files larger than %d MB are not read", float64(len(src))/(1<<20), MaxSize>>20)
-	}
-	if len(bytes.TrimSpace(src)) == 0 {
-		return &source.Error{File: p.file.Name, Msg: "file is empty; a policy file is a HuJSON object such as {\"acls\": []}"}
-	}
-	if !utf8.Valid(src) {
-		off := 0
-		for off < len(src) {
-			r, n := utf8.DecodeRune(src[off:])
-			if r == utf8.RuneError && n == 1 {
-				break
-			}
-			off += n
-		}
-		return p.errorAt(off, "invalid UTF-8 byte 0x%02x", src[off])
-	}
-	return p.checkDepth(src)
-}
-
-// checkDepth scans brackets outside strings and comments.
-func (p *parser) checkDepth(src []byte) error {
-	depth := 0
-	for i := 0; i < len(src); i++ {
-		switch c := src[i]; c {
-		case '"':
-			for i++; i < len(src) && src[i] != '"'; i++ {
-				if src[i] == '\\' {
-					i++
-				}
-			}
-		case '/':
-			if i+1 < len(src) && src[i+1] == '/' {
-				for i < len(src) && src[i] != '\n' {
-					i++
-				}
-			} else if i+1 < len(src) && src[i+1] == '*' {
-				end := bytes.Index(src[i+2:], []byte("*/"))
-				if end < 0 {
-					return nil // hujson reports the unterminated comment
-				}
-				i += end + 3
-			}
-		case '[', '{':
-			depth++
-			if depth > maxDepth {
-				return p.errorAt(i, "values are nested more than %d levels deep", maxDepth)
-			}
-		case ']', '}':
-			depth--
-		}
-	}
-	return nil
+	return source.Check(p.file.Name, src, source.Limits{
+		Kind:     "policy file",
+		MaxSize:  MaxSize,
+		MaxDepth: maxDepth,
+		Empty:    "file is empty; a policy file is a HuJSON object such as {\"acls\": []}",
+	})
 }
 
 func describe(v hujson.ValueTrimmed) string {

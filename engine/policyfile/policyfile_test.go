@@ -25,7 +25,7 @@ func TestParseErrors(t *testing.T) {
 		line, col  int
 		msgContain string
 	}{
-		{"empty_file", "", 0, 0, "file is empty"},
+		{"empty_file", "", 1, 1, "file is empty"},
 		{"only_comments", "// nothing here\n", 2, 1, "unexpected end of file"},
 		{"not_hujson", "acls = []\n", 1, 1, "invalid HuJSON"},
 		{"missing_value", "{\n \"acls\":\n}", 3, 1, "invalid HuJSON"},
@@ -45,7 +45,12 @@ func TestParseErrors(t *testing.T) {
 		{"waiver_without_by", "{\n  \"ssh\": [\n    // tailaudit:ignore TA-SSH-001 until=2027-01-01 reason=\"x\"\n    {},\n  ],\n}", 3, 8, "malformed tailaudit:ignore comment: who accepted the risk is required: by="},
 		{"waiver_with_empty_by", "{\n  /* tailaudit:ignore TA-SSH-001 until=2027-01-01 reason=\"x\" by= */\n  \"ssh\": [],\n}", 2, 6, "who accepted the risk is required"},
 		{"waiver_with_empty_quoted_by", "{\n  // tailaudit:ignore TA-SSH-001 until=2027-01-01 reason=\"x\" by=\"\"\n  \"ssh\": [],\n}", 2, 6, "who accepted the risk is required"},
-		{"too_large", "{\"hosts\": {}}" + strings.Repeat(" ", policyfile.MaxSize), 0, 0, "larger than 10 MB"},
+		{"too_large", "{\"hosts\": {}}" + strings.Repeat(" ", policyfile.MaxSize), 1, policyfile.MaxSize + 1, "larger than 10 MB"},
+		{"duplicate_key_same_case", "{\n\"hosts\": {\"a\": \"100.64.0.1\",\n  \"a\": \"100.64.0.2\"}}", 3, 3, `duplicate key "a" (first written at line 2)`},
+		{"duplicate_key_escaped", "{\"hosts\": {\"a\": \"100.64.0.1\", \"\\u0061\": \"100.64.0.2\"}}", 1, 31, `duplicate key "a"`},
+		{"huge_exponent", "{\n  \"nodeAttrs\": [{\"target\": [\"*\"], \"attr\": [1e100000]}]}", 2, 44, "number 1e100000 has an exponent beyond"},
+		{"number_out_of_range", "{\"x\": 1e400}", 1, 7, "number 1e400 is out of range"},
+		{"byte_order_mark", "\ufeff{}", 1, 1, "byte order mark"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := policyfile.Parse("policy.hujson", []byte(tt.src))

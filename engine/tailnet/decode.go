@@ -8,11 +8,19 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"strings"
 
 	"github.com/xeipuuv/gojsonschema"
 
 	"github.com/tailaudit/tailaudit/engine/source"
 )
+
+// MaxSize is the largest snapshot Decode reads. The collector's per-endpoint limits add up to far
+// less; a larger file is not a snapshot of a tailnet.
+const MaxSize = 1 << 30
+
+// maxDepth bounds nesting, as in policy files: API objects nest a few levels.
+const maxDepth = 64
 
 // Load reads and validates the snapshot at path.
 func Load(path string) (*Snapshot, error) {
@@ -35,7 +43,8 @@ func Decode(name string, r io.Reader) (*Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &decoder{name: name, pos: &posReader{r: r, baseLine: 1}, sc: sc}
+	guard := source.NewGuard(label(name), source.Limits{Kind: "snapshot", MaxSize: MaxSize, MaxDepth: maxDepth})
+	d := &decoder{name: name, pos: &posReader{r: r, baseLine: 1, guard: guard}, sc: sc, at: map[string]span{}}
 	d.dec = json.NewDecoder(d.pos)
 	d.dec.UseNumber()
 	raw, err := d.document()
@@ -51,7 +60,19 @@ type decoder struct {
 	dec      *json.Decoder
 	sc       *schemas
 	problems []*source.Error
+	at       map[string]span // where each top-level value is, to place its schema problems
 }
+
+// span is where a value was read: its first byte and, when it was small enough to keep, its text.
+type span struct {
+	start     int64
+	line, col int
+	raw       []byte
+}
+
+// maxKeptValue bounds the text of a top-level value kept to place its schema problems; larger ones
+// are placed at their first byte.
+const maxKeptValue = 1 << 20
 
 func (d *decoder) document() (map[string]any, error) {
 	tok, err := d.dec.Token()
@@ -68,14 +89,21 @@ func (d *decoder) document() (map[string]any, error) {
 			return nil, d.syntax(err)
 		}
 		key, _ := tok.(string)
+		start := d.pos.firstByte(d.dec.InputOffset())
+		sp := span{start: start}
+		sp.line, sp.col = d.pos.position(start)
 		if _, streamed := streamedArrays[key]; streamed {
 			raw[key], err = d.array(key)
 		} else {
 			raw[key], err = d.value()
+			if end := d.dec.InputOffset(); err == nil && end-start <= maxKeptValue {
+				sp.raw = d.pos.bytes(start, end)
+			}
 		}
 		if err != nil {
 			return nil, err
 		}
+		d.at[key] = sp
 	}
 	if _, err := d.dec.Token(); err != nil { // the closing brace
 		return nil, d.syntax(err)
@@ -102,20 +130,27 @@ func (d *decoder) array(key string) (any, error) {
 	item := d.sc.items[key]
 	out := []any{}
 	for i := 0; d.dec.More(); i++ {
+		start := d.pos.firstByte(d.dec.InputOffset())
 		v, err := d.value()
 		if err != nil {
 			return nil, err
 		}
+		ptr := "/" + key + "/" + strconv.Itoa(i)
 		// The raw loader validates the decoded value as is (numbers are already json.Number, as
 		// gojsonschema expects), sparing a second decode of every element.
 		res, err := item.Validate(gojsonschema.NewRawLoader(v))
 		if err != nil {
 			return nil, fmt.Errorf("%s: validate /%s/%d: %w", d.label(), key, i, err)
 		}
+		var found []*source.Error
 		if !res.Valid() {
-			d.problems = append(d.problems, d.sc.problems(d.name, "/"+key+"/"+strconv.Itoa(i), res)...)
+			found = d.sc.problems(d.name, ptr, res)
 		}
-		d.problems = append(d.problems, impossibleTimes(d.name, "/"+key+"/"+strconv.Itoa(i), v, d.sc.shape)...)
+		found = append(found, impossibleTimes(d.name, ptr, v, d.sc.shape)...)
+		if len(found) > 0 {
+			d.place(found, ptr, start, d.pos.bytes(start, d.dec.InputOffset()))
+			d.problems = append(d.problems, found...)
+		}
 		out = append(out, v)
 	}
 	if _, err := d.dec.Token(); err != nil {
@@ -205,6 +240,19 @@ func (d *decoder) finish(raw map[string]any) (*Snapshot, error) {
 		return nil, fmt.Errorf("%s: validate: %w", d.label(), err)
 	}
 	problems := append(d.sc.problems(d.name, "", res), impossibleTimes(d.name, "", skeleton, d.sc.shape)...)
+	for _, p := range problems {
+		toks := source.Tokens(p.Pointer)
+		if len(toks) == 0 {
+			p.Line, p.Column = 1, 1 // the document: where it starts
+			continue
+		}
+		if sp, ok := d.at[toks[0]]; ok {
+			d.place([]*source.Error{p}, "/"+source.EscapeToken(toks[0]), sp.start, sp.raw)
+			if p.Line == 0 {
+				p.Line, p.Column = sp.line, sp.col
+			}
+		}
+	}
 	problems = append(problems, d.problems...)
 	s := &Snapshot{Name: d.name, Raw: raw}
 	if at, ok := raw["collectedAt"].(string); ok && len(problems) == 0 {
@@ -226,6 +274,9 @@ func (d *decoder) label() string { return label(d.name) }
 func (d *decoder) syntax(err error) error {
 	if err == nil {
 		return nil
+	}
+	if ge, ok := errors.AsType[*source.Error](err); ok {
+		return ge // the guard's, already placed
 	}
 	if se, ok := errors.AsType[*json.SyntaxError](err); ok {
 		// Token leaves the input offset at the offending byte.
@@ -253,6 +304,8 @@ func (d *decoder) errorAt(off int64, msg string) error {
 type posReader struct {
 	r     io.Reader
 	total int64 // bytes read so far
+	guard *source.Guard
+	err   error // the guard's problem, returned by every Read once found
 
 	win           []byte // input from offset base to total
 	base          int64
@@ -262,8 +315,19 @@ type posReader struct {
 
 const posWindow = 1 << 20
 
+// Read passes on what it reads up to the first problem the guard finds, then the problem.
 func (p *posReader) Read(b []byte) (int, error) {
+	if p.err != nil {
+		return 0, p.err
+	}
 	n, err := p.r.Read(b)
+	if ok, gerr := p.guard.Scan(b[:n]); gerr != nil {
+		n, err, p.err = ok, gerr, gerr
+	} else if err == io.EOF {
+		if gerr := p.guard.End(); gerr != nil {
+			err, p.err = gerr, gerr
+		}
+	}
 	p.win = append(p.win, b[:n]...)
 	p.total += int64(n)
 	if len(p.win) > 2*posWindow {
@@ -297,6 +361,18 @@ func (p *posReader) valueStart(off int64) int64 {
 	return off
 }
 
+// firstByte returns where the value the decoder reads next at input offset off starts: past white
+// space and a separator, and white space again.
+func (p *posReader) firstByte(off int64) int64 {
+	i := p.valueStart(off)
+	for ; i >= p.base && i < p.total; i++ {
+		if c := p.win[i-p.base]; c != ' ' && c != '\t' && c != '\r' && c != '\n' {
+			break
+		}
+	}
+	return i
+}
+
 // position returns the 1-based line and byte column of off, or 0, 0 when off has left the window.
 func (p *posReader) position(off int64) (line, col int) {
 	if off < p.base || off > p.total {
@@ -309,4 +385,25 @@ func (p *posReader) position(off int64) (line, col int) {
 		start = p.base + int64(i) + 1
 	}
 	return line, int(off-start) + 1
+}
+
+// bytes returns a copy of the input from start to end, or nil when part of it has left the window.
+func (p *posReader) bytes(start, end int64) []byte {
+	if start < p.base || end > p.total || start > end {
+		return nil
+	}
+	return bytes.Clone(p.win[start-p.base : end-p.base])
+}
+
+// place sets the line and column of each problem under the JSON pointer prefix, whose value starts
+// at input offset start and, when raw is not nil, is raw. A pointer that names nothing in raw is
+// placed at the nearest value that encloses it.
+func (d *decoder) place(problems []*source.Error, prefix string, start int64, raw []byte) {
+	for _, p := range problems {
+		off := start
+		if raw != nil && source.Within(p.Pointer, prefix) {
+			off += int64(locate(raw, source.Tokens(strings.TrimPrefix(p.Pointer, prefix))))
+		}
+		p.Line, p.Column = d.pos.position(off)
+	}
 }

@@ -9,7 +9,8 @@ import (
 
 // ValidationError is a well-formed snapshot that does not match the snapshot schema. Each problem is
 // a *source.Error whose Pointer locates the value (such as /devices/3/lastSeen; "" is the whole
-// document) and whose Msg says what is wrong with it.
+// document), whose Line and Column say where it is written (0 when not known, as for a value too
+// large to keep while streaming) and whose Msg says what is wrong with it.
 type ValidationError struct {
 	Name     string
 	Problems []*source.Error
@@ -30,7 +31,11 @@ func (e *ValidationError) Error() string {
 		if path == "" {
 			path = "/"
 		}
-		fmt.Fprintf(&b, "\n  %s: %s", path, p.Msg)
+		if p.Line > 0 {
+			fmt.Fprintf(&b, "\n  %s:%d:%d: %s: %s", p.File, p.Line, p.Column, path, p.Msg)
+		} else {
+			fmt.Fprintf(&b, "\n  %s: %s", path, p.Msg)
+		}
 	}
 	return b.String()
 }

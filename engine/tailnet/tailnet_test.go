@@ -123,6 +123,14 @@ func TestDecodeSyntaxErrors(t *testing.T) {
 		{"trailing_data", `{"a": 1}   x`, "snap.json:1:12: invalid character 'x' looking for beginning of value"},
 		{"trailing_object", `{"a": 1} {}`, "snap.json:1:10: unexpected data after the snapshot object"},
 		{"not_an_object", `[]`, "snap.json:1:1: a snapshot must be a JSON object"},
+		// The guards every input parser shares.
+		{"duplicate_devices", "{\"devices\": [{\"id\": \"1\"}],\n \"devices\": []}", `snap.json:2:2: duplicate key "devices" (first written at line 1)`},
+		{"duplicate_field_in_device", `{"devices": [{"id": "1", "authorized": false, "authorized": true}]}`, `snap.json:1:47: duplicate key "authorized"`},
+		{"huge_exponent", "{\"devices\": [\n {\"id\": \"1\", \"n\": 1e100000}]}", "snap.json:2:19: number 1e100000 has an exponent beyond ±999"},
+		{"out_of_range", `{"x": -1e400}`, "snap.json:1:7: number -1e400 is out of range"},
+		{"deep", `{"settings": ` + strings.Repeat("[", 100000), "snap.json:1:77: values are nested more than 64 levels deep"},
+		{"invalid_utf8", "{\"tailnet\": \"ex\xc3\x28mple\"}", "snap.json:1:16: invalid UTF-8 byte 0xc3"},
+		{"byte_order_mark", "\ufeff{}", "snap.json:1:1: the file starts with a byte order mark"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := tailnet.Decode("snap.json", strings.NewReader(tt.doc))
@@ -144,35 +152,39 @@ func TestDecodeSchemaErrors(t *testing.T) {
 	for _, tt := range []struct {
 		name, doc string
 		want      []*source.Error
+		at        string // where the value at fault starts in doc, for its line and column
 	}{
 		{"device_last_seen", base(`, "devices": [{"id": "1"}, {"id": "2"}, {"id": "3"}, {"id": "4", "lastSeen": "last tuesday"}]`),
-			[]*source.Error{{File: "snap.json", Pointer: "/devices/3/lastSeen", Msg: `must be an RFC 3339 date-time, got "last tuesday"`}}},
+			[]*source.Error{{File: "snap.json", Pointer: "/devices/3/lastSeen", Msg: `must be an RFC 3339 date-time, got "last tuesday"`}}, `"last tuesday"`},
 		{"device_last_seen_feb_30", base(`, "devices": [{"id": "1", "lastSeen": "2020-02-30T00:00:00Z"}]`),
-			[]*source.Error{{File: "snap.json", Pointer: "/devices/0/lastSeen", Msg: `"2020-02-30T00:00:00Z" is not a real date and time: day out of range`}}},
+			[]*source.Error{{File: "snap.json", Pointer: "/devices/0/lastSeen", Msg: `"2020-02-30T00:00:00Z" is not a real date and time: day out of range`}}, `"2020-02-30`},
 		{"device_last_seen_hour_24", base(`, "devices": [{"id": "1", "lastSeen": "2026-11-24T24:00:00Z"}]`),
-			[]*source.Error{{File: "snap.json", Pointer: "/devices/0/lastSeen", Msg: `"2026-11-24T24:00:00Z" is not a real date and time: hour out of range`}}},
+			[]*source.Error{{File: "snap.json", Pointer: "/devices/0/lastSeen", Msg: `"2026-11-24T24:00:00Z" is not a real date and time: hour out of range`}}, `"2026-11-24T24`},
 		{"key_expires_month_13", base(`, "keys": [{"id": "k1", "expires": "2027-13-01T00:00:00+02:00"}]`),
-			[]*source.Error{{File: "snap.json", Pointer: "/keys/0/expires", Msg: `"2027-13-01T00:00:00+02:00" is not a real date and time: month out of range`}}},
+			[]*source.Error{{File: "snap.json", Pointer: "/keys/0/expires", Msg: `"2027-13-01T00:00:00+02:00" is not a real date and time: month out of range`}}, `"2027-13`},
 		{"collected_at_feb_29_2026", `{"schemaVersion": "tailaudit.snapshot/v1", "tailnet": "example.com", "collectedAt": "2026-02-29T12:00:00Z"}`,
-			[]*source.Error{{File: "snap.json", Pointer: "/collectedAt", Msg: `"2026-02-29T12:00:00Z" is not a real date and time: day out of range`}}},
+			[]*source.Error{{File: "snap.json", Pointer: "/collectedAt", Msg: `"2026-02-29T12:00:00Z" is not a real date and time: day out of range`}}, `"2026-02-29`},
 		{"device_tags_type", base(`, "devices": [{"id": "1", "tags": "tag:prod"}]`),
-			[]*source.Error{{File: "snap.json", Pointer: "/devices/0/tags", Msg: "must be array or null, got string"}}},
+			[]*source.Error{{File: "snap.json", Pointer: "/devices/0/tags", Msg: "must be array or null, got string"}}, `"tag:prod"`},
 		{"device_without_id", base(`, "devices": [{"name": "x"}]`),
-			[]*source.Error{{File: "snap.json", Pointer: "/devices/0", Msg: `missing required field "id"`}}},
+			[]*source.Error{{File: "snap.json", Pointer: "/devices/0", Msg: `missing required field "id"`}}, `{"name"`},
 		{"devices_not_array", base(`, "devices": {"id": "1"}`),
-			[]*source.Error{{File: "snap.json", Pointer: "/devices", Msg: "must be array, got object"}}},
+			[]*source.Error{{File: "snap.json", Pointer: "/devices", Msg: "must be array, got object"}}, `{"id": "1"}`},
 		{"settings_type", base(`, "settings": {"devicesApprovalOn": "yes"}`),
-			[]*source.Error{{File: "snap.json", Pointer: "/settings/devicesApprovalOn", Msg: "must be boolean, got string"}}},
+			[]*source.Error{{File: "snap.json", Pointer: "/settings/devicesApprovalOn", Msg: "must be boolean, got string"}}, `"yes"`},
 		{"missing_tailnet", `{"schemaVersion": "tailaudit.snapshot/v1", "collectedAt": "2026-11-24T12:00:00Z"}`,
-			[]*source.Error{{File: "snap.json", Pointer: "", Msg: `missing required field "tailnet"`}}},
+			[]*source.Error{{File: "snap.json", Pointer: "", Msg: `missing required field "tailnet"`}}, `{"schemaVersion"`},
 		{"collection_error_shape", base(`, "collection": {"errors": [{"endpoint": "keys", "status": "403", "message": "x"}]}`),
-			[]*source.Error{{File: "snap.json", Pointer: "/collection/errors/0/status", Msg: "must be integer, got string"}}},
+			[]*source.Error{{File: "snap.json", Pointer: "/collection/errors/0/status", Msg: "must be integer, got string"}}, `"403"`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := tailnet.Decode("snap.json", strings.NewReader(tt.doc))
 			var ve *tailnet.ValidationError
 			if !errors.As(err, &ve) {
 				t.Fatalf("Decode() error = %v, want *ValidationError", err)
+			}
+			for _, w := range tt.want {
+				w.Line, w.Column = 1, strings.Index(tt.doc, tt.at)+1
 			}
 			if d := cmp.Diff(tt.want, ve.Problems); d != "" {
 				t.Errorf("problems (-want +got):\n%s", d)
@@ -339,12 +351,17 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte(`{"schemaVersion": "tailaudit.snapshot/v1", "tailnet": "x", "collectedAt": "2026-11-24t12:00:00z", "devices": [{"id": "1"}]}`))
 	f.Add([]byte(`{"devices": {"a": [1,,2]}}`))
 	f.Add([]byte("{\"a\" \n 1}"))
+	f.Add([]byte(`{"devices": [{"id": "1", "id": "2"}], "devices": []}`))
+	f.Add([]byte(`{"devices": [{"id": "1", "n": 1e999999}], "x": [[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]}`))
+	f.Add([]byte("{\"tailnet\": \"\\u0061\xc3\", \"\\u0074ailnet\": 1}"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := tailnet.Decode("fuzz.json", bytes.NewReader(data))
 		if err != nil {
-			var se *source.Error
-			if errors.As(err, &se) && se.Line != 0 && (se.Line > bytes.Count(data, []byte("\n"))+1 || se.Column < 1) {
-				t.Fatalf("error at %d:%d, outside input of %d lines", se.Line, se.Column, bytes.Count(data, []byte("\n"))+1)
+			lines := bytes.Count(data, []byte("\n")) + 1
+			for _, se := range source.All(err) {
+				if se.Line != 0 && (se.Line > lines || se.Column < 1) {
+					t.Fatalf("error at %d:%d, outside input of %d lines: %v", se.Line, se.Column, lines, err)
+				}
 			}
 			return
 		}
@@ -361,4 +378,34 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("round trip (-want +got):\n%s", d)
 		}
 	})
+}
+
+// TestSchemaErrorPlaces checks that schema problems are placed at the line and column of the value
+// at fault, in streamed arrays, in other top-level values and in the message.
+func TestSchemaErrorPlaces(t *testing.T) {
+	doc := `{
+  "schemaVersion": "tailaudit.snapshot/v1",
+  "tailnet": "example.com",
+  "collectedAt": "2026-11-24T12:00:00Z",
+  "devices": [
+    {"id": "1"},
+    {
+      "id": "2",
+      "authorized": "yes"
+    }
+  ],
+  "settings": {
+    "devicesApprovalOn":
+      "maybe"
+  }
+}`
+	_, err := tailnet.Decode("snap.json", strings.NewReader(doc))
+	for _, want := range []string{
+		"snap.json:9:21: /devices/1/authorized: must be boolean, got string",
+		"snap.json:14:7: /settings/devicesApprovalOn: must be boolean, got string",
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Decode() error = %v, want it to contain %q", err, want)
+		}
+	}
 }

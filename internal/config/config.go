@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -53,6 +54,13 @@ type waiver struct {
 	Expires     string `json:"expires"`
 }
 
+// MaxSize is the largest config file read: a config file is a few lines; the bound is the policy
+// file's.
+const MaxSize = policyfile.MaxSize
+
+// maxDepth bounds nesting; a config file needs four levels (params of objects of lists).
+const maxDepth = 64
+
 // Find loads path when it is not empty (it must exist), otherwise FileName in dir if it exists.
 // With no config file it returns the defaults.
 func Find(path, dir string) (*Config, error) {
@@ -62,7 +70,12 @@ func Find(path, dir string) (*Config, error) {
 			return &Config{FailOn: finding.High}, nil
 		}
 	}
-	src, err := os.ReadFile(path)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	defer f.Close()
+	src, err := io.ReadAll(io.LimitReader(f, MaxSize+1)) // Parse reports a larger file
 	if err != nil {
 		return nil, fmt.Errorf("read config: %w", err)
 	}
@@ -70,11 +83,20 @@ func Find(path, dir string) (*Config, error) {
 }
 
 // Parse reads a config file's contents. Problems in it are returned as *source.Error with the file,
-// line and column.
+// line and column. The file is first held to the guards of every input (size, UTF-8, nesting, keys
+// written twice, numbers out of range), as a policy file is.
 func Parse(name string, src []byte) (*Config, error) {
 	errAt := func(offset int, format string, args ...any) *source.Error {
 		line, col := lineCol(src, offset)
 		return source.Errorf(name, line, col, format, args...)
+	}
+	if err := source.Check(name, src, source.Limits{
+		Kind:     "config file",
+		MaxSize:  MaxSize,
+		MaxDepth: maxDepth,
+		Empty:    "file is empty; a config file is a HuJSON object such as {\"failOn\": \"high\"}",
+	}); err != nil {
+		return nil, err
 	}
 	tree, err := hujson.Parse(src)
 	if err != nil {

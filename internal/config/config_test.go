@@ -69,6 +69,16 @@ func TestParseErrors(t *testing.T) {
 		{"waiver_two_scopes", "{\"waivers\": [{\"rule\": \"X-1\", \"path\": \"/a\", \"resource\": \"b\", \"reason\": \"r\", \"by\": \"me\", \"expires\": \"2027-01-01\"}]}", "give exactly one of fingerprint, path or resource"},
 		{"waiver_bad_date", "{\"waivers\": [{\"rule\": \"X-1\", \"path\": \"/a\", \"reason\": \"r\", \"by\": \"me\", \"expires\": \"next year\"}]}", `expires must be a date like 2027-01-31, not "next year"`},
 		{"waiver_relative_path", "{\"waivers\": [{\"rule\": \"X-1\", \"path\": \"ssh/2\", \"reason\": \"r\", \"by\": \"me\", \"expires\": \"2027-01-01\"}]}", "path must be a JSON pointer"},
+		// The guards every input parser shares: a million [ once overflowed the stack.
+		{"million_brackets", strings.Repeat("[", 1<<20), ".tailaudit.hujson:1:65: values are nested more than 64 levels deep"},
+		{"deep_params", "{\"params\": {\"x\": " + strings.Repeat("{\"a\": ", 100) + "1" + strings.Repeat("}", 100) + "}}", ".tailaudit.hujson:1:"},
+		{"duplicate_setting", "{\n  \"failOn\": \"low\",\n  \"failOn\": \"critical\"\n}", `.tailaudit.hujson:3:3: duplicate key "failOn" (first written at line 2)`},
+		{"duplicate_param", "{\"params\": {\"staleDays\": 30, \"staleDays\": 9999}}", `.tailaudit.hujson:1:30: duplicate key "staleDays"`},
+		{"huge_exponent", "{\"params\": {\"staleDays\": 1e100000}}", ".tailaudit.hujson:1:26: number 1e100000 has an exponent beyond ±999"},
+		{"invalid_utf8", "{\"failOn\": \"hi\xffgh\"}", ".tailaudit.hujson:1:15: invalid UTF-8 byte 0xff"},
+		{"empty", " \n", ".tailaudit.hujson:1:1: file is empty"},
+		{"byte_order_mark", "\ufeff{}", ".tailaudit.hujson:1:1: the file starts with a byte order mark"},
+		{"too_large", "{}" + strings.Repeat(" ", config.MaxSize), ".tailaudit.hujson:1:10485761: file is 10.0 MB; config files larger than 10 MB are not read"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := config.Parse(".tailaudit.hujson", []byte(tt.src))
@@ -95,4 +105,28 @@ func TestFind(t *testing.T) {
 	if _, err := config.Find(filepath.Join(dir, "missing.hujson"), dir); err == nil {
 		t.Error("Find() with a named missing file succeeded")
 	}
+}
+
+func FuzzParse(f *testing.F) {
+	for _, seed := range []string{
+		`{}`, `{"failOn": "low", "rules": ["./rules"], "params": {"staleDays": 30}}`,
+		"{\n  // a comment\n  \"waivers\": [{\"rule\": \"X-1\", \"path\": \"/a\", \"reason\": \"r\", \"by\": \"me\", \"expires\": \"2027-01-01\"},],\n}",
+		`[[[[[[[[`, `{"failOn": "low", "failOn": "high"}`, `{"params": {"x": 1e100000}}`, "\xef\xbb\xbf{}", "{\"a\": \"\xff\"}",
+		`{"rules": "x"}`, "{\"failOn\": \"high", "{\"failOn\": /* open",
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		_, err := config.Parse(".tailaudit.hujson", src)
+		if err == nil {
+			return
+		}
+		var cerr *source.Error
+		if !errors.As(err, &cerr) {
+			t.Fatalf("error %v is not a *source.Error", err)
+		}
+		if lines := strings.Count(string(src), "\n") + 1; cerr.Line > lines || cerr.Line > 0 && cerr.Column < 1 {
+			t.Fatalf("error %v is outside the input's %d lines", err, lines)
+		}
+	})
 }
