@@ -172,6 +172,13 @@ func (ev *evaluation) missing(r *rule) string {
 			}
 			return "the snapshot could not collect " + reason
 		}
+		if key == r.resources {
+			continue // per resource: see addPasses
+		}
+		if bad := ev.in.Tailnet.Unassessed(key); len(bad) > 0 {
+			first := slices.Min(slices.Collect(maps.Keys(bad)))
+			return fmt.Sprintf("the snapshot's %s has %d item(s) with a value that does not match the schema, kept as collected (%s), and the rule reads them all", key, len(bad), bad[first])
+		}
 	}
 	return ""
 }
@@ -488,9 +495,24 @@ func (ev *evaluation) addPasses(r *rule, results int, failed map[string]bool) {
 		return
 	}
 	ids := ev.resourceIDs(r.resources)
+	// An item holding a value the snapshot records as not matching the schema is not assessed,
+	// unless the rule found a problem with it anyway.
+	bad := ev.in.Tailnet.Unassessed(r.resources)
+	for _, i := range slices.Sorted(maps.Keys(bad)) {
+		if id := ids[i]; id == "" || !failed[id] {
+			ev.add(r, finding.Finding{
+				Result:   finding.NotAssessed,
+				Message:  "not assessed: the snapshot records a value of this item that does not match the schema: " + bad[i],
+				Resource: &finding.Resource{Type: singular(r.resources), ID: id},
+			})
+		}
+	}
 	passed := make([]string, 0, len(ids))
-	for _, id := range ids {
+	for i, id := range ids {
 		if id != "" && failed[id] {
+			continue
+		}
+		if _, unassessed := bad[i]; unassessed {
 			continue
 		}
 		passed = append(passed, id)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tailaudit/tailaudit/engine"
 	"github.com/tailaudit/tailaudit/engine/finding"
+	"github.com/tailaudit/tailaudit/engine/tailnet"
 	"github.com/tailaudit/tailaudit/frameworks"
 	"github.com/tailaudit/tailaudit/internal/inputs"
 	"github.com/tailaudit/tailaudit/internal/output"
@@ -140,6 +141,9 @@ func runCheck(ctx context.Context, opts *checkOptions) (err error) {
 	}
 	in.Policy, in.PolicyError, in.Tailnet = docs.Policy, docs.PolicyError, docs.Snapshot
 	in.Inputs = append(in.Inputs, docs.Inputs...)
+	if docs.Snapshot != nil {
+		noteKeptValues(s, docs.Snapshot)
+	}
 	var base *inputs.Base
 	if opts.Base != "" {
 		if base, err = inputs.BasePolicy(ctx, opts.Base, opts.Policy); err != nil {
@@ -230,4 +234,14 @@ func writeOutputs(ctx context.Context, s *iostreams, targets []output.Target, re
 	settings.Root = s.workDir()
 	settings.Color = s.OutTTY && s.env("NO_COLOR") == ""
 	return output.WriteAll(ctx, targets, rep, s.Out, settings)
+}
+
+// noteKeptValues says on stderr which values of the snapshot the collector recorded as not matching
+// the schema, and so which rules report not assessed for them.
+func noteKeptValues(s *iostreams, snap *tailnet.Snapshot) {
+	for _, e := range snap.Errors() {
+		if e.Pointer != "" {
+			fmt.Fprintf(s.Err, "tailaudit: note: %s: %s; the rules that read it report not assessed for it\n", snap.Name, e.Message)
+		}
+	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -120,5 +121,61 @@ func TestCheckSnapshotWithBrokenPolicy(t *testing.T) {
 	}
 	if !strings.Contains(stdout, "the policy file stored in the snapshot does not parse: ") || !strings.Contains(stdout, "snap.json#policy:3:1") {
 		t.Errorf("policy rules not reported as not assessed with the parse error:\n%.3000s", stdout)
+	}
+}
+
+// TestCheckKeptValue checks that a snapshot whose collection.errors record a bad value at its JSON
+// pointer loads: the rules over that device report it as not assessed, never as passing, every
+// other device is assessed, and check says so on stderr.
+func TestCheckKeptValue(t *testing.T) {
+	b := demoSnapshotWith(t, func(doc map[string]any) {
+		doc["devices"].([]any)[3].(map[string]any)["lastSeen"] = "last tuesday"
+		doc["collection"] = map[string]any{"errors": []any{map[string]any{
+			"endpoint": "devices", "pointer": "/devices/3/lastSeen",
+			"message": `/devices/3/lastSeen: must be an RFC 3339 date-time, got "last tuesday"; kept as the API sent it`,
+		}}}
+	})
+	dir := t.TempDir()
+	p := write(t, dir, "snap.json", b)
+	stdout, stderr, code := tailaudit(t, dir, nil, "check", "--snapshot", p, "-f", "json")
+	if code == 2 {
+		t.Fatalf("exit code 2; a recorded bad value must not stop the check. stderr: %s", stderr)
+	}
+	if !strings.Contains(stderr, "tailaudit: note: "+p+": /devices/3/lastSeen: must be an RFC 3339 date-time") {
+		t.Errorf("stderr %q does not say which value is not assessed", stderr)
+	}
+	var rep struct {
+		Findings []struct {
+			Rule     struct{ ID string }
+			Result   string
+			Resource *struct{ ID string }
+			Evidence map[string]any
+		}
+	}
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	const device = "n993d88352fCNTRL"
+	var notAssessed, passRecords int
+	for _, f := range rep.Findings {
+		if f.Rule.ID != "TA-DEV-004" {
+			continue
+		}
+		switch {
+		case f.Result == "not_assessed" && f.Resource != nil && f.Resource.ID == device:
+			notAssessed++
+		case f.Result == "pass":
+			passRecords++
+			ids, _ := f.Evidence["passedIds"].([]any)
+			if slices.Contains(ids, any(device)) {
+				t.Errorf("TA-DEV-004 passes %s, whose lastSeen could not be read", device)
+			}
+			if len(ids) == 0 {
+				t.Error("TA-DEV-004 passes no device; the others must still be assessed")
+			}
+		}
+	}
+	if notAssessed != 1 || passRecords != 1 {
+		t.Errorf("TA-DEV-004: %d not assessed for %s and %d pass records, want 1 and 1", notAssessed, device, passRecords)
 	}
 }

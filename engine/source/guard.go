@@ -106,6 +106,22 @@ func (g *Guard) Scan(p []byte) (int, error) {
 		return len(p), nil
 	}
 	for i := 0; i < len(p); i++ {
+		if g.state == inString && !g.escaped && g.utfLen == 0 {
+			// Most of a snapshot is the text of strings: pass over it in a tight loop.
+			end := len(p)
+			if g.l.MaxSize > 0 {
+				end = int(min(int64(end), max(g.l.MaxSize-g.off, 0)))
+			}
+			for i < end {
+				if c := p[i]; c == '"' || c == '\\' || c == '\n' || c >= utf8.RuneSelf {
+					break
+				}
+				i++
+			}
+			if i == len(p) {
+				break
+			}
+		}
 		c := p[i]
 		off := g.off + int64(i)
 		if g.l.MaxSize > 0 && off >= g.l.MaxSize {

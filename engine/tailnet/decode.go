@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -255,6 +256,12 @@ func (d *decoder) finish(raw map[string]any) (*Snapshot, error) {
 	}
 	problems = append(problems, d.problems...)
 	s := &Snapshot{Name: d.name, Raw: raw}
+	if len(problems) > 0 {
+		// A value the snapshot itself records as kept as the API sent it is not an error: the
+		// rules that read it report it as not assessed.
+		recorded := s.Errors()
+		problems = slices.DeleteFunc(problems, func(p *source.Error) bool { return excused(p, recorded) })
+	}
 	if at, ok := raw["collectedAt"].(string); ok && len(problems) == 0 {
 		t, err := parseTime(at)
 		if err != nil {

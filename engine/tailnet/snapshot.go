@@ -3,8 +3,12 @@ package tailnet
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tailaudit/tailaudit/engine/source"
 )
 
 // SchemaVersion is the only snapshot format version this package reads and writes.
@@ -52,8 +56,10 @@ type Tool struct {
 	Version string `json:"version"`
 }
 
-// CollectionError records an endpoint that could not be collected. Rules that depend on that
-// endpoint are reported as not assessed.
+// CollectionError records an endpoint that could not be collected, or, with a Pointer, a value of
+// it that does not match the snapshot schema and was kept as the API sent it. Rules that depend on
+// that endpoint are reported as not assessed: for a value inside one item of a collection (such as
+// /devices/1/authorized), only for that item.
 type CollectionError struct {
 	// Endpoint is the top-level snapshot key the request would have filled, such as "keys".
 	Endpoint string `json:"endpoint"`
@@ -63,6 +69,10 @@ type CollectionError struct {
 	Message string `json:"message"`
 	// Request is the failed request ("GET /api/v2/tailnet/-/keys"), when known.
 	Request string `json:"request,omitempty"`
+	// Pointer is the JSON pointer of the value at fault, such as /devices/1/authorized, when the
+	// endpoint was collected but a value in it is not what the schema says; "" for the whole
+	// endpoint. Decode accepts a snapshot whose schema problems are all recorded this way.
+	Pointer string `json:"pointer,omitempty"`
 }
 
 func (e CollectionError) String() string {
@@ -118,6 +128,9 @@ func (s *Snapshot) AddError(e CollectionError) {
 	if e.Request != "" {
 		m["request"] = e.Request
 	}
+	if e.Pointer != "" {
+		m["pointer"] = e.Pointer
+	}
 	coll["errors"] = append(errs, m)
 }
 
@@ -135,6 +148,7 @@ func (s *Snapshot) Errors() []CollectionError {
 		e.Endpoint, _ = m["endpoint"].(string)
 		e.Message, _ = m["message"].(string)
 		e.Request, _ = m["request"].(string)
+		e.Pointer, _ = m["pointer"].(string)
 		e.Status = toInt(m["status"])
 		out = append(out, e)
 	}
@@ -142,11 +156,12 @@ func (s *Snapshot) Errors() []CollectionError {
 }
 
 // Missing reports whether endpoint (a top-level key such as "keys") is absent from the snapshot or
-// has a collection error, and why. Rules that depend on a missing endpoint are not assessed.
+// has a collection error, and why. Rules that depend on a missing endpoint are not assessed. A bad
+// value inside one item of a collection does not make the endpoint missing: see Unassessed.
 func (s *Snapshot) Missing(endpoint string) (reason string, missing bool) {
 	var reasons []string
 	for _, e := range s.Errors() {
-		if e.Endpoint == endpoint {
+		if _, ok := s.item(e); e.Endpoint == endpoint && !ok {
 			reasons = append(reasons, e.String())
 		}
 	}
@@ -157,6 +172,58 @@ func (s *Snapshot) Missing(endpoint string) (reason string, missing bool) {
 		return endpoint + ": not in snapshot", true
 	}
 	return "", false
+}
+
+// Unassessed returns the items of the collection endpoint (such as "devices") that hold a value the
+// snapshot records as not matching the schema, by index, with why. Rules over the collection report
+// these items as not assessed, never as passing.
+func (s *Snapshot) Unassessed(endpoint string) map[int]string {
+	var out map[int]string
+	for _, e := range s.Errors() {
+		i, ok := s.item(e)
+		if !ok || e.Endpoint != endpoint {
+			continue
+		}
+		if out == nil {
+			out = map[int]string{}
+		}
+		if out[i] != "" {
+			out[i] += "; "
+		}
+		out[i] += e.Message
+	}
+	return out
+}
+
+// item returns the index of the collection item a value error points into, such as 1 for
+// /devices/1/authorized, when the endpoint's value is an array that has that item.
+func (s *Snapshot) item(e CollectionError) (int, bool) {
+	toks := source.Tokens(e.Pointer)
+	if len(toks) < 2 || toks[0] != e.Endpoint {
+		return 0, false
+	}
+	items, isArray := s.Raw[e.Endpoint].([]any)
+	i, err := strconv.Atoi(toks[1])
+	if !isArray || err != nil || i < 0 || i >= len(items) || strconv.Itoa(i) != toks[1] {
+		return 0, false
+	}
+	return i, true
+}
+
+// excused reports whether the schema problem p is a value the snapshot records, with a collection
+// error at its pointer, as kept as the API sent it. Only values of API data can be: not the
+// snapshot's own fields (schemaVersion, collectedAt, collection...).
+func excused(p *source.Error, recorded []CollectionError) bool {
+	toks := source.Tokens(p.Pointer)
+	if len(toks) == 0 || !slices.Contains(Endpoints(), toks[0]) {
+		return false
+	}
+	for _, e := range recorded {
+		if e.Pointer != "" && e.Endpoint == toks[0] && source.Within(p.Pointer, e.Pointer) {
+			return true
+		}
+	}
+	return false
 }
 
 // PolicyHuJSON returns the policy file text stored in the snapshot, if any.

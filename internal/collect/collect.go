@@ -142,7 +142,9 @@ func (c *collector) recordProblems(snap *tailnet.Snapshot, problems []problem) {
 			continue
 		}
 		msg := fmt.Sprintf("%s: %s; kept as the API sent it", p.pointer, p.msg)
-		snap.AddError(c.collectionError(endpoint, errors.New(msg)))
+		ce := c.collectionError(endpoint, errors.New(msg))
+		ce.Pointer = p.pointer // check then loads the snapshot and assesses everything else
+		snap.AddError(ce)
 	}
 	for _, endpoint := range order {
 		if n := count[endpoint] - maxProblemsPerEndpoint; n > 0 {

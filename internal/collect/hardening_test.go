@@ -355,15 +355,22 @@ func TestBadFieldKeepsCollection(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Run() error = %v; one bad field lost the whole collection", err)
 	}
-	want := []tailnet.CollectionError{{Endpoint: "devices", Message: "/devices/1/authorized: must be boolean, got string; kept as the API sent it"}}
+	want := []tailnet.CollectionError{{Endpoint: "devices", Message: "/devices/1/authorized: must be boolean, got string; kept as the API sent it", Pointer: "/devices/1/authorized"}}
 	if d := cmp.Diff(want, snap.Errors()); d != "" {
 		t.Errorf("collection errors (-want +got):\n%s", d)
 	}
 	if got := snap.Raw["devices"].([]any)[1].(map[string]any)["authorized"]; got != "yes" {
 		t.Errorf("raw value = %#v, want it kept", got)
 	}
-	if reason, missing := snap.Missing("devices"); !missing || !strings.Contains(reason, "/devices/1/authorized") {
-		t.Errorf("Missing(devices) = %q, %v; the device rules must not be assessed", reason, missing)
+	// Only the device at fault is not assessed; the snapshot loads.
+	if reason, missing := snap.Missing("devices"); missing {
+		t.Errorf("Missing(devices) = %q; one bad device must not hide the others", reason)
+	}
+	if got := snap.Unassessed("devices"); len(got) != 1 || !strings.Contains(got[1], "/devices/1/authorized") {
+		t.Errorf("Unassessed(devices) = %v, want device 1 only", got)
+	}
+	if err := snap.Validate(); err != nil {
+		t.Errorf("Validate() = %v; a snapshot that records its bad value must load", err)
 	}
 	if _, missing := snap.Missing("users"); missing {
 		t.Error("users are missing too")
