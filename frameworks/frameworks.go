@@ -166,18 +166,18 @@ var digitRuns = regexp.MustCompile(`[0-9]+|[^0-9]+`)
 func splitDigits(s string) []string { return digitRuns.FindAllString(s, -1) }
 
 // Count counts cat's controls by what can decide them: automated controls have a check that covers
-// them fully, partial ones only checks that cover them in part, and manual ones no check that can
-// decide them (a manual control may still list supporting checks).
+// them fully, partial ones only checks that cover them in part or support them, and manual ones are
+// marked manual (they may still list supporting checks).
 func Count(cat Catalog) Counts {
 	n := Counts{Controls: len(cat.Controls)}
 	for _, c := range cat.Controls {
-		switch c.Coverage() {
-		case finding.CoverageFull:
-			n.Automated++
-		case finding.CoveragePartial:
-			n.Partial++
-		default:
+		switch {
+		case c.Manual:
 			n.Manual++
+		case c.Coverage() == finding.CoverageFull:
+			n.Automated++
+		default:
+			n.Partial++
 		}
 	}
 	return n
