@@ -1,11 +1,14 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tailaudit/tailaudit/internal/synth"
 )
 
 const demoPR = "../../fixtures/demo/policy-pr.hujson"
@@ -156,6 +159,63 @@ func TestDiffBaseRevision(t *testing.T) {
 			_, stderr, code := tailaudit(t, repo, nil, "diff", "--base", tt.rev, tt.head)
 			if code != 2 || !strings.Contains(stderr, tt.want) {
 				t.Errorf("exit %d, stderr %q; want 2 and %q", code, stderr, tt.want)
+			}
+		})
+	}
+}
+
+// TestDiffLargePolicy diffs two policy files of almost 10 MB, the most tailaudit reads, that
+// differ in one rule. It takes tens of seconds, so only with TAILAUDIT_LARGE_TESTS=1 (make
+// test-large).
+func TestDiffLargePolicy(t *testing.T) {
+	if os.Getenv("TAILAUDIT_LARGE_TESTS") != "1" {
+		t.Skip("set TAILAUDIT_LARGE_TESTS=1 to diff two 10 MB policies")
+	}
+	dir := t.TempDir()
+	src := string(synth.Policy(1, 115000))
+	if len(src) < 9<<20 || len(src) > 10<<20 {
+		t.Fatalf("generated policy is %d bytes, want between 9 and 10 MB", len(src))
+	}
+	basePath := write(t, dir, "base.hujson", src)
+	headPath := write(t, dir, "head.hujson", strings.Replace(src, "\"acls\": [\n", "\"acls\": [\n\t\t{\"action\": \"accept\", \"src\": [\"*\"], \"dst\": [\"tag:db:31337\"], \"proto\": \"tcp\"},\n", 1))
+	stdout, stderr, code := tailaudit(t, "", nil, "diff", basePath, headPath, "-f", "json")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	var rep struct {
+		Access struct {
+			Added []struct{ Src, Dst, Proto string }
+		}
+	}
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Access.Added) == 0 || rep.Access.Added[0].Dst != "tag:db" || rep.Access.Added[0].Proto != "tcp" {
+		t.Errorf("access added = %+v, want everyone to tag:db on tcp", rep.Access.Added)
+	}
+}
+
+// TestDiffColour checks that the text output is coloured on a terminal only, and never with
+// NO_COLOR set.
+func TestDiffColour(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		tty       bool
+		env       map[string]string
+		wantColor bool
+	}{
+		{"terminal", true, nil, true},
+		{"pipe", false, nil, false},
+		{"terminal_no_color", true, map[string]string{"NO_COLOR": "1"}, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errOut strings.Builder
+			s := &iostreams{In: strings.NewReader(""), Out: &out, Err: &errOut, OutTTY: tt.tty, Getenv: func(k string) string { return tt.env[k] }}
+			if code := run(context.Background(), []string{"diff", demoPolicy, demoPR}, s); code != 0 {
+				t.Fatalf("exit %d: %s", code, errOut.String())
+			}
+			if got := strings.Contains(out.String(), "\x1b[32m+\x1b[0m"); got != tt.wantColor {
+				t.Errorf("coloured = %v, want %v:\n%s", got, tt.wantColor, out.String())
 			}
 		})
 	}

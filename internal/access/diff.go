@@ -339,10 +339,12 @@ func (m *netModel) report(d *Diff) {
 		emit := func(entries []netEntry, ns []named) {
 			for _, n := range ns {
 				var rules []RuleRef
+				seen := map[[2]int]bool{}
 				for _, e := range n.entries {
-					ref := refOf(m.pols, entries[e].side, entries[e].rule)
-					if !slices.ContainsFunc(rules, func(r RuleRef) bool { return r.Pointer() == ref.Pointer() }) {
-						rules = append(rules, ref)
+					k := [2]int{entries[e].side, entries[e].rule}
+					if !seen[k] {
+						seen[k] = true
+						rules = append(rules, refOf(m.pols, k[0], k[1]))
 					}
 				}
 				if n.key.proto < 0 {

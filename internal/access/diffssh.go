@@ -226,6 +226,7 @@ func (s *sshModel) report(d *Diff) {
 		type key struct{ src, dst, action string }
 		var order []key
 		merged := map[key]*SSHChange{}
+		seen := map[*SSHChange]map[[2]int]bool{} // the rules each change lists
 		add := func(ns []named, entries []sshEntry) {
 			for _, n := range ns {
 				k := key{n.src, n.dst, n.key.value}
@@ -241,9 +242,12 @@ func (s *sshModel) report(d *Diff) {
 				c.Root = c.Root || n.key.app == "root"
 				for _, e := range n.entries {
 					en := entries[e]
-					ref := RuleRef{Head: en.side == sideHead, Path: slices.Clone(s.pols[en.side].ssh[en.rule].path)}
-					if !slices.ContainsFunc(c.Rules, func(r RuleRef) bool { return r.Pointer() == ref.Pointer() }) {
-						c.Rules = append(c.Rules, ref)
+					if k := [2]int{en.side, en.rule}; !seen[c][k] {
+						if seen[c] == nil {
+							seen[c] = map[[2]int]bool{}
+						}
+						seen[c][k] = true
+						c.Rules = append(c.Rules, RuleRef{Head: en.side == sideHead, Path: slices.Clone(s.pols[en.side].ssh[en.rule].path)})
 					}
 				}
 			}
