@@ -34,12 +34,14 @@ test-large:
 	TAILAUDIT_LARGE_TESTS=1 $(GO) test -count=1 -run Large ./...
 
 # gofmt, go vet, and on every Rego file OPA's strict compile (with tailaudit's tailscale.* built-ins,
-# which the opa command does not know) and OPA's formatter.
+# which the opa command does not know) and OPA's formatter, then tailaudit's own rules lint of the
+# built-in rules (the rule contract, tests with a firing and a silent case, input paths).
 lint:
 	@unformatted=$$(gofmt -l .); if [ -n "$$unformatted" ]; then echo "gofmt -w needed on:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) test -count=1 -run 'TestRegoStrict|TestRuleMetadata' ./policies
 	$(OPA) fmt --list --fail policies
+	$(GO) run ./cmd/tailaudit rules lint
 
 # Benchmarks on generated inputs of realistic size, then BenchmarkProcess: the built binary's check
 # from start to exit, PROCESS_RUNS times per input. Figures are recorded in BENCHMARKS.md.

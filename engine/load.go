@@ -180,6 +180,16 @@ func packageName(m *ast.Module) string {
 
 // collectRules finds the rule packages among mods and validates their metadata.
 func collectRules(mods map[string]*ast.Module, builtin map[string]bool, knownControl func(framework, id string) bool) ([]*rule, error) {
+	rules, errs := gatherRules(mods, builtin, knownControl)
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return rules, nil
+}
+
+// gatherRules is collectRules that also returns the rules it could read when others are wrong, for
+// the linter.
+func gatherRules(mods map[string]*ast.Module, builtin map[string]bool, knownControl func(framework, id string) bool) ([]*rule, LoadErrors) {
 	byPkg := map[string]*rule{}
 	names := make([]string, 0, len(mods))
 	for name := range mods {
@@ -259,7 +269,11 @@ func collectRules(mods map[string]*ast.Module, builtin map[string]bool, knownCon
 			continue
 		}
 		if other, dup := seen[r.meta.ID]; dup {
-			errs = append(errs, &source.Error{File: r.meta.Source.File, Line: r.meta.Source.Line, Msg: fmt.Sprintf("rule id %s is already used by %s (%s:%d)", r.meta.ID, other.pkg, other.meta.Source.File, other.meta.Source.Line)})
+			at := r // a user rule reusing a built-in id is the one at fault, wherever it sorts
+			if r.meta.Builtin && !other.meta.Builtin {
+				at, other = other, r
+			}
+			errs = append(errs, &source.Error{File: at.meta.Source.File, Line: at.meta.Source.Line, Msg: fmt.Sprintf("rule id %s is already used by %s (%s:%d)", at.meta.ID, other.pkg, other.meta.Source.File, other.meta.Source.Line)})
 			continue
 		}
 		seen[r.meta.ID] = r
@@ -269,9 +283,8 @@ func collectRules(mods map[string]*ast.Module, builtin map[string]bool, knownCon
 		slices.SortFunc(errs, func(a, b *source.Error) int {
 			return strings.Compare(fmt.Sprintf("%s:%09d", a.File, a.Line), fmt.Sprintf("%s:%09d", b.File, b.Line))
 		})
-		return nil, errs
 	}
-	return rules, nil
+	return rules, errs
 }
 
 // resultSetShape explains what is wrong with a rule defining a result set (deny, warn, manual), or

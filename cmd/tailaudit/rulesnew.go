@@ -17,16 +17,8 @@ import (
 	"github.com/tailaudit/tailaudit/policies"
 )
 
-// ruleNamespaces are the namespaces 'rules new' writes rules for, each with its template. The
-// alerts namespace is known to the engine but not yet evaluated by any command, so it is listed in
-// unavailableNamespaces instead.
-var ruleNamespaces = []string{"policy", "tailnet", "change"}
-
-// unavailableNamespaces are namespaces a rule may be written for in the design, which this build
-// cannot yet run, with why.
-var unavailableNamespaces = map[string]string{
-	"alerts": "alert rules (tailaudit.alerts.*) are not evaluated by this build yet: no command gives them events",
-}
+// ruleNamespaces are the namespaces 'rules new' writes rules for, each with its template.
+var ruleNamespaces = []string{"policy", "tailnet", "change", "alerts"}
 
 type rulesNewOptions struct {
 	IO        *iostreams
@@ -41,7 +33,7 @@ func newRulesNewCmd(s *iostreams, runF func(context.Context, *rulesNewOptions) e
 		runF = runRulesNew
 	}
 	cmd := &cobra.Command{
-		Use:   "new <RULE-ID> --namespace policy|tailnet|change",
+		Use:   "new <RULE-ID> --namespace policy|tailnet|change|alerts",
 		Short: "Write a new rule and its tests, ready to edit",
 		Long: `Write a new rule (ID.rego, with a complete METADATA block) and its tests (ID_test.rego, one case that
 makes the rule fire and one that keeps it silent) into --dir. Both pass 'tailaudit test' and
@@ -53,16 +45,14 @@ show soc2' lists them).
 
 Namespaces: policy (rules on the policy file, input.policy), tailnet (rules on a snapshot,
 input.tailnet), change (rules on a change to the policy file, input.change.before and
-input.change.after, with check --base). alerts is not available yet.`,
+input.change.after, with check --base), alerts (alert rules on one audit log event, input.event,
+with the recent ones in input.window).`,
 		Example: "  tailaudit rules new ACME-PCI-001 --namespace policy --dir rules\n  tailaudit rules new ACME-DEV-001 --namespace tailnet --dir rules",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ID = args[0]
 			if !ruleIDPattern.MatchString(opts.ID) {
 				return &usageError{fmt.Errorf("rule id %q: use letters, digits and '-', starting with a letter, such as ACME-SSH-001", opts.ID)}
-			}
-			if why, ok := unavailableNamespaces[opts.Namespace]; ok {
-				return &exitError{Code: 2, Err: fmt.Errorf("--namespace %s: %s; available: %s", opts.Namespace, why, strings.Join(ruleNamespaces, ", "))}
 			}
 			if !slices.Contains(ruleNamespaces, opts.Namespace) {
 				return &usageError{fmt.Errorf("--namespace must be one of %s, not %q", strings.Join(ruleNamespaces, ", "), opts.Namespace)}

@@ -15,7 +15,7 @@ func TestRulesNewArgs(t *testing.T) {
 		{"change", "acme-1 --namespace change", &rulesNewOptions{ID: "acme-1", Namespace: "change", Dir: "."}},
 		{"no_namespace", "ACME-1", nil},
 		{"unknown_namespace", "ACME-1 --namespace dns", nil},
-		{"alerts_not_available", "ACME-1 --namespace alerts", nil},
+		{"alerts", "ACME-ALERT-1 --namespace alerts", &rulesNewOptions{ID: "ACME-ALERT-1", Namespace: "alerts", Dir: "."}},
 		{"no_id", "--namespace policy", nil},
 		{"id_with_a_slash", "../x --namespace policy", nil},
 		{"two_ids", "A-1 B-1 --namespace policy", nil},
@@ -23,8 +23,8 @@ func TestRulesNewArgs(t *testing.T) {
 }
 
 // TestRulesNewPassesTest scaffolds a rule for each namespace and runs the generated tests
-// on them as written.
-func TestRulesNewPassesTest(t *testing.T) {
+// and the linter on them as written.
+func TestRulesNewPassesTestAndLint(t *testing.T) {
 	dir := t.TempDir()
 	rules := filepath.Join(dir, "rules")
 	for _, ns := range ruleNamespaces {
@@ -48,6 +48,10 @@ func TestRulesNewPassesTest(t *testing.T) {
 	if want := 2 * len(ruleNamespaces); !strings.Contains(stdout, fmt.Sprintf("PASS: %d/%d\n", want, want)) {
 		t.Errorf("test: want %d passing tests:\n%s", want, stdout)
 	}
+	stdout, stderr, code = tailaudit(t, dir, nil, "rules", "lint", rules)
+	if code != 0 || stdout != "" {
+		t.Errorf("rules lint: exit code %d\n%s%s", code, stdout, stderr)
+	}
 }
 
 func TestRulesNewRefuses(t *testing.T) {
@@ -66,7 +70,6 @@ func TestRulesNewRefuses(t *testing.T) {
 		{"same_file", "ACME-1", "tailnet", "acme_1.rego already exists"},
 		{"id_in_dir", "acme-1", "policy", "acme_1.rego already exists"},
 		{"builtin_id", "TA-SSH-001", "policy", "rule id TA-SSH-001 is already used by tailaudit.policy.ssh_root_accept"},
-		{"alerts", "ACME-2", "alerts", "--namespace alerts: alert rules (tailaudit.alerts.*) are not evaluated by this build yet"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, stderr, code := tailaudit(t, dir, nil, "rules", "new", tt.id, "--namespace", tt.ns, "--dir", rules)

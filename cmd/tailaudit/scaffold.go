@@ -9,6 +9,7 @@ import (
 // NS are replaced by the rule id, the last package name and the namespace.
 type scaffoldTemplate struct {
 	title, description, remediation, severity string
+	meta                                      string // more METADATA lines under custom:, each "#   key: value\n"
 	rule, test                                string
 }
 
@@ -83,6 +84,42 @@ test_expiry_enabled_silent if {
 }
 `,
 	},
+	"alerts": {
+		title:       "API access token created",
+		description: "Someone created an API access token: a credential that can change the tailnet without the admin console, which should be rare and expected.",
+		remediation: "Ask the person who created it what it is for; revoke it if nobody expected it, and prefer an OAuth client with narrow scopes.",
+		severity:    "medium",
+		meta:        "#   match: {action: [CREATE], target.type: [API_KEY]}\n#   suppress: 1h\n",
+		rule: `alert contains result if {
+	input.event.action == "CREATE"
+	input.event.target.type == "API_KEY"
+	result := {
+		"msg": sprintf("%s created API access token %s", [input.event.actor.loginName, input.event.target.name]),
+		"dedup": input.event.target.id,
+		"evidence": {"actor": input.event.actor.loginName, "target": input.event.target},
+	}
+}
+`,
+		test: `_event(target_type) := {"event": {
+	"eventGroupID": "f5d3c7a0e1b24c0c9d1e7a3b5c6d7e8f",
+	"origin": "ADMIN_CONSOLE",
+	"type": "CONFIG",
+	"action": "CREATE",
+	"eventTime": "2026-11-24T11:58:00Z",
+	"actor": {"id": "uALICE11CNTRL", "type": "USER", "loginName": "alice@example.com"},
+	"target": {"id": "kAPI123CNTRL", "name": "ci-deploy", "type": target_type},
+}}
+
+test_api_key_created_fires if {
+	some r in rule.alert with input as _event("API_KEY")
+	r.dedup == "kAPI123CNTRL"
+}
+
+test_auth_key_created_silent if {
+	count(rule.alert) == 0 with input as _event("AUTH_KEY")
+}
+`,
+	},
 	"change": {
 		title:       "A change opens access to every source",
 		description: "A pull request adds an ACL entry whose source is \"*\": every user and device of the tailnet (and shared-in ones) gains the access it grants.",
@@ -126,6 +163,7 @@ func scaffold(namespace, id, name string) (rule, test string) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# METADATA\n# title: %s\n# description: >-\n#   %s\n", t.title, t.description)
 	fmt.Fprintf(&b, "# custom:\n#   id: %s\n#   severity: %s\n#   remediation: >-\n#     %s\n", id, t.severity, t.remediation)
+	b.WriteString(t.meta)
 	b.WriteString("#   # The framework controls this rule evidences, such as {soc2: [CC6.1], iso27001: [A.8.3]}:\n")
 	b.WriteString("#   # fill them in ('tailaudit frameworks show soc2' lists the ids).\n")
 	b.WriteString("#   controls: {}\n")
