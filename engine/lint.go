@@ -160,11 +160,18 @@ func inputSchema() (map[string]any, error) {
 			"policy":      pol,
 			"policy_meta": object,
 			"tailnet":     snap,
-			"change":      map[string]any{"type": "object", "properties": map[string]any{"before": pol, "after": pol}},
-			"now":         map[string]any{"type": "string"},
-			"params":      object,
-			"event":       object,
-			"window":      map[string]any{"type": "array", "items": object},
+			"change": map[string]any{"type": "object", "properties": map[string]any{
+				"before": pol, "after": pol,
+				// The access diff: {src, dst, proto, ports, portRanges, rules} per change.
+				"access": map[string]any{"type": "object", "properties": map[string]any{
+					"added":   map[string]any{"type": "array", "items": object},
+					"removed": map[string]any{"type": "array", "items": object},
+				}},
+			}},
+			"now":    map[string]any{"type": "string"},
+			"params": object,
+			"event":  object,
+			"window": map[string]any{"type": "array", "items": object},
 		},
 	}, nil
 }
