@@ -161,7 +161,7 @@ func (c *compiler) object(v any, path []any) (map[string]any, bool) {
 // strings returns the strings of an array field, reporting non-strings.
 func (c *compiler) strings(v any, path []any) []string {
 	if s, ok := v.(string); ok { // Tailscale accepts a lone string where a list is expected.
-		return []string{s}
+		return []string{strings.TrimSpace(s)}
 	}
 	var out []string
 	for i, e := range c.list(v, path) {
@@ -170,7 +170,7 @@ func (c *compiler) strings(v any, path []any) []string {
 			c.errorf(at(path, i), "expected a string, got %s", typeName(e))
 			continue
 		}
-		out = append(out, s)
+		out = append(out, strings.TrimSpace(s)) // Tailscale trims the space around every listed value
 	}
 	return out
 }
@@ -406,8 +406,8 @@ func (c *compiler) compileACL(v any, path []any) {
 	case !hasAction || action == nil:
 		c.errorf(at(path, actionKey), "action must be specified")
 		okAll = false
-	case s != "accept":
-		c.errorf(at(path, actionKey), "%q is not a valid action", fmt.Sprint(action))
+	case strings.TrimSpace(s) != "accept":
+		c.errorf(at(path, actionKey), "action=%q is not supported", fmt.Sprint(action))
 		okAll = false
 	}
 	srcV, srcKey, _ := field(m, "src")
@@ -442,7 +442,7 @@ func (c *compiler) compileACL(v any, path []any) {
 		okAll = okAll && ok
 		ports, err := parsePorts(portStr)
 		if err != nil {
-			c.errorf(p, "%v", err)
+			c.errorf(p, "dst=%q: %v", s, err)
 			okAll = false
 			continue
 		}

@@ -118,14 +118,19 @@ func (c *compiler) compileSSH(v any, path []any) {
 	for i, s := range c.strings(dstV, at(path, dstKey)) {
 		p := at(path, dstKey, i)
 		a, err := parseAlias(s)
-		if err == nil && a.kind == kindAutogroup && a.name != agSelf && a.name != agMember && a.name != agTagged {
-			c.errorf(p, "%q not valid on the dst side of an ssh rule", a.name)
-			okAll = false
-			continue
+		if err == nil {
+			if msg := sshDstKindError(a); msg != "" {
+				c.errorf(p, "dst=%q: %s", s, msg)
+				okAll = false
+				continue
+			}
 		}
 		a, ok := c.checkAlias(s, sideDst, p, false)
 		okAll = okAll && ok
 		r.dst = append(r.dst, a)
+	}
+	if okAll && !c.checkSSHPairs(r.src, r.dst, at(path, dstKey)) {
+		okAll = false
 	}
 	usersV, usersKey, _ := field(m, "users")
 	users := c.strings(usersV, at(path, usersKey))
@@ -153,10 +158,75 @@ func (c *compiler) compileSSH(v any, path []any) {
 	r.users = users
 	if ev, ek, ok := field(m, "acceptEnv"); ok {
 		r.acceptEnv = c.strings(ev, at(path, ek))
+		for i, name := range r.acceptEnv {
+			if !validAcceptEnv(name) {
+				c.errorf(at(path, ek, i), "acceptEnv=%q: invalid environment variable name", name)
+				okAll = false
+			}
+		}
 	}
 	if okAll && c.checkSelfSources(r.src, r.dst, path, false) {
 		c.p.ssh = append(c.p.ssh, r)
 	}
+}
+
+// sshDstKindError says why a selector may not stand in an SSH rule's dst, or returns "". Tailscale
+// SSH connects to devices by identity: tags, a user's own devices and the device autogroups; never
+// to "*", hosts, addresses or groups of other users' devices.
+func sshDstKindError(a alias) string {
+	switch a.kind {
+	case kindWildcard:
+		return `"*" is not a valid ssh destination; name tags, autogroup:tagged or autogroup:self`
+	case kindHost, kindPrefix:
+		return "hosts and IP addresses are not valid ssh destinations; name the devices' tags"
+	case kindGroup, kindUserDomain:
+		return "groups of users are not valid ssh destinations; use autogroup:self"
+	case kindAutogroup:
+		if a.name != agSelf && a.name != agMember && a.name != agTagged {
+			return fmt.Sprintf("%q not valid on the dst side of an ssh rule", a.name)
+		}
+	}
+	return ""
+}
+
+// checkSSHPairs applies Tailscale SSH's rule on who may connect where: tagged devices may be
+// reached from any source, but a user's devices only from that same user, so a tagged source may
+// only name tagged destinations and a user destination only its own user as source.
+// autogroup:self is judged by checkSelfSources, with Tailscale's message.
+func (c *compiler) checkSSHPairs(srcs, dsts []alias, path []any) bool {
+	for k, d := range dsts {
+		switch {
+		case d.kind == kindUser:
+			for _, s := range srcs {
+				if s.kind != kindUser || s.name != d.name {
+					c.errorf(at(path, k), "dst=%q: a user's devices can only be ssh destinations of that same user, not of %q", d.String(), s.String())
+					return false
+				}
+			}
+		case d.kind == kindAutogroup && d.name == agMember:
+			for _, s := range srcs {
+				if s.kind == kindTag || s.kind == kindAutogroup && s.name == agTagged {
+					c.errorf(at(path, k), "dst=%q: tagged sources can only ssh to tagged destinations, not %q", d.String(), s.String())
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
+// validAcceptEnv reports whether name can match an environment variable's name: not empty, and
+// without "=", spaces or control characters. "*" and "?" are wildcards.
+func validAcceptEnv(name string) bool {
+	if name == "" {
+		return false
+	}
+	for _, r := range name {
+		if r == '=' || r <= ' ' || r == 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 // sshUsers renders the users list as the login map of an SSHRule.

@@ -70,6 +70,7 @@ func (c *compiler) compileTest(v any, path []any) {
 	t := &policyTest{path: path}
 	if sv, _, ok := field(m, "src"); ok {
 		t.src, _ = sv.(string)
+		t.src = strings.TrimSpace(t.src)
 	}
 	if pv, _, ok := field(m, "proto"); ok {
 		t.proto = fmt.Sprint(pv)
@@ -79,6 +80,10 @@ func (c *compiler) compileTest(v any, path []any) {
 	}
 	t.accept = c.assertions(m, "accept", path)
 	t.deny = c.assertions(m, "deny", path)
+	if len(t.accept) == 0 && len(t.deny) == 0 {
+		c.errorf(path, `test src=%q asserts nothing: give it "accept" or "deny" destinations`, t.src)
+		return
+	}
 	c.p.tests = append(c.p.tests, t)
 }
 
@@ -90,12 +95,13 @@ func (c *compiler) compileSSHTest(v any, path []any) {
 	t := &sshTest{path: path}
 	if sv, _, ok := field(m, "src"); ok {
 		t.src, _ = sv.(string)
+		t.src = strings.TrimSpace(t.src)
 	}
 	dv, dk, _ := field(m, "dst")
 	for i, d := range c.strings(dv, at(path, dk)) {
 		a, err := parseAlias(d)
 		switch {
-		case err == nil && a.kind == kindAutogroup && (a.name == agInternet || a.name == agDanger || a.name == agSelf):
+		case err == nil && (a.kind == kindWildcard || a.kind == kindAutogroup && (a.name == agInternet || a.name == agDanger || a.name == agSelf)):
 			c.errorf(at(path, dk, i), "SSH tests dst contains disallowed element %q", d)
 		case strings.HasPrefix(d, "tag:") && (err != nil || !c.p.tagOwners[d]):
 			c.errorf(at(path, dk, i), "SSH tests dst contains unknown tag %q", d)
@@ -105,6 +111,14 @@ func (c *compiler) compileSSHTest(v any, path []any) {
 	t.accept = c.assertions(m, "accept", path)
 	t.deny = c.assertions(m, "deny", path)
 	t.check = c.assertions(m, "check", path)
+	switch {
+	case len(t.dst) == 0:
+		c.errorf(at(path, dk), `SSH test src=%q asserts nothing: "dst" must name at least one destination`, t.src)
+		return
+	case len(t.accept) == 0 && len(t.deny) == 0 && len(t.check) == 0:
+		c.errorf(path, `SSH test src=%q asserts nothing: give it "accept", "check" or "deny" users`, t.src)
+		return
+	}
 	c.p.sshTests = append(c.p.sshTests, t)
 }
 
