@@ -308,38 +308,56 @@ func control(c frameworks.Control, results map[string]*ruleResults, atts []findi
 }
 
 // status decides a control's status from its checks: fail when any check failed; else not assessed
-// when any could not run; else waived when failures were waived; else manual when the control is
+// when a full or partial check could not run (a supporting check that could not run only
+// corroborates nothing, and is named in the reason); else waived when failures were waived; else manual when the control is
 // manual or a check asks for attestation; else pass when a check covers the control fully, partial
 // otherwise. A valid attestation turns manual and partial into attested.
 func status(c frameworks.Control, checks []finding.CheckResult, attested bool) (finding.ControlStatus, string) {
+	st, reason, unsupported := decide(c, checks, attested)
+	if len(unsupported) > 0 && st != finding.ControlNotAssessed {
+		reason += "; supporting checks not assessed: " + strings.Join(unsupported, ", ")
+	}
+	return st, reason
+}
+
+func decide(c frameworks.Control, checks []finding.CheckResult, attested bool) (finding.ControlStatus, string, []string) {
 	by := map[finding.Result][]string{}
+	var unsupported []string // supporting checks that could not run
 	for _, ch := range checks {
-		by[ch.Result] = append(by[ch.Result], ch.Rule.ID)
+		r := ch.Result
+		if ch.Coverage == finding.CoverageSupporting && (r == finding.NotAssessed || r == finding.Error) {
+			unsupported = append(unsupported, ch.Rule.ID)
+			continue
+		}
+		by[r] = append(by[r], ch.Rule.ID)
 	}
 	list := func(r finding.Result) string { return strings.Join(by[r], ", ") }
+	if len(by) == 0 && len(unsupported) > 0 && !c.Manual {
+		return finding.ControlNotAssessed, "not assessed: no check could run (" + strings.Join(unsupported, ", ") + ")", nil
+	}
 	switch {
 	case len(by[finding.Fail]) > 0:
-		return finding.ControlFail, "failed: " + list(finding.Fail)
+		return finding.ControlFail, "failed: " + list(finding.Fail), unsupported
 	case len(by[finding.Error]) > 0 || len(by[finding.NotAssessed]) > 0:
 		ids := append(slices.Clone(by[finding.Error]), by[finding.NotAssessed]...)
-		return finding.ControlNotAssessed, "not assessed: " + strings.Join(ids, ", ") + " could not decide it"
+		return finding.ControlNotAssessed, "not assessed: " + strings.Join(ids, ", ") + " could not decide it", unsupported
 	case len(by[finding.Waived]) > 0:
-		return finding.ControlWaived, "failures waived: " + list(finding.Waived)
+		return finding.ControlWaived, "failures waived: " + list(finding.Waived), unsupported
 	}
 	manual := c.Manual || len(by[finding.Manual]) > 0
 	switch {
 	case manual && attested:
-		return finding.ControlAttested, "no tailnet data can show it; attested"
+		return finding.ControlAttested, "no tailnet data can show it; attested", unsupported
 	case c.Manual:
-		return finding.ControlManual, "no tailnet data can show it: needs attestation"
+		return finding.ControlManual, "no tailnet data can show it: needs attestation", unsupported
 	case manual:
-		return finding.ControlManual, "needs attestation: " + list(finding.Manual) + " cannot be decided from tailnet data"
+		return finding.ControlManual, "needs attestation: " + list(finding.Manual) + " cannot be decided from tailnet data", unsupported
 	case c.Coverage() == finding.CoverageFull:
-		return finding.ControlPass, "every check passed, and one covers the control fully"
+		return finding.ControlPass, "every check passed, and one covers the control fully", unsupported
 	case attested:
-		return finding.ControlAttested, "every check passed but covers it only in part; attested"
+		return finding.ControlAttested, "every check passed but covers it only in part; attested", unsupported
 	}
-	return finding.ControlPartial, "every check passed but covers it only in part: needs attestation"
+	return finding.ControlPartial, "every check passed but covers it only in part: needs attestation", unsupported
 }
 
 // check is one mapped rule's result for a control.

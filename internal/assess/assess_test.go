@@ -92,7 +92,8 @@ func TestAssessStatus(t *testing.T) {
 		{
 			name:    "not_assessed_and_error",
 			results: map[string][]finding.Result{"R1": {P}, "R2": {E}},
-			want:    map[string]finding.ControlStatus{"C1": "not_assessed", "C2": "not_assessed", "C3": "manual", "C4": "not_assessed", "C5.1": "pass"},
+			// C2's R2 only supports it: what could not run corroborates nothing, and is named.
+			want: map[string]finding.ControlStatus{"C1": "not_assessed", "C2": "partial", "C3": "manual", "C4": "not_assessed", "C5.1": "pass"},
 		},
 		{
 			name:    "waived_only",
@@ -200,6 +201,32 @@ func TestAssessPopulationAndReasons(t *testing.T) {
 	}
 	if c1.Family != "C1" || got.Assessments[0].Controls[4].Family != "C5" {
 		t.Errorf("families %q, %q", c1.Family, got.Assessments[0].Controls[4].Family)
+	}
+}
+
+func TestAssessSupportingNotAssessed(t *testing.T) {
+	cat := testCatalog()
+	cat.Controls = []frameworks.Control{
+		{ID: "S1", Title: "partial and supporting", Checks: checks("R1=partial", "R2=supporting")},
+		{ID: "S2", Title: "supporting only", Checks: checks("R2=supporting")},
+		{ID: "S3", Title: "manual, supporting", Manual: true, Guidance: "ask", Checks: checks("R2=supporting")},
+	}
+	got, err := assess.Assess(report(map[string][]finding.Result{"R1": {finding.Pass}, "R2": {finding.NotAssessed}}), []frameworks.Catalog{cat}, nil, assess.Options{Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []struct {
+		status finding.ControlStatus
+		reason string
+	}{
+		{"partial", "supporting checks not assessed: R2"},
+		{"not_assessed", "no check could run (R2)"},
+		{"manual", "supporting checks not assessed: R2"},
+	} {
+		c := got.Assessments[0].Controls[i]
+		if c.Status != want.status || !strings.Contains(c.Reason, want.reason) {
+			t.Errorf("%s = %s %q, want %s with %q", c.ID, c.Status, c.Reason, want.status, want.reason)
+		}
 	}
 }
 
