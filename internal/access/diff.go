@@ -329,6 +329,9 @@ func selfName(classes []int32) []namedClasses {
 func (m *netModel) report(d *Diff) {
 	added, removed := compare(m.rel, m.entries)
 	selfAdded, selfRemoved := compare(m.self, m.selfEntries)
+	added, removed = m.beyondSelf(added, sideBase), m.beyondSelf(removed, sideHead)
+	selfAdded = m.beyondOwn(selfAdded, sideBase)
+	selfRemoved = m.beyondOwn(selfRemoved, sideHead)
 	for side, ds := range [2][]delta{removed, added} {
 		srcCover, dstCover, userCover := m.covers(side)
 		names := group(ds, namer(m.srcAtoms, srcCover), namer(m.dstAtoms, dstCover))
@@ -366,6 +369,98 @@ func (m *netModel) report(d *Diff) {
 			d.Access.Removed, d.App.Removed = acc, app
 		}
 	}
+}
+
+// beyondOwn narrows autogroup:self deltas to what the other side does not allow a user's device
+// to reach on itself by other rules: a user who loses self access to port 22 but whose devices
+// reach one another through "*" loses nothing. A delta's users are split by what remains.
+func (m *netModel) beyondOwn(ds []delta, other int) []delta {
+	var out []delta
+	for _, d := range ds {
+		byRest := map[string][]int{}
+		rests := map[string][]PortRange{}
+		var order []string
+		for _, k := range m.selfMembersClass[d.src] {
+			rest := d.ports
+			if atom, ok := m.ownAtom(m.selfUsers[k]); ok {
+				var have []PortRange
+				for _, e := range m.rel[other][pairKey(m.srcOf[atom], m.dstOf[atom])] {
+					for _, g := range m.entries[e].grants {
+						if g.key == d.key {
+							have = append(have, g.ports...)
+						}
+					}
+				}
+				rest = subtractPorts(rest, mergePorts(have))
+			}
+			if len(rest) == 0 {
+				continue
+			}
+			key := portsString(rest)
+			if _, ok := byRest[key]; !ok {
+				order = append(order, key)
+				rests[key] = rest
+			}
+			byRest[key] = append(byRest[key], k)
+		}
+		for _, key := range order {
+			nd := d
+			nd.ports = rests[key]
+			if len(byRest[key]) != len(m.selfMembersClass[d.src]) {
+				nd.src = int32(len(m.selfMembersClass))
+				m.selfMembersClass = append(m.selfMembersClass, byRest[key])
+			}
+			out = append(out, nd)
+		}
+	}
+	return out
+}
+
+// beyondSelf drops from deltas between a single device and itself what the other side allows it
+// through autogroup:self.
+func (m *netModel) beyondSelf(ds []delta, other int) []delta {
+	userOf := map[int]int{} // atom → self user index, for devices of users with self access
+	for k, i := range m.selfUsers {
+		if atom, ok := m.ownAtom(i); ok {
+			userOf[atom] = k
+		}
+	}
+	out := ds[:0]
+	for _, d := range ds {
+		src, dst := m.srcAtoms[d.src], m.dstAtoms[d.dst]
+		if len(src) == 1 && len(dst) == 1 && src[0] == dst[0] {
+			if k, ok := userOf[src[0]]; ok {
+				var have []PortRange
+				for _, e := range m.self[other][pairKey(m.selfOf[k], 0)] {
+					for _, g := range m.selfEntries[e].grants {
+						if g.key == d.key {
+							have = append(have, g.ports...)
+						}
+					}
+				}
+				if d.ports = subtractPorts(d.ports, mergePorts(have)); len(d.ports) == 0 {
+					continue
+				}
+			}
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+// ownAtom returns the atom of the IPv4 address of a device that user i of the universe owns.
+func (m *netModel) ownAtom(i int) (int, bool) {
+	if m.own == nil {
+		m.own = map[int]int{}
+		for k := len(m.u.topo.Nodes) - 1; k >= 0; k-- { // the first device wins
+			n := &m.u.topo.Nodes[k]
+			if us := m.res[sideBase].owner[k]; us != nil && !n.IsTagged() && n.IPv4.IsValid() {
+				m.own[userIndex(m.u.topo, us)] = m.at.index(n.IPv4)
+			}
+		}
+	}
+	a, ok := m.own[i]
+	return a, ok
 }
 
 // covers returns side's principals as sets of source atoms, destination atoms and users.

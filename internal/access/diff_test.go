@@ -198,6 +198,10 @@ func TestCompare(t *testing.T) {
 			"+ autogroup:member (others) -> tag:db tcp:5432 [head/acls/0]",
 			"+ group:contractors -> tag:db tcp:5432 [head/acls/0]",
 		}},
+		{"exit_nodes_are_not_star", strings.Replace(diffBase, `"acls": [`, `"grants": [{"src": ["group:contractors"], "dst": ["autogroup:internet"], "ip": ["tcp:443"]}],
+			"acls": [`, 1), []string{
+			"+ group:contractors -> autogroup:internet tcp:443 [head/grants/0]",
+		}},
 		{"self", strings.Replace(diffBase, `"acls": [`, `"grants": [{"src": ["group:contractors"], "dst": ["autogroup:self"], "ip": ["tcp:22"]}],
 			"acls": [`, 1), []string{
 			"+ group:contractors -> autogroup:self tcp:22 [head/grants/0]",
@@ -348,5 +352,33 @@ func TestReport(t *testing.T) {
 	}
 	if rep.Validity.HeadRejected || !rep.Validity.Head.Accepted {
 		t.Errorf("validity = %+v, want head accepted", rep.Validity)
+	}
+}
+
+// TestCompareInternet checks that "*" as a destination does not include autogroup:internet: only
+// autogroup:internet lets a device use exit nodes.
+func TestCompareInternet(t *testing.T) {
+	basePol := `{"groups": {"group:eng": ["alice@example.com"]}, "acls": [{"action": "accept", "src": ["*"], "dst": ["*:*"]}]}`
+	headPol := `{"groups": {"group:eng": ["alice@example.com"]}, "acls": [{"action": "accept", "src": ["*"], "dst": ["*:*"]}, {"action": "accept", "src": ["group:eng"], "dst": ["autogroup:internet:*"]}]}`
+	got := diffSummary(Compare(compileDoc(t, basePol), compileDoc(t, headPol), nil))
+	want := []string{
+		"+ group:eng -> autogroup:internet icmp:* [head/acls/1]",
+		"+ group:eng -> autogroup:internet ipv6-icmp:* [head/acls/1]",
+		"+ group:eng -> autogroup:internet tcp:* [head/acls/1]",
+		"+ group:eng -> autogroup:internet udp:* [head/acls/1]",
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("diff (-want +got):\n%s", d)
+	}
+}
+
+// TestCompareSelfThroughOtherRules checks that moving access to one's own devices from
+// autogroup:self to a broader rule that includes them changes nothing for it.
+func TestCompareSelfThroughOtherRules(t *testing.T) {
+	basePol := `{"groups": {"group:eng": ["alice@example.com"]}, "grants": [{"src": ["group:eng"], "dst": ["autogroup:self"], "ip": ["tcp:22"]}]}`
+	headPol := `{"groups": {"group:eng": ["alice@example.com"]}, "grants": [{"src": ["group:eng"], "dst": ["group:eng"], "ip": ["tcp:22"]}]}`
+	got := diffSummary(Compare(compileDoc(t, basePol), compileDoc(t, headPol), nil))
+	if len(got) != 0 {
+		t.Errorf("diff is not empty:\n%s", strings.Join(got, "\n"))
 	}
 }

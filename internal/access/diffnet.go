@@ -194,6 +194,7 @@ type netModel struct {
 	selfEntries      []netEntry
 	selfMembersClass [][]int
 	cands            [2][]candidate
+	own              map[int]int // user index → the atom of a device they own; see ownAtom
 }
 
 func pairKey(s, d int32) uint64 { return uint64(uint32(s))<<32 | uint64(uint32(d)) }
