@@ -167,7 +167,7 @@ func (s *AlertStream) Add(ctx context.Context, ev *Event) ([]finding.Alert, erro
 	return out, nil
 }
 
-// Drift judges the change between two snapshots with the drift rules (tailaudit.alerts.drift.*),
+// Drift judges the change between two snapshots with the drift rules (tailaudit.alerts.drift_*),
 // which see input.change.before and input.change.after, input.tailnet (the after snapshot),
 // input.params and input.now. Their alerts are timed at input.now; the dedup key defaults to the
 // rule id and the message.

@@ -188,3 +188,26 @@ func TestAlertSetOutsideAlertNamespace(t *testing.T) {
 		t.Errorf("error %v, want alert results outside tailaudit.alerts.* refused", err)
 	}
 }
+
+func TestAlertMatchAnyOf(t *testing.T) {
+	spec, _, err := readAlertSpec(map[string]any{"match": []any{
+		map[string]any{"target.type": []any{"FAILED_REQUEST"}},
+		map[string]any{"error": "*"},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		doc  map[string]any
+		want bool
+	}{
+		{map[string]any{"target": map[string]any{"type": "FAILED_REQUEST"}}, true},
+		{map[string]any{"target": map[string]any{"type": "NODE"}, "error": "not allowed"}, true},
+		{map[string]any{"target": map[string]any{"type": "NODE"}, "error": nil}, false},
+		{map[string]any{"target": map[string]any{"type": "NODE"}}, false},
+	} {
+		if got := spec.admits(tt.doc); got != tt.want {
+			t.Errorf("admits(%v) = %v, want %v", tt.doc, got, tt.want)
+		}
+	}
+}

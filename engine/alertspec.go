@@ -17,12 +17,11 @@ const maxWindowEvents = 10_000
 
 // alertSpec is what an alert rule's METADATA asks of the engine.
 type alertSpec struct {
-	window    time.Duration       // custom.window: how far back input.window reaches; 0 for none
-	match     map[string][]string // custom.match: dotted field → the values admitted, as JSON text
-	fields    [][]string          // the keys of match, split, in sorted order
-	threshold int                 // custom.threshold: matching events in the window before an alert
-	groupBy   [][]string          // custom.group_by: fields whose values must agree for the count
-	suppress  time.Duration       // custom.suppress: no repeat for the same dedup key within this
+	window    time.Duration // custom.window: how far back input.window reaches; 0 for none
+	match     []matchFilter // custom.match: an event is admitted when it passes any of them
+	threshold int           // custom.threshold: matching events in the window before an alert
+	groupBy   [][]string    // custom.group_by: fields whose values must agree for the count
+	suppress  time.Duration // custom.suppress: no repeat for the same dedup key within this
 	runbook   string
 	key       string // window and match, canonical: rules with the same key share one window
 }
@@ -49,26 +48,19 @@ func readAlertSpec(custom map[string]any) (*alertSpec, string, error) {
 		s.runbook = strings.TrimSpace(text)
 	}
 	if v, ok := custom["match"]; ok {
-		m, isMap := v.(map[string]any)
-		if !isMap || len(m) == 0 {
-			return nil, "match", fmt.Errorf(`must map event fields to the values admitted, such as {"action": ["DELETE"], "target.type": ["NODE"]}`)
+		alts, isList := v.([]any) // a list of filters: an event passes when it passes any
+		if !isList {
+			alts = []any{v}
 		}
-		s.match = map[string][]string{}
-		for _, field := range slices.Sorted(maps.Keys(m)) {
-			vals, isList := m[field].([]any)
-			if !isList {
-				vals = []any{m[field]}
+		for _, alt := range alts {
+			f, err := readMatch(alt)
+			if err != nil {
+				return nil, "match", err
 			}
-			for _, val := range vals {
-				switch val.(type) {
-				case string, bool, int, int64, uint64, float64, json.Number:
-				default:
-					return nil, "match", fmt.Errorf("%s: values must be strings, numbers or booleans, not %v", field, val)
-				}
-				b, _ := json.Marshal(val)
-				s.match[field] = append(s.match[field], string(b))
-			}
-			s.fields = append(s.fields, strings.Split(field, "."))
+			s.match = append(s.match, f)
+		}
+		if len(s.match) == 0 {
+			return nil, "match", fmt.Errorf("is an empty list")
 		}
 	}
 	if v, ok := custom["threshold"]; ok {
@@ -98,6 +90,43 @@ func readAlertSpec(custom map[string]any) (*alertSpec, string, error) {
 		s.key = s.window.String() + " " + string(b)
 	}
 	return s, "", nil
+}
+
+// matchFilter admits an event whose every field has one of the values given ("*": any value).
+type matchFilter struct {
+	fields [][]string          // dotted names, split, sorted
+	values map[string][]string // dotted name → the values admitted, as JSON text
+}
+
+// anyValue is the match value that admits any value but null or absence.
+const anyValue = "*"
+
+func readMatch(v any) (matchFilter, error) {
+	f := matchFilter{values: map[string][]string{}}
+	m, isMap := v.(map[string]any)
+	if !isMap || len(m) == 0 {
+		return f, fmt.Errorf(`must map event fields to the values admitted, such as {"action": ["DELETE"], "target.type": ["NODE"]}, or be a list of such maps`)
+	}
+	for _, field := range slices.Sorted(maps.Keys(m)) {
+		vals, isList := m[field].([]any)
+		if !isList {
+			vals = []any{m[field]}
+		}
+		for _, val := range vals {
+			switch val.(type) {
+			case string, bool, int, int64, uint64, float64, json.Number:
+			default:
+				return f, fmt.Errorf("%s: values must be strings, numbers or booleans, not %v", field, val)
+			}
+			text, _ := json.Marshal(val)
+			if val == anyValue {
+				text = []byte(anyValue)
+			}
+			f.values[field] = append(f.values[field], string(text))
+		}
+		f.fields = append(f.fields, strings.Split(field, "."))
+	}
+	return f, nil
 }
 
 // parseDuration reads a duration such as 10m, 36h or 30d (days are 24 hours).
@@ -165,7 +194,7 @@ func alertShape(r *rule) string {
 }
 
 // driftPrefix is the package prefix of the alert rules that judge two snapshots, not events.
-const driftPrefix = "tailaudit.alerts.drift."
+const driftPrefix = "tailaudit.alerts.drift_"
 
 // splitAlertRules separates the alert rules from the rules Evaluate runs.
 func splitAlertRules(all []*rule) (rules, alerts []*rule) {
@@ -182,9 +211,22 @@ func splitAlertRules(all []*rule) (rules, alerts []*rule) {
 
 // admits reports whether an event passes the rule's custom.match.
 func (s *alertSpec) admits(doc map[string]any) bool {
-	for _, path := range s.fields {
-		want := s.match[strings.Join(path, ".")]
-		got, ok := jsonText(lookup(doc, path))
+	for _, f := range s.match {
+		if f.admits(doc) {
+			return true
+		}
+	}
+	return false
+}
+
+func (f matchFilter) admits(doc map[string]any) bool {
+	for _, path := range f.fields {
+		want := f.values[strings.Join(path, ".")]
+		v := lookup(doc, path)
+		if v != nil && slices.Contains(want, anyValue) {
+			continue
+		}
+		got, ok := jsonText(v)
 		if !ok || !slices.Contains(want, got) {
 			return false
 		}

@@ -39,7 +39,7 @@ type rule struct {
 	requires  []string              // snapshot keys it needs
 	params    map[string]*paramSpec // the parameters it reads, with their types and ranges
 	alert     *alertSpec            // an alert rule's windows, thresholds and suppression
-	drift     bool                  // an alert rule of tailaudit.alerts.drift.*, judging two snapshots
+	drift     bool                  // an alert rule of tailaudit.alerts.drift_*, judging two snapshots
 	badMeta   bool                  // its METADATA was rejected (already reported)
 }
 

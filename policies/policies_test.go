@@ -20,7 +20,7 @@ import (
 
 // ruleDirs are the directories of FS whose packages are rules (and so need
 // metadata and tests); everything else is a helper library.
-var ruleDirs = []string{"policy", "tailnet", "change"}
+var ruleDirs = []string{"policy", "tailnet", "change", "alerts"}
 
 var (
 	idPattern  = regexp.MustCompile(`^TA-[A-Z]+-[0-9]{3}$`)
@@ -145,8 +145,8 @@ func TestRuleMetadata(t *testing.T) {
 			if rem, _ := meta.Custom["remediation"].(string); rem == "" {
 				t.Error("metadata has no custom.remediation")
 			}
-			if !hasRule(f.module, "deny") && !hasRule(f.module, "warn") && !hasRule(f.module, "manual") {
-				t.Error("defines none of deny, warn and manual")
+			if !hasRule(f.module, "deny") && !hasRule(f.module, "warn") && !hasRule(f.module, "manual") && !hasRule(f.module, "alert") {
+				t.Error("defines none of deny, warn, manual and alert")
 			}
 			_, hasResources := meta.Custom["resources"]
 			_, hasRequires := meta.Custom["requires"]

@@ -43,7 +43,7 @@ rules (tailaudit.alerts.*): the built-in pack and any custom rules. Events may c
 response, one entry per line (what 'tailaudit collect --events-since' writes), a JSON array, the
 log-streaming envelope, or Datadog's attributes; from files, directories, gzipped (.gz) or - for stdin.
 With --snapshot, rules also see the tailnet as input.tailnet; with --before and --after, the drift
-rules (tailaudit.alerts.drift.*) judge what changed between two snapshots.
+rules (tailaudit.alerts.drift_*) judge what changed between two snapshots.
 
 Each alert has a stable id (rule, dedup key and window start), so that a re-send is recognisable.
 A bad entry stops the run with its file:line or JSON pointer (exit 2); --skip-bad counts, reports

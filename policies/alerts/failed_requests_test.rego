@@ -1,0 +1,12 @@
+package tailaudit.alerts.failed_requests_test
+
+import data.tailaudit.alerts.failed_requests as rule
+
+test_fires if {
+	some a in rule.alert with input as {"event": {"eventGroupID": "g1", "origin": "ADMIN_CONSOLE", "type": "CONFIG", "eventTime": "2026-11-20T10:00:00Z", "actor": {"id": "u1", "type": "USER", "loginName": "eve@acme.example", "displayName": "Eve"}, "target": {"id": "T1", "name": "acme.example", "type": "FAILED_REQUEST"}}, "window": [], "now": "2026-11-24T12:00:00Z", "params": {}}
+	contains(a.msg, "eve@acme.example")
+}
+
+test_silent if {
+	count(rule.alert) == 0 with input as {"event": {"eventGroupID": "g1", "origin": "ADMIN_CONSOLE", "type": "CONFIG", "eventTime": "2026-11-20T10:00:00Z", "actor": {"id": "u1", "type": "USER", "loginName": "eve@acme.example", "displayName": "Eve"}, "target": {"id": "T1", "name": "acme.example", "type": "NODE"}, "action": "UPDATE"}, "window": [], "now": "2026-11-24T12:00:00Z", "params": {}}
+}

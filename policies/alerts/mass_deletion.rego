@@ -1,0 +1,25 @@
+# METADATA
+# title: Mass deletion of devices or users
+# description: >-
+#   One actor deleted five or more devices, or five or more users, within an hour. Ephemeral devices removed by Tailscale's own cleanup do not count.
+# custom:
+#   id: TA-ALERT-018
+#   severity: high
+#   remediation: >-
+#     Confirm the clean-up was planned; restore access for anyone removed by mistake.
+#   runbook: "List the deleted targets from the alert's events; confirm with the actor; check for a compromised admin session."
+#   match: {"target.type": ["NODE", "USER"], "action": ["DELETE"]}
+#   window: 1h
+#   threshold: 5
+#   group_by: [actor.id, target.type]
+#   controls: {soc2: [CC6.2, CC6.3, CC7.2], iso27001: ["5.18", "8.2", "8.16"], pci-dss: ["7.2.1", "7.2.2", "10.2.1.2"], hipaa: ["164.308(a)(4)(ii)(C)", "164.312(b)"]}
+package tailaudit.alerts.mass_deletion
+
+import data.tailaudit.lib.alerts as lib
+
+alert contains result if {
+	input.event.target.type in {"NODE", "USER"}
+	input.event.action == "DELETE"
+	input.event.actor.type != "AUTOMATED_WORKER"
+	result := {"msg": sprintf("%s deleted %d %s targets within an hour", [lib.actor, count(input.window) + 1, lower(input.event.target.type)]), "evidence": lib.evidence}
+}

@@ -1,0 +1,12 @@
+package tailaudit.alerts.subnet_routes_changed_test
+
+import data.tailaudit.alerts.subnet_routes_changed as rule
+
+test_fires if {
+	some a in rule.alert with input as {"event": {"eventGroupID": "g1", "origin": "ADMIN_CONSOLE", "type": "CONFIG", "eventTime": "2026-11-20T10:00:00Z", "actor": {"id": "u1", "type": "USER", "loginName": "eve@acme.example", "displayName": "Eve"}, "target": {"id": "T1", "name": "acme.example", "type": "NODE", "property": "ALLOWED_IPS"}, "action": "UPDATE", "old": [], "new": ["192.168.50.0/24"]}, "window": [], "now": "2026-11-24T12:00:00Z", "params": {}}
+	contains(a.msg, "eve@acme.example")
+}
+
+test_silent if {
+	count(rule.alert) == 0 with input as {"event": {"eventGroupID": "g1", "origin": "ADMIN_CONSOLE", "type": "CONFIG", "eventTime": "2026-11-20T10:00:00Z", "actor": {"id": "u1", "type": "USER", "loginName": "eve@acme.example", "displayName": "Eve"}, "target": {"id": "T1", "name": "acme.example", "type": "NODE", "property": "ALLOWED_IPS"}, "action": "DELETE"}, "window": [], "now": "2026-11-24T12:00:00Z", "params": {}}
+}
