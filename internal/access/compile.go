@@ -24,7 +24,13 @@ type Policy struct {
 	approvers []approval
 	attrs     []nodeAttr
 	errs      []Error
+	unchecked []Error // checks not made: see Unchecked
 }
+
+// Unchecked returns, at the values concerned, the checks Compile could not make: without the
+// tailnet's domains (WithTailnetDomains), whether a "user:*@domain" or "localpart:*@domain" names one
+// of them. Tailscale makes these checks, so a policy with such entries is not known to be valid.
+func (p *Policy) Unchecked() []Error { return p.unchecked }
 
 // approval is one entry of autoApprovers: a route (or the exit node routes, route "") and the
 // selectors that may advertise it unreviewed.
@@ -77,9 +83,10 @@ func WithTailnetDomains(domains ...string) Option {
 
 // compiler collects errors while it builds a Policy.
 type compiler struct {
-	p    *Policy
-	opts compileOptions
-	errs []Error
+	p         *Policy
+	opts      compileOptions
+	errs      []Error
+	unchecked []Error
 }
 
 func (c *compiler) errorf(path []any, format string, args ...any) {
@@ -134,6 +141,7 @@ func Compile(doc map[string]any, opts ...Option) (*Policy, []Error) {
 		c.compileSSHTest(v, []any{sshTestKey, i})
 	}
 	c.p.errs = c.errs
+	c.p.unchecked = c.unchecked
 	return c.p, c.errs
 }
 
@@ -340,7 +348,7 @@ func (c *compiler) checkAlias(sel string, s side, path []any, isACL bool) (alias
 			return a, false
 		}
 	case kindUserDomain:
-		if !c.domainOK(a.name) {
+		if !c.domainOK(sel, a.name, path) {
 			c.errorf(path, "%s is not associated with this Tailnet and cannot be used in user:*@<domain> expressions", a.name)
 			return a, false
 		}
@@ -368,8 +376,11 @@ func (c *compiler) checkAlias(sel string, s side, path []any, isACL bool) (alias
 	return a, true
 }
 
-func (c *compiler) domainOK(domain string) bool {
+// domainOK reports whether domain, from value sel at path, is one of the tailnet's domains. Without
+// them it records the check as not made and lets the value pass.
+func (c *compiler) domainOK(sel, domain string, path []any) bool {
 	if len(c.opts.domains) == 0 {
+		c.unchecked = append(c.unchecked, Error{Path: path, Message: fmt.Sprintf("%q: not checked against the tailnet's domains, which are not known (set the tailnetDomains parameter or give a snapshot)", sel)})
 		return true
 	}
 	return slices.Contains(c.opts.domains, domain)

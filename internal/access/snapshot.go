@@ -2,6 +2,7 @@ package access
 
 import (
 	"net/netip"
+	"slices"
 	"strings"
 )
 
@@ -44,6 +45,36 @@ func SnapshotTopology(snap map[string]any) *Topology {
 		}
 	}
 	return topo
+}
+
+// SnapshotDomains returns, sorted and without duplicates, the domains a snapshot shows to be the
+// tailnet's own: the domain of the tailnet's name (an organisation's tailnet is named after its
+// domain; a personal one after its owner's login) and the domains of its members' login names.
+// Users shared in from other tailnets do not count, nor does a generated "*.ts.net" name.
+func SnapshotDomains(snap map[string]any) []string {
+	var out []string
+	add := func(name string) {
+		if i := strings.LastIndex(name, "@"); i >= 0 {
+			name = name[i+1:]
+		}
+		name = strings.ToLower(strings.TrimSpace(name))
+		if name != "" && strings.Contains(name, ".") && !strings.HasSuffix(name, ".ts.net") {
+			out = append(out, name)
+		}
+	}
+	add(str(snap["tailnet"]))
+	users, _ := snap["users"].([]any)
+	for _, u := range users {
+		m, _ := u.(map[string]any)
+		if t := str(m["type"]); t != "" && t != "member" {
+			continue
+		}
+		if login := str(m["loginName"]); strings.Contains(login, "@") {
+			add(login)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // DeviceAddr returns the IPv4 address of the device with this name (its full name, its short name

@@ -101,7 +101,7 @@ func (c *compiler) compileSSH(v any, path []any) {
 			c.errorf(p, "%v", err)
 			okAll = false
 			continue
-		case a.kind == kindUserDomain && !c.domainOK(a.name):
+		case a.kind == kindUserDomain && !c.domainOK(s, a.name, p):
 			c.errorf(p, "[ssh] %s is not associated with this Tailnet and cannot be used in user:*@<domain> expressions", a.name)
 			okAll = false
 			continue
@@ -149,7 +149,7 @@ func (c *compiler) compileSSH(v any, path []any) {
 			okAll = false
 		case strings.HasPrefix(u, "localpart:*@") && u != "localpart:*@":
 			// The control plane accepts other "localpart:" spellings and ignores them.
-			if domain := strings.TrimPrefix(u, "localpart:*@"); !c.domainOK(domain) {
+			if domain := strings.TrimPrefix(u, "localpart:*@"); !c.domainOK(u, domain, p) {
 				c.errorf(p, "%s is not associated with this Tailnet and cannot be used in user:*@<domain> expressions", domain)
 				okAll = false
 			}

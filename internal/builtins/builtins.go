@@ -3,6 +3,7 @@ package builtins
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,6 +21,7 @@ import (
 // which case a snapshot in input.tailnet lets selectors name devices and resolve to real nodes.
 //
 //	tailscale.validate(doc)                  [{path, message}]: what Tailscale would reject
+//	tailscale.unchecked(doc)                 [{path, message}]: checks Tailscale makes that could not be made
 //	tailscale.test_results(doc)              [{path, src, dst, want, got, passed, message}]
 //	tailscale.reachable(doc, src, dst, port) true when src may connect to dst on port
 //	tailscale.reach(doc, src, dst, port)     {allowed, because: [path]}: the rules that allow it
@@ -38,6 +40,8 @@ func Functions() []Function {
 	return []Function{
 		fn("tailscale.validate", "what Tailscale would reject in the policy, with JSON paths",
 			types.Args(doc), types.NewArray(nil, types.A), builtinValidate),
+		fn("tailscale.unchecked", "the checks Tailscale makes that could not be made here, with JSON paths",
+			types.Args(doc), types.NewArray(nil, types.A), builtinUnchecked),
 		fn("tailscale.test_results", "the outcome of every tests and sshTests assertion",
 			types.Args(doc), types.NewArray(nil, types.A), builtinTestResults),
 		fn("tailscale.reachable", "whether src may connect to dst on port",
@@ -62,13 +66,41 @@ type compiledPolicy struct {
 	topo   *access.Topology // nil without a snapshot
 }
 
-func compile(policyDoc, snapshot map[string]any) *compiledPolicy {
+// compile compiles a policy, with the topology of snapshot when there is one. The tailnet's own
+// domains, which "user:*@domain" and "localpart:*@domain" must name, come from the tailnetDomains
+// parameter (params is the input's params), else from the snapshot; without either they are not
+// checked, and Unchecked says so.
+func compile(policyDoc, snapshot, params map[string]any) *compiledPolicy {
 	c := &compiledPolicy{}
-	c.policy, c.errs = access.Compile(policyDoc)
+	domains := tailnetDomains(params)
+	if len(domains) == 0 && snapshot != nil {
+		domains = access.SnapshotDomains(snapshot)
+	}
+	var opts []access.Option
+	if len(domains) > 0 {
+		opts = append(opts, access.WithTailnetDomains(domains...))
+	}
+	c.policy, c.errs = access.Compile(policyDoc, opts...)
 	if snapshot != nil {
 		c.topo = access.SnapshotTopology(snapshot)
 	}
 	return c
+}
+
+// tailnetDomains reads the tailnetDomains parameter: a list of domains, or one domain.
+func tailnetDomains(params map[string]any) []string {
+	var out []string
+	switch v := params["tailnetDomains"].(type) {
+	case string:
+		out = append(out, v)
+	case []any:
+		for _, d := range v {
+			if s, ok := d.(string); ok {
+				out = append(out, s)
+			}
+		}
+	}
+	return slices.DeleteFunc(out, func(s string) bool { return strings.TrimSpace(s) == "" })
 }
 
 // Cache holds what the built-ins compute for one evaluation: the evaluated input's policy, compiled
@@ -79,6 +111,7 @@ type Cache struct {
 	policyValue, inputValue ast.Value // input.policy and input, as the queries see them
 	doc                     map[string]any
 	snapshot                map[string]any // nil without a snapshot
+	params                  map[string]any // input.params; nil without
 
 	policyOnce, inputOnce sync.Once
 	policy, withSnapshot  *compiledPolicy
@@ -92,6 +125,9 @@ func NewCache(input ast.Value, policyDoc, snapshot map[string]any) *Cache {
 		if p := obj.Get(ast.InternedTerm("policy")); p != nil {
 			c.policyValue = p.Value
 		}
+		if p := obj.Get(ast.InternedTerm("params")); p != nil {
+			c.params, _ = toGo(p.Value).(map[string]any)
+		}
 	}
 	return c
 }
@@ -104,10 +140,10 @@ func (c *Cache) lookup(arg ast.Value) (*compiledPolicy, bool) {
 	}
 	switch arg {
 	case c.policyValue:
-		c.policyOnce.Do(func() { c.policy = compile(c.doc, nil) })
+		c.policyOnce.Do(func() { c.policy = compile(c.doc, nil, nil) })
 		return c.policy, true
 	case c.inputValue:
-		c.inputOnce.Do(func() { c.withSnapshot = compile(c.doc, c.snapshot) })
+		c.inputOnce.Do(func() { c.withSnapshot = compile(c.doc, c.snapshot, c.params) })
 		return c.withSnapshot, true
 	}
 	return nil, false
@@ -143,11 +179,14 @@ func compiled(bctx rego.BuiltinContext, arg *ast.Term) (*compiledPolicy, error) 
 			return c.(*compiledPolicy), nil
 		}
 	}
-	polValue, tailnetValue := ast.Value(obj), ast.Value(nil)
+	polValue, tailnetValue, paramsValue := ast.Value(obj), ast.Value(nil), ast.Value(nil)
 	if p := obj.Get(ast.InternedTerm("policy")); p != nil {
 		polValue = p.Value
 		if t := obj.Get(ast.InternedTerm("tailnet")); t != nil {
 			tailnetValue = t.Value
+		}
+		if t := obj.Get(ast.InternedTerm("params")); t != nil {
+			paramsValue = t.Value
 		}
 	}
 	polDoc, ok := toGo(polValue).(map[string]any)
@@ -158,7 +197,11 @@ func compiled(bctx rego.BuiltinContext, arg *ast.Term) (*compiledPolicy, error) 
 	if tailnetValue != nil {
 		snap, _ = toGo(tailnetValue).(map[string]any)
 	}
-	c := compile(polDoc, snap)
+	var params map[string]any
+	if paramsValue != nil {
+		params, _ = toGo(paramsValue).(map[string]any)
+	}
+	c := compile(polDoc, snap, params)
 	if bctx.Cache != nil {
 		bctx.Cache.Put(key, c)
 	}
@@ -186,6 +229,19 @@ func builtinValidate(bctx rego.BuiltinContext, terms []*ast.Term) (*ast.Term, er
 	}
 	out := make([]any, 0, len(c.errs))
 	for _, e := range c.errs {
+		out = append(out, map[string]any{"path": inputPath(e.Path), "message": e.Message})
+	}
+	return toTerm(out)
+}
+
+func builtinUnchecked(bctx rego.BuiltinContext, terms []*ast.Term) (*ast.Term, error) {
+	c, err := compiled(bctx, terms[0])
+	if err != nil {
+		return nil, err
+	}
+	un := c.policy.Unchecked()
+	out := make([]any, 0, len(un))
+	for _, e := range un {
 		out = append(out, map[string]any{"path": inputPath(e.Path), "message": e.Message})
 	}
 	return toTerm(out)

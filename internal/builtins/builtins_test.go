@@ -117,3 +117,35 @@ func TestCacheServesTheEvaluatedInput(t *testing.T) {
 		})
 	}
 }
+
+// TestTailnetDomains checks where the tailnet's domains come from: the tailnetDomains parameter,
+// else the snapshot's tailnet name and members; without either the check is reported as not made.
+func TestTailnetDomains(t *testing.T) {
+	pol := map[string]any{"acls": []any{map[string]any{"action": "accept", "src": []any{"user:*@example.com"}, "dst": []any{"*:*"}}}}
+	snap := func(tailnet string) map[string]any {
+		return map[string]any{"tailnet": tailnet, "users": []any{map[string]any{"id": "u1", "loginName": "odin@" + tailnet, "type": "member"}}}
+	}
+	const validate = `[e.message | some e in tailscale.validate(input)]`
+	const unchecked = `[e.path | some e in tailscale.unchecked(input)]`
+	rejected := []any{"example.com is not associated with this Tailnet and cannot be used in user:*@<domain> expressions"}
+	for _, tt := range []struct {
+		name, query string
+		input       map[string]any
+		want        any
+	}{
+		{"param_names_it", validate, map[string]any{"policy": pol, "params": map[string]any{"tailnetDomains": []any{"example.com"}}}, []any{}},
+		{"param_names_another", validate, map[string]any{"policy": pol, "params": map[string]any{"tailnetDomains": "example.org"}}, rejected},
+		{"param_beats_snapshot", validate, map[string]any{"policy": pol, "tailnet": snap("example.com"), "params": map[string]any{"tailnetDomains": []any{"example.org"}}}, rejected},
+		{"snapshot_names_it", validate, map[string]any{"policy": pol, "tailnet": snap("example.com")}, []any{}},
+		{"snapshot_names_another", validate, map[string]any{"policy": pol, "tailnet": snap("example.org")}, rejected},
+		{"neither_not_checked", validate, map[string]any{"policy": pol}, []any{}},
+		{"neither_says_so", unchecked, map[string]any{"policy": pol}, []any{[]any{"policy", "acls", json0, "src", json0}}},
+		{"known_nothing_unchecked", unchecked, map[string]any{"policy": pol, "tailnet": snap("example.com")}, []any{}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if d := cmp.Diff(tt.want, evalBuiltin(t, tt.query, tt.input)); d != "" {
+				t.Errorf("%s (-want +got):\n%s", tt.query, d)
+			}
+		})
+	}
+}

@@ -5,7 +5,10 @@
 #   an undefined group, tag or host, a malformed port or address, an autogroup used where it is not
 #   allowed, an SSH rule Tailscale does not accept, and the like. Tailscale refuses the whole file, so
 #   the change cannot be applied (or a GitOps sync fails). Each error is reported at the value it is
-#   about, with Tailscale's own wording where it is known.
+#   about, with Tailscale's own wording where it is known. "user:*@domain" and "localpart:*@domain"
+#   must name one of the tailnet's own domains: they are taken from the tailnetDomains parameter, else
+#   from the snapshot (the tailnet's name and its members' logins); without either that check is not
+#   made, and a warning says so at each value concerned.
 # custom:
 #   id: TA-VALID-001
 #   severity: critical
@@ -15,10 +18,21 @@
 package tailaudit.policy.policy_rejected
 
 deny contains result if {
-	some e in tailscale.validate(input.policy)
+	input.policy
+	some e in tailscale.validate(input)
 	result := {
 		"msg": sprintf("Tailscale would reject the policy: %s", [e.message]),
 		"path": e.path,
 		"evidence": {"error": e.message},
+	}
+}
+
+warn contains result if {
+	input.policy
+	some e in tailscale.unchecked(input)
+	result := {
+		"msg": sprintf("Not checked whether Tailscale would accept this: %s", [e.message]),
+		"path": e.path,
+		"evidence": {"unchecked": e.message},
 	}
 }

@@ -30,3 +30,41 @@ test_valid_policy_is_silent if {
 		"acls": [{"action": "accept", "src": ["group:eng"], "dst": ["tag:prod:22,443"]}],
 	}}
 }
+
+test_foreign_domain_is_rejected_with_the_parameter if {
+	results := policy_rejected.deny with input as {
+		"policy": {"acls": [{"action": "accept", "src": ["user:*@elsewhere.example"], "dst": ["*:*"]}]},
+		"params": {"tailnetDomains": ["example.com"]},
+	}
+	count(results) == 1
+	some r in results
+	r.path == ["policy", "acls", 0, "src", 0]
+	contains(r.msg, "elsewhere.example is not associated with this Tailnet")
+}
+
+test_foreign_domain_is_rejected_from_the_snapshot if {
+	results := policy_rejected.deny with input as {
+		"policy": {"acls": [{"action": "accept", "src": ["user:*@elsewhere.example"], "dst": ["*:*"]}]},
+		"tailnet": {"tailnet": "example.com", "users": [{"id": "u1", "loginName": "alice@example.com", "type": "member"}]},
+	}
+	count(results) == 1
+}
+
+test_domain_unknown_warns_and_does_not_deny if {
+	inp := {"policy": {"acls": [{"action": "accept", "src": ["user:*@example.com"], "dst": ["*:*"]}]}}
+	count(policy_rejected.deny) == 0 with input as inp
+	warnings := policy_rejected.warn with input as inp
+	count(warnings) == 1
+	some w in warnings
+	w.path == ["policy", "acls", 0, "src", 0]
+	contains(w.msg, "not checked against the tailnet's domains")
+}
+
+test_own_domain_is_silent if {
+	inp := {
+		"policy": {"acls": [{"action": "accept", "src": ["user:*@example.com"], "dst": ["*:*"]}]},
+		"params": {"tailnetDomains": ["example.com"]},
+	}
+	count(policy_rejected.deny) == 0 with input as inp
+	count(policy_rejected.warn) == 0 with input as inp
+}
