@@ -142,6 +142,7 @@ unreadable or invalid input, a rule that does not compile).`,
 		newExplainCmd(s, nil),
 		newDiffCmd(s, nil),
 		newVersionCmd(s, nil),
+		newReportCmd(s, nil),
 		newKeygenCmd(s, nil),
 		newVerifyCmd(s, nil),
 	)

@@ -64,6 +64,8 @@ type AssessmentReport struct {
 	Inputs      []Input      `json:"inputs,omitempty"`
 	Period      *Period      `json:"period,omitempty"` // nil when no period was asked for
 	Assessments []Assessment `json:"assessments"`      // one per framework, in catalogue order
+	// Changes is what changed since the earlier pack given with --previous; nil without one.
+	Changes *Changes `json:"changes,omitempty"`
 }
 
 // Assessment is one framework's verdict, control by control, in catalogue order.

@@ -46,7 +46,18 @@ type Manifest struct {
 	// PublicKey is the PKIX PEM of the key that signed the manifest, when it is signed. It says which
 	// key to expect; only a key the verifier already trusts (verify --key) proves who signed.
 	PublicKey string `json:"publicKey,omitempty"`
-	Files     []File `json:"files"`
+	// Inputs are the files the report was made from, with their hashes, and where each is inside
+	// the pack ("" when the pack was written without its inputs).
+	Inputs []Input `json:"inputs,omitempty"`
+	Files  []File  `json:"files"`
+}
+
+// Input is one input file of the report.
+type Input struct {
+	Kind   string `json:"kind"`
+	Path   string `json:"path"`
+	SHA256 string `json:"sha256"`
+	InPack string `json:"inPack,omitempty"`
 }
 
 // sealing reports whether name, a path inside a pack, is one of the files that seal it.
