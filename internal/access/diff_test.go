@@ -3,11 +3,13 @@ package access
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/tailscale/hujson"
 
 	"github.com/tailaudit/tailaudit/internal/synth"
 )
@@ -380,5 +382,53 @@ func TestCompareSelfThroughOtherRules(t *testing.T) {
 	got := diffSummary(Compare(compileDoc(t, basePol), compileDoc(t, headPol), nil))
 	if len(got) != 0 {
 		t.Errorf("diff is not empty:\n%s", strings.Join(got, "\n"))
+	}
+}
+
+// FuzzCompare checks that any two policies compare without a panic, into a report that encodes,
+// and that a policy compared with itself gives an empty diff.
+func FuzzCompare(f *testing.F) {
+	demo, err := os.ReadFile("../../fixtures/demo/policy.hujson")
+	if err != nil {
+		f.Fatal(err)
+	}
+	pr, err := os.ReadFile("../../fixtures/demo/policy-pr.hujson")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(string(demo), string(pr))
+	f.Add(diffBase, `{"acls": [{"action": "accept", "src": ["*"], "dst": ["*:*"]}]}`)
+	f.Add(`{}`, `{"grants": [{"src": ["autogroup:member"], "dst": ["autogroup:self"], "ip": ["*"]}], "ssh": [{"action": "check", "src": ["autogroup:member"], "dst": ["autogroup:self"], "users": ["autogroup:nonroot", "root", "localpart:*@example.com"]}]}`)
+	f.Fuzz(func(t *testing.T, a, b string) {
+		docs := make([]map[string]any, 2)
+		for i, src := range []string{a, b} {
+			std, err := hujson.Standardize([]byte(src))
+			if err != nil || json.Unmarshal(std, &docs[i]) != nil {
+				return
+			}
+		}
+		pa, _ := Compile(docs[0])
+		pb, _ := Compile(docs[1])
+		rep := Compare(pa, pb, nil).Report(func(bool, []any) Location { return Location{} })
+		if _, err := rep.Value(); err != nil {
+			t.Fatal(err)
+		}
+		if d := Compare(pa, pa, nil); !d.Empty() {
+			t.Errorf("a policy against itself:\n%s", strings.Join(diffSummary(d), "\n"))
+		}
+	})
+}
+
+// TestCompareCrowdedAddresses checks that policies naming the whole Tailscale range in narrow
+// prefixes still compare: the universe's devices take addresses elsewhere.
+func TestCompareCrowdedAddresses(t *testing.T) {
+	src := `{"tagOwners": {"tag:a": []}, "hosts": {"lo": "100.64.0.0/11", "hi": "100.96.0.0/11", "low": "0.0.0.0/2", "mid": "64.0.0.0/2", "top": "128.0.0.0/1"},
+		"acls": [{"action": "accept", "src": ["lo"], "dst": ["tag:a:22"]}]}`
+	head := strings.Replace(src, `"tag:a:22"`, `"tag:a:22", "hi:443"`, 1)
+	got := diffSummary(Compare(compileDoc(t, src), compileDoc(t, head), nil))
+	want := []string{"+ lo -> hi tcp:443 [head/acls/0]", "+ lo -> hi udp:443 [head/acls/0]", "+ lo -> hi icmp:* [head/acls/0]", "+ lo -> hi ipv6-icmp:* [head/acls/0]"}
+	slices.Sort(want)
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("diff (-want +got):\n%s", d)
 	}
 }

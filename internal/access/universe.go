@@ -153,31 +153,37 @@ func sortedUnique(ss []string) []string {
 	return slices.Compact(ss)
 }
 
-// allocator hands out Tailscale IPv4 addresses that no policy names and no device holds, from the
-// top of 100.64.0.0/10 down.
+// allocator hands out addresses that no policy names and no device holds: Tailscale IPv4
+// addresses from the top of 100.64.0.0/10 down, then lower IPv4 addresses, then IPv6 addresses from
+// the top of Tailscale's ULA range down. Prefixes as wide as the whole tailnet range cannot be
+// avoided, and need not be.
 type allocator struct {
-	next4 netip.Addr
+	cur   netip.Addr // the next candidate; invalid once IPv4 is used up
 	taken []netip.Prefix
 }
 
 func newAllocator(taken []netip.Prefix) *allocator {
-	// Prefixes as wide as the whole tailnet range cannot be avoided, and need not be.
 	var narrow []netip.Prefix
 	for _, p := range taken {
-		if p.IsValid() && p.Addr().Is4() && p.Bits() > 10 {
+		if p.IsValid() && ((p.Addr().Is4() && p.Bits() > 10) || (p.Addr().Is6() && p.Bits() > 48)) {
 			narrow = append(narrow, p.Masked())
 		}
 	}
-	return &allocator{next4: netip.MustParseAddr("100.127.255.254"), taken: narrow}
+	narrow = append(narrow, netip.MustParsePrefix("100.115.92.0/23"), netip.MustParsePrefix("100.100.0.0/16"))
+	return &allocator{cur: netip.MustParseAddr("100.127.255.254"), taken: narrow}
 }
 
 func (a *allocator) next() netip.Addr {
 	for {
-		ip := a.next4
-		a.next4 = ip.Prev()
-		reserved := netip.MustParsePrefix("100.115.92.0/23").Contains(ip) || netip.MustParsePrefix("100.100.0.0/16").Contains(ip)
-		if !reserved && !slices.ContainsFunc(a.taken, func(p netip.Prefix) bool { return p.Contains(ip) }) {
-			return ip
+		ip := a.cur
+		if !ip.IsValid() { // below 0.0.0.0: continue in IPv6
+			ip = netip.MustParseAddr("fd7a:115c:a1e0:ffff:ffff:ffff:ffff:fffe")
 		}
+		if k := slices.IndexFunc(a.taken, func(p netip.Prefix) bool { return p.Contains(ip) }); k >= 0 {
+			a.cur = a.taken[k].Addr().Prev() // skip the whole prefix
+			continue
+		}
+		a.cur = ip.Prev()
+		return ip
 	}
 }
