@@ -36,6 +36,7 @@ type Option func(*settings)
 type settings struct {
 	builtin      fs.FS
 	ruleDirs     []string
+	ruleFiles    []RuleFile
 	allowNetwork bool
 	logger       *slog.Logger
 	controls     map[string]map[string][]string
@@ -66,6 +67,17 @@ func WithBuiltinRules(fsys fs.FS) Option { return func(s *settings) { s.builtin 
 // WithRuleDirs adds directories (or single .rego files) of user rules.
 func WithRuleDirs(dirs ...string) Option {
 	return func(s *settings) { s.ruleDirs = append(s.ruleDirs, dirs...) }
+}
+
+// RuleFile is a user rule module held in memory, such as one read from a bundle.
+type RuleFile struct {
+	Name string // the path shown to users, such as rules.tar.gz:/acme/pci.rego
+	Text string
+}
+
+// WithRuleFiles adds user rule modules (and their tests) held in memory.
+func WithRuleFiles(files ...RuleFile) Option {
+	return func(s *settings) { s.ruleFiles = append(s.ruleFiles, files...) }
 }
 
 // WithNetworkBuiltins lets rules call http.send, net.lookup_ip_addr and opa.runtime.
@@ -193,6 +205,11 @@ func (e *Engine) sources(withTests bool) ([]regoFile, map[string]bool, error) {
 			return nil, nil, err
 		}
 		srcs = append(srcs, u...)
+	}
+	for _, f := range e.ruleFiles {
+		if withTests || !strings.HasSuffix(f.Name, "_test.rego") {
+			srcs = append(srcs, regoFile{name: f.Name, text: f.Text})
+		}
 	}
 	return srcs, builtin, nil
 }

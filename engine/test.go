@@ -41,7 +41,7 @@ func RunTests(ctx context.Context, topts TestOptions, opts ...Option) (*TestRun,
 		return nil, err
 	}
 	// The built-in tests run when asked for, or when there are no user rules to test.
-	runBuiltin := topts.Builtin || len(e.ruleDirs) == 0
+	runBuiltin := topts.Builtin || (len(e.ruleDirs) == 0 && len(e.ruleFiles) == 0)
 	if !runBuiltin {
 		kept := srcs[:0]
 		for _, s := range srcs {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -21,8 +22,9 @@ type iostreams struct {
 	Out, Err       io.Writer
 	OutTTY, ErrTTY bool // colour and progress only on terminals
 	Getenv         func(string) string
-	Now            func() time.Time // the clock; nil means time.Now
-	Dir            string           // working directory; "" means the process's
+	Now            func() time.Time  // the clock; nil means time.Now
+	Dir            string            // working directory; "" means the process's
+	Transport      http.RoundTripper // how bundle URLs are fetched; nil means http.DefaultTransport
 }
 
 func (s *iostreams) now() time.Time {

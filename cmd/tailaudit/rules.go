@@ -18,7 +18,7 @@ func newRulesCmd(s *iostreams) *cobra.Command {
 		Use:   "rules",
 		Short: "List and describe the rules tailaudit runs",
 	}
-	cmd.AddCommand(newRulesListCmd(s, nil), newRulesShowCmd(s, nil), newRulesNewCmd(s, nil), newRulesLintCmd(s, nil))
+	cmd.AddCommand(newRulesListCmd(s, nil), newRulesShowCmd(s, nil), newRulesNewCmd(s, nil), newRulesLintCmd(s, nil), newRulesBundleCmd(s, nil))
 	return cmd
 }
 

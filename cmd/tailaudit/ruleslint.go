@@ -56,7 +56,7 @@ Exit codes: 0 no problems; 1 problems; 2 the rules could not be read, or there a
 func runRulesLint(ctx context.Context, opts *rulesLintOptions) error {
 	s := opts.IO
 	src := ruleSource{NoBuiltin: true}
-	_, engOpts, err := src.load(s)
+	_, engOpts, err := src.load(ctx, s)
 	if err != nil {
 		return err
 	}

@@ -28,6 +28,7 @@ type ruleSource struct {
 	ConfigPath   string
 	AllowNetwork bool
 	NoBuiltin    bool
+	Bundle       bundleSource
 	Limits       evalLimits // only for the commands that evaluate rules: check and test
 }
 
@@ -64,7 +65,8 @@ func (o *ruleSource) addFlags(cmd *cobra.Command) {
 	cmd.Flags().StringArrayVar(&o.Dirs, "rules", nil, "`DIR` of custom Rego rules to load beside the built-in ones (repeatable)")
 	cmd.Flags().StringVar(&o.ConfigPath, "config", "", "config `FILE` (default: "+config.FileName+" in the working directory, if present)")
 	cmd.Flags().BoolVar(&o.AllowNetwork, "allow-network-builtins", false, "let rules call http.send, net.lookup_ip_addr and opa.runtime, and fetch remote $ref schemas (also "+allowNetworkEnv+"=1; never from a config file)")
-	cmd.Flags().BoolVar(&o.NoBuiltin, "no-builtin", false, "load only the custom rules given with --rules or the config file")
+	cmd.Flags().BoolVar(&o.NoBuiltin, "no-builtin", false, "load only the custom rules given with --rules, --bundle or the config file")
+	o.Bundle.addFlags(cmd)
 }
 
 // configFile is the config file the run reads: --config, or the default one in the working
@@ -77,7 +79,7 @@ func (o *ruleSource) configFile(s *iostreams) string {
 }
 
 // load reads the config file and returns it with the engine options both describe.
-func (o *ruleSource) load(s *iostreams) (*config.Config, []engine.Option, error) {
+func (o *ruleSource) load(ctx context.Context, s *iostreams) (*config.Config, []engine.Option, error) {
 	cfg, err := config.Find(o.ConfigPath, s.workDir())
 	if err != nil {
 		return nil, nil, err
@@ -102,7 +104,11 @@ func (o *ruleSource) load(s *iostreams) (*config.Config, []engine.Option, error)
 	if !o.NoBuiltin {
 		opts = append(opts, engine.WithBuiltinRules(policies.FS))
 	}
-	return cfg, opts, nil
+	bundles, err := o.Bundle.options(ctx, s, o.NoBuiltin)
+	if err != nil {
+		return nil, nil, err
+	}
+	return cfg, append(opts, bundles...), nil
 }
 
 // allowNetwork says whether rules may use the network: only the command line or the environment
@@ -122,7 +128,7 @@ func (o *ruleSource) allowNetwork(s *iostreams, cfg *config.Config) bool {
 
 // engine builds the engine from the config and flags.
 func (o *ruleSource) engine(ctx context.Context, s *iostreams) (*config.Config, *engine.Engine, error) {
-	cfg, opts, err := o.load(s)
+	cfg, opts, err := o.load(ctx, s)
 	if err != nil {
 		return nil, nil, err
 	}

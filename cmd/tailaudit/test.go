@@ -79,11 +79,11 @@ func runTest(ctx context.Context, opts *testOptions) error {
 	defer cancel()
 	src := opts.Rules
 	src.Dirs = append(slices.Clone(src.Dirs), opts.Dirs...)
-	_, engOpts, err := src.load(s)
+	_, engOpts, err := src.load(ctx, s)
 	if err != nil {
 		return err
 	}
-	run, err := engine.RunTests(ctx, engine.TestOptions{Builtin: opts.Builtin || len(src.Dirs) == 0, Run: opts.Run, Coverage: opts.Coverage}, engOpts...)
+	run, err := engine.RunTests(ctx, engine.TestOptions{Builtin: opts.Builtin || (len(src.Dirs) == 0 && len(src.Bundle.Bundles) == 0), Run: opts.Run, Coverage: opts.Coverage}, engOpts...)
 	if err != nil {
 		return fmt.Errorf("load tests:\n%w", err)
 	}
