@@ -20,7 +20,7 @@ VERSION ?=
 RELEASE_ENV := CGO_ENABLED=0 GOAMD64=v1 GOARM64=v8.0
 RELEASE_FLAGS = -trimpath -buildvcs=auto -ldflags '-s -w$(if $(VERSION), -X main.ldVersion=$(VERSION))'
 
-.PHONY: build test test-large lint bench demo fuzz release release-check clean
+.PHONY: build test test-large lint bench demo fuzz harden release release-check clean
 
 build:
 	$(GO) build -o bin/tailaudit ./cmd/tailaudit
@@ -52,6 +52,12 @@ bench:
 # The main job on the bundled demo. Exit code 1 means findings at or above --fail-on, as designed.
 demo:
 	$(GO) run ./cmd/tailaudit check --snapshot fixtures/demo/snapshot.json fixtures/demo/policy.hujson || [ $$? -eq 1 ]
+
+# The hostile-input suites: a hostile API server (planted and echoed secrets, redirects, hangs,
+# giant bodies), hostile rule directories (every sandbox case) and the malformed-input corpus for
+# policy, config and snapshot files. Prints "N cases, N survived" per suite; fails unless all survived.
+harden:
+	GO=$(GO) ./.ci/harden
 
 # Fuzzing of every parser of untrusted input: each func Fuzz* in the tree for FUZZTIME. go test
 # fuzzes one target per run, hence the loop; the first failure stops it.

@@ -126,11 +126,15 @@ func (p *parser) errorAt(offset int, format string, args ...any) *source.Error {
 	return source.Errorf(p.file.Name, pos.Line, pos.Column, format, args...)
 }
 
-// precheck rejects what hujson would mishandle or report poorly, with the guards every reader of
-// input shares: oversized or empty input, invalid UTF-8, nesting deep enough to threaten the stack,
-// a key written twice in one object and numbers out of range.
-func (p *parser) precheck(src []byte) error {
-	return source.Check(p.file.Name, src, source.Limits{
+// precheck rejects what hujson would mishandle or report poorly: see Check.
+func (p *parser) precheck(src []byte) error { return Check(p.file.Name, src) }
+
+// Check holds src, the contents of the policy file name, to the guards every reader of input
+// shares, before any HuJSON parser sees it: oversized or empty input, invalid UTF-8, nesting deep
+// enough to threaten the parser's stack, a key written twice in one object and numbers out of
+// range. Call it before handing policy text to hujson.Parse anywhere else.
+func Check(name string, src []byte) error {
+	return source.Check(name, src, source.Limits{
 		Kind:     "policy file",
 		MaxSize:  MaxSize,
 		MaxDepth: maxDepth,

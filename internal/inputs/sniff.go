@@ -81,7 +81,13 @@ func looksLikePolicyFile(path string) bool {
 	if err != nil {
 		return false
 	}
-	tree, err := hujson.Parse(src)
+	// The guards first: hujson.Parse cannot be trusted with a file that fails them (a million [
+	// overflows its stack). Such a file is judged as one that does not parse.
+	var tree hujson.Value
+	err = policyfile.Check(path, src)
+	if err == nil {
+		tree, err = hujson.Parse(src)
+	}
 	if err != nil {
 		start := bytes.TrimLeft(src, " \t\r\n")
 		return bytes.HasPrefix(start, []byte("//")) || bytes.HasPrefix(start, []byte("/*"))
