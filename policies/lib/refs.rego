@@ -52,7 +52,7 @@ refs contains {"path": ["policy", "grants", i, field, j], "alias": name} if {
 
 refs contains {"path": ["policy", "ssh", i, field, j], "alias": name} if {
 	some i, rule in input.policy.ssh
-	some field in ["src", "dst"]
+	some field in ssh_fields
 	some j, name in rule[field]
 }
 
@@ -92,6 +92,11 @@ refs contains {"path": ["policy", "nodeAttrs", i, "target", j], "alias": name} i
 	some j, name in attr.target
 }
 
+refs contains {"path": ["policy", "ipsets", set, j], "alias": name} if {
+	some set, members in input.policy.ipsets
+	some j, name in members
+}
+
 refs contains {"path": ["policy", "tagOwners", tag, j], "alias": name} if {
 	some tag, owners in input.policy.tagOwners
 	some j, name in owners
@@ -110,7 +115,8 @@ named := {
 		some field in ["src", "dst", "via"]
 		some name in grant[field]
 	},
-	"ssh": {name | some rule in input.policy.ssh; some field in ["src", "dst"]; some name in rule[field]},
+	"ssh": {name | some rule in input.policy.ssh; some field in ssh_fields; some name in rule[field]},
+	"ipsets": {name | some members in input.policy.ipsets; some name in members},
 	"tests": ({test.src | some test in input.policy.tests; is_string(test.src)} | {dst_aliases[dst] |
 		some test in input.policy.tests
 		some field in ["accept", "deny"]
@@ -128,6 +134,10 @@ named := {
 	"nodeAttrs": {name | some attr in input.policy.nodeAttrs; some name in attr.target},
 	"tagOwners": {name | some owners in input.policy.tagOwners; some name in owners},
 }
+
+# ssh_fields are the fields of an SSH rule that name aliases: its sources, destinations and the
+# session recorders (tags) it sends sessions to.
+ssh_fields := ["src", "dst", "recorder"]
 
 # aliases holds every alias the policy names: the aliases of refs.
 aliases := {name | some section in named; some name in section}

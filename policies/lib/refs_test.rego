@@ -13,7 +13,8 @@ test_refs_cover_sections if {
 	found := refs.refs with input as {"policy": {
 		"acls": [{"action": "accept", "src": ["group:a"], "dst": ["tag:b:22"]}],
 		"grants": [{"src": ["group:c"], "dst": ["tag:d"], "via": ["tag:e"], "ip": ["*"]}],
-		"ssh": [{"action": "check", "src": ["group:f"], "dst": ["tag:g"], "users": ["root"]}],
+		"ssh": [{"action": "check", "src": ["group:f"], "dst": ["tag:g"], "users": ["root"], "recorder": ["tag:s"]}],
+		"ipsets": {"ipset:t": ["tag:u", "host-v"]},
 		"tests": [{"src": "group:h", "accept": ["tag:i:443"], "deny": ["tag:j:22"]}],
 		"sshTests": [{"src": "group:k", "dst": ["tag:l"], "accept": ["root"]}],
 		"autoApprovers": {"routes": {"10.0.0.0/8": ["tag:m"]}, "exitNode": ["tag:n"], "services": {"svc:x": ["tag:o"]}},
@@ -23,8 +24,15 @@ test_refs_cover_sections if {
 	names := {ref.alias | some ref in found}
 	names == {
 		"group:a", "tag:b", "group:c", "tag:d", "tag:e", "group:f", "tag:g", "group:h", "tag:i",
-		"tag:j", "group:k", "tag:l", "tag:m", "tag:n", "tag:o", "tag:p", "group:r",
+		"tag:j", "group:k", "tag:l", "tag:m", "tag:n", "tag:o", "tag:p", "group:r", "tag:s", "tag:u", "host-v",
 	}
+
+	# named, the cheap table rules check first, sees every one of them too.
+	named := {name | some section, ns in refs.named; some name in ns} with input as {"policy": {
+		"ssh": [{"action": "accept", "src": ["group:f"], "dst": ["tag:g"], "users": ["root"], "recorder": ["tag:s"]}],
+		"ipsets": {"ipset:t": ["tag:u"]},
+	}}
+	named == {"group:f", "tag:g", "tag:s", "tag:u"}
 }
 
 test_names_quote_only_star if {

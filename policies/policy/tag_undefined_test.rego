@@ -34,3 +34,13 @@ test_silent_when_all_owned if {
 	}}
 	count(results) == 0
 }
+
+test_undefined_recorder_tag_is_caught if {
+	results := tag_undefined.deny with input as {"policy": {
+		"tagOwners": {"tag:prod": []},
+		"ssh": [{"action": "accept", "src": ["autogroup:member"], "dst": ["tag:prod"], "users": ["root"], "recorder": ["tag:nowhere"]}],
+	}}
+	count(results) == 1
+	some r in results
+	r.path == ["policy", "ssh", 0, "recorder", 0]
+}

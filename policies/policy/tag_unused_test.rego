@@ -21,3 +21,10 @@ test_silent_when_used_as_owner_or_approver if {
 	}}
 	count(results) == 0
 }
+
+test_tag_used_only_as_ssh_recorder_is_used if {
+	count(tag_unused.warn) == 0 with input as {"policy": {
+		"tagOwners": {"tag:prod": [], "tag:recorder": []},
+		"ssh": [{"action": "accept", "src": ["autogroup:member"], "dst": ["tag:prod"], "users": ["root"], "recorder": ["tag:recorder"]}],
+	}}
+}
