@@ -21,7 +21,7 @@ func TestCheckBaseArgs(t *testing.T) {
 }
 
 // gitCommit writes files into the git work tree dir (created on first use) and commits them.
-func gitCommit(t *testing.T, dir string, files map[string]string) {
+func gitCommit(t testing.TB, dir string, files map[string]string) {
 	t.Helper()
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Skip("git is not installed")
@@ -45,7 +45,7 @@ func gitCommit(t *testing.T, dir string, files map[string]string) {
 
 // demoEdit is the demo policy with each old string replaced by its new one; the test fails when an
 // old string is not there.
-func demoEdit(t *testing.T, pairs ...string) string {
+func demoEdit(t testing.TB, pairs ...string) string {
 	t.Helper()
 	b, err := os.ReadFile(demoPolicy)
 	if err != nil {

@@ -39,21 +39,28 @@ func BenchmarkProcess(b *testing.B) {
 		name  string
 		input func(dir string) string // writes the input, returns its path
 		flag  string                  // "" for a policy file
+		extra []string                // more arguments, after the input
 	}{
-		{"demo_policy", func(string) string { return demo }, ""},
+		{"demo_policy", func(string) string { return demo }, "", nil},
 		{"rules=10000", func(dir string) string {
 			return writeInput(b, dir, "policy.hujson", synth.Policy(1, 10000))
-		}, ""},
+		}, "", nil},
 		{"devices=50000", func(dir string) string {
 			snap, err := json.Marshal(synth.Snapshot(1, 50000, 5000, 2000))
 			if err != nil {
 				b.Fatal(err)
 			}
 			return writeInput(b, dir, "snapshot.json", snap)
-		}, "--snapshot"},
+		}, "--snapshot", nil},
+		// A pull request as the action sees it: the demo policy with one more SSH rule, checked against
+		// its base commit, read with git (check --base HEAD, both versions evaluated, the access diff).
+		{"demo_check_base", func(dir string) string {
+			gitCommit(b, dir, map[string]string{"policy.hujson": demoEdit(b)})
+			return write(b, dir, "policy.hujson", demoEdit(b, lastSSHRule, lastSSHRule+"\n\t\t{\"action\": \"accept\", \"src\": [\"group:eng\"], \"dst\": [\"tag:staging\"], \"users\": [\"root\"]},"))
+		}, "", []string{"--base", "HEAD", "--new-only"}},
 	} {
 		b.Run(c.name, func(b *testing.B) {
-			args := []string{"check", c.input(b.TempDir()), "-f", "json"}
+			args := append([]string{"check", c.input(b.TempDir()), "-f", "json"}, c.extra...)
 			if c.flag != "" {
 				args = slices.Insert(args, 1, c.flag)
 			}
