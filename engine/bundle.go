@@ -10,11 +10,13 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
+	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"path"
 	"regexp"
 	"slices"
@@ -187,32 +189,26 @@ func ReadBundle(data []byte, name string, opts ReadBundleOptions) (*Bundle, erro
 	if max <= 0 {
 		max = DefaultBundleMaxBytes
 	}
-	r := bundle.NewReader(bytes.NewReader(data)).WithProcessAnnotations(true).WithRegoVersion(ast.RegoV1).WithSizeLimitBytes(max)
-	if opts.PublicKey != nil {
-		alg, err := keyAlgorithm(opts.PublicKey)
-		if err != nil {
-			return nil, fmt.Errorf("bundle key: %w", err)
-		}
-		kc, err := keys.NewKeyConfig(string(opts.PublicKey), alg, "")
-		if err != nil {
-			return nil, fmt.Errorf("bundle key: %w", err)
-		}
-		vc := bundle.NewVerificationConfig(map[string]*bundle.KeyConfig{BundleKeyID: kc}, BundleKeyID, "", nil)
-		if opts.Unsigned {
-			vc = vc.WithOptionalSignature()
-		}
-		r = r.WithBundleVerificationConfig(vc)
-	} else {
-		r = r.WithSkipBundleVerification(true)
+	files, err := untar(data, max)
+	if err != nil {
+		return nil, fmt.Errorf("bundle %s: %w", name, err)
 	}
-	b, err := r.Read()
+	rawManifest, ok := files["/.manifest"]
+	if !ok {
+		return nil, fmt.Errorf("bundle %s: no .manifest with its roots (build it with tailaudit rules bundle)", name)
+	}
+	var manifest bundle.Manifest
+	if err := json.Unmarshal(rawManifest, &manifest); err != nil {
+		return nil, fmt.Errorf("bundle %s: .manifest: %w", name, err)
+	}
+	if manifest.Roots == nil {
+		return nil, fmt.Errorf("bundle %s: its .manifest names no roots", name)
+	}
+	signed, err := verifyBundle(files, opts)
 	if err != nil {
 		return nil, fmt.Errorf("bundle %s: %w", name, bundleError(err))
 	}
-	if b.Manifest.Roots == nil || !hasManifest(data) {
-		return nil, fmt.Errorf("bundle %s: no .manifest with its roots (build it with tailaudit rules bundle)", name)
-	}
-	for _, root := range *b.Manifest.Roots {
+	for _, root := range *manifest.Roots {
 		for _, res := range opts.Reserved {
 			if rootsOverlap(root, res) {
 				return nil, fmt.Errorf("bundle %s: root %q overlaps %q, which the built-in rules hold; a bundle of its own rules must use packages of its own (a bundle of the built-in rules loads with --no-builtin)", name, root, res)
@@ -220,11 +216,99 @@ func ReadBundle(data []byte, name string, opts ReadBundleOptions) (*Bundle, erro
 		}
 	}
 	sum := sha256.Sum256(data)
-	out := &Bundle{Name: name, Revision: b.Manifest.Revision, Roots: *b.Manifest.Roots, Digest: "sha256:" + hex.EncodeToString(sum[:]), Signed: len(b.Signatures.Signatures) > 0 && opts.PublicKey != nil}
-	for _, m := range b.Modules {
-		out.Files = append(out.Files, RuleFile{Name: name + ":" + m.URL, Text: string(m.Raw)})
+	out := &Bundle{Name: name, Revision: manifest.Revision, Roots: *manifest.Roots, Digest: "sha256:" + hex.EncodeToString(sum[:]), Signed: signed}
+	for _, p := range slices.Sorted(maps.Keys(files)) {
+		if strings.HasSuffix(p, ".rego") {
+			out.Files = append(out.Files, RuleFile{Name: name + ":" + p, Text: string(files[p])})
+		}
 	}
 	return out, nil
+}
+
+// verifyBundle checks the bundle's signature with OPA's bundle verification (the JWT against the
+// key, then every file against the JWT's list of SHA-256 hashes, as OPA's bundle reader does) and
+// says whether it was signed. Every file must be listed, and every listed file present.
+func verifyBundle(files map[string][]byte, opts ReadBundleOptions) (bool, error) {
+	rawSig, hasSig := files["/.signatures.json"]
+	if opts.PublicKey == nil {
+		return false, nil // opts.Unsigned: nothing to check against
+	}
+	if !hasSig {
+		if opts.Unsigned {
+			return false, nil
+		}
+		return false, errors.New("bundle missing .signatures.json file")
+	}
+	var sc bundle.SignaturesConfig
+	if err := json.Unmarshal(rawSig, &sc); err != nil || len(sc.Signatures) == 0 {
+		return false, fmt.Errorf(".signatures.json holds no signature (%v)", err)
+	}
+	alg, err := keyAlgorithm(opts.PublicKey)
+	if err != nil {
+		return false, fmt.Errorf("bundle key: %w", err)
+	}
+	kc, err := keys.NewKeyConfig(string(opts.PublicKey), alg, "")
+	if err != nil {
+		return false, fmt.Errorf("bundle key: %w", err)
+	}
+	vc := bundle.NewVerificationConfig(map[string]*bundle.KeyConfig{BundleKeyID: kc}, BundleKeyID, "", nil)
+	listed, err := bundle.VerifyBundleSignature(sc, vc)
+	if err != nil {
+		return false, fmt.Errorf("failed to verify the signature: %w", err)
+	}
+	for _, p := range slices.Sorted(maps.Keys(files)) {
+		if p == "/.signatures.json" {
+			continue
+		}
+		if err := bundle.VerifyBundleFile(strings.TrimPrefix(p, "/"), *bytes.NewBuffer(files[p]), listed); err != nil {
+			return false, err
+		}
+	}
+	if len(listed) > 0 {
+		return false, fmt.Errorf("file(s) %v are in the signature but not in the bundle; not included in bundle signature", slices.Sorted(maps.Keys(listed)))
+	}
+	return true, nil
+}
+
+// untar reads a gzipped tar into memory, path (with a leading /) → contents, refusing more than
+// max bytes in all, links, and a path given twice.
+func untar(data []byte, max int64) (map[string][]byte, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("not a gzipped tar file: %w", err)
+	}
+	tr := tar.NewReader(zr)
+	files := map[string][]byte{}
+	var total int64
+	for {
+		h, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("not a gzipped tar file: %w", err)
+		}
+		switch h.Typeflag {
+		case tar.TypeDir:
+			continue
+		case tar.TypeReg:
+		default:
+			return nil, fmt.Errorf("%s: only regular files may be in a rule bundle", h.Name)
+		}
+		p := path.Clean("/" + h.Name)
+		if _, dup := files[p]; dup {
+			return nil, fmt.Errorf("%s is in the bundle twice", p)
+		}
+		body, err := io.ReadAll(io.LimitReader(tr, max-total+1))
+		if err != nil {
+			return nil, fmt.Errorf("not a gzipped tar file: %w", err)
+		}
+		if total += int64(len(body)); total > max {
+			return nil, fmt.Errorf("bundle size exceeds the limit of %d bytes", max)
+		}
+		files[p] = body
+	}
+	return files, nil
 }
 
 // bundleError rewords OPA's bundle errors where they would puzzle a rule user.
@@ -237,24 +321,6 @@ func bundleError(err error) error {
 		return fmt.Errorf("its signature does not match its files or key; it may have been changed since it was signed (%w)", err)
 	}
 	return err
-}
-
-// hasManifest says whether the tar holds a .manifest file: OPA reads a bundle without one.
-func hasManifest(data []byte) bool {
-	zr, err := gzip.NewReader(bytes.NewReader(data))
-	if err != nil {
-		return false
-	}
-	tr := tar.NewReader(zr)
-	for {
-		h, err := tr.Next()
-		if err != nil {
-			return false
-		}
-		if path.Clean("/"+h.Name) == "/.manifest" {
-			return true
-		}
-	}
 }
 
 // packageLine finds a module's package declaration.
