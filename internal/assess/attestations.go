@@ -32,16 +32,17 @@ var attestationFields = []string{"framework", "control", "statement", "by", "dat
 //	   "date": "2026-10-01", "expires": "2027-09-30", "evidence": "https://..."},
 //	]}
 //
-// Every field is required. Problems are *source.Error at the line and column of the value: a syntax
-// error, an unknown or repeated key, a missing field, a date that is not a real YYYY-MM-DD day, an
+// Every field is required. The file passes the guard every input file passes (source.Check: size,
+// UTF-8, nesting, keys written twice, numbers in range). Problems are *source.Error at the line and
+// column of the value: a syntax error, an unknown or repeated key, a missing field, a date that is not a real YYYY-MM-DD day, an
 // expiry before the date, a framework or control that the catalogues do not hold. Whether an
 // attestation is in force is decided by Assess against the run's clock.
 func ParseAttestations(name string, src []byte, cats []frameworks.Catalog) ([]finding.Attestation, error) {
 	p := &attParser{name: name, src: src}
-	if len(src) > MaxAttestationsSize {
-		return nil, source.Errorf(name, 0, 0, "the attestations file is %d bytes, more than the %d allowed", len(src), MaxAttestationsSize)
-	}
-	if err := checkDepth(name, src); err != nil {
+	if err := source.Check(name, src, source.Limits{
+		Kind: "attestations file", MaxSize: MaxAttestationsSize, MaxDepth: maxDepth,
+		Empty: `the attestations file is empty; write {"attestations": [...]}`,
+	}); err != nil {
 		return nil, err
 	}
 	root, err := hujson.Parse(src)
@@ -175,48 +176,6 @@ func (p *attParser) attestation(i int, v *hujson.Value, cats []frameworks.Catalo
 	}
 	a.Control = id
 	return a, nil
-}
-
-// checkDepth refuses input nested deeper than maxDepth before the parser sees it. Brackets inside
-// strings and comments do not count.
-func checkDepth(name string, src []byte) error {
-	depth := 0
-	inString, escaped := false, false
-	for i := 0; i < len(src); i++ {
-		c := src[i]
-		switch {
-		case inString:
-			switch {
-			case escaped:
-				escaped = false
-			case c == '\\':
-				escaped = true
-			case c == '"':
-				inString = false
-			}
-		case c == '"':
-			inString = true
-		case c == '/' && i+1 < len(src) && src[i+1] == '/':
-			for i < len(src) && src[i] != '\n' {
-				i++
-			}
-		case c == '/' && i+1 < len(src) && src[i+1] == '*':
-			end := bytes.Index(src[i+2:], []byte("*/"))
-			if end < 0 {
-				return nil // the parser reports the open comment
-			}
-			i += end + 3
-		case c == '{' || c == '[':
-			depth++
-			if depth > maxDepth {
-				line, col := lineCol(src, i)
-				return source.Errorf(name, line, col, "nested more than %d deep", maxDepth)
-			}
-		case c == '}' || c == ']':
-			depth--
-		}
-	}
-	return nil
 }
 
 // lineCol turns a byte offset into a 1-based line and byte column.

@@ -41,7 +41,7 @@ func TestParseAttestationsErrors(t *testing.T) {
 		{"list_not_array", "{\"attestations\": {}}", "a.hujson:1:18: attestations must be an array"},
 		{"entry_not_object", "{\"attestations\": [\n 1]}", "a.hujson:2:2: attestations[0] must be an object"},
 		{"unknown_field", entry(`"by"`, `"owner": "x", "by"`), `a.hujson:2:62: attestations[0]: unknown key "owner"`},
-		{"repeated_field", entry(`"by"`, `"by": "x", "by"`), `a.hujson:2:73: key "by" repeated`},
+		{"repeated_field", entry(`"by"`, `"by": "x", "by"`), `a.hujson:2:73: duplicate key "by"`},
 		{"not_a_string", entry(`"ciso"`, `7`), "attestations[0].by must be a string"},
 		{"missing_fields", "{\"attestations\": [\n  {\"framework\": \"x\", \"control\": \"C3\"}]}", "a.hujson:2:3: attestations[0]: missing statement, by, date, expires, evidence"},
 		{"bad_date", entry("2026-10-01", "2026-02-30"), `a.hujson:2:84: attestations[0].date "2026-02-30" is not a day`},
@@ -49,8 +49,10 @@ func TestParseAttestationsErrors(t *testing.T) {
 		{"expiry_before_date", entry("2027-09-30", "2026-09-30"), "attestations[0].expires 2026-09-30 is before its date 2026-10-01"},
 		{"unknown_framework", entry(`"x"`, `"sox"`), `a.hujson:2:15: attestations[0]: unknown framework "sox" (known: x)`},
 		{"unknown_control", entry(`"c3"`, `"C9"`), `a.hujson:2:31: attestations[0]: x has no control "C9"`},
-		{"too_deep", strings.Repeat("[", 40), "nested more than 16 deep"},
-		{"too_large", "{\"attestations\": []}" + strings.Repeat(" ", assess.MaxAttestationsSize), "more than the"},
+		{"too_deep", strings.Repeat("[", 40), "a.hujson:1:17:"},
+		{"empty", " \n", "the attestations file is empty"},
+		{"bad_utf8", "{\"attestations\": [\xff]}", "a.hujson:1:"},
+		{"too_large", "{\"attestations\": []}" + strings.Repeat(" ", assess.MaxAttestationsSize), "attestations files larger than 1 MB are not read"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := assess.ParseAttestations("a.hujson", []byte(tt.src), []frameworks.Catalog{testCatalog()})

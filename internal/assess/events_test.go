@@ -1,6 +1,7 @@
 package assess_test
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 	"time"
@@ -8,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tailaudit/tailaudit/engine/finding"
+	"github.com/tailaudit/tailaudit/engine/source"
 	"github.com/tailaudit/tailaudit/internal/assess"
 )
 
@@ -94,4 +96,23 @@ func TestAssessPeriod(t *testing.T) {
 	if got.Period == nil || got.Period.Events == nil || got.Period.Events.Covered || got.Period.Events.GapThreshold != "72h0m0s" {
 		t.Errorf("period = %+v, want uncovered events with the default threshold", got.Period)
 	}
+}
+
+func FuzzEventsRead(f *testing.F) {
+	f.Add([]byte("{\"eventTime\":\"2026-11-17T08:00:03Z\"}\n{\"logged\":1}\n"))
+	f.Add([]byte("{\"eventTime\":5}\n"))
+	f.Add([]byte("\n\n[1,2]\n"))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		var ev assess.Events
+		if err := ev.Read("f.jsonl", bytes.NewReader(src)); err != nil {
+			if len(source.All(err)) == 0 {
+				t.Fatalf("error %v (%T) holds no *source.Error", err, err)
+			}
+			return
+		}
+		c := assess.Cover(assess.Period{From: day(10, 0), To: day(20, 0)}, &ev, time.Hour)
+		if c.Events != len(ev.Times) || c.InPeriod > c.Events || (c.Covered && len(c.Gaps) > 0) {
+			t.Fatalf("inconsistent coverage %+v", c)
+		}
+	})
 }
