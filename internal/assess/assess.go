@@ -315,9 +315,17 @@ func control(c frameworks.Control, results map[string]*ruleResults, atts []findi
 func status(c frameworks.Control, checks []finding.CheckResult, attested bool) (finding.ControlStatus, string) {
 	st, reason, unsupported := decide(c, checks, attested)
 	if len(unsupported) > 0 && st != finding.ControlNotAssessed {
-		reason += "; supporting checks not assessed: " + strings.Join(unsupported, ", ")
+		reason += "; supporting checks not assessed: " + shortList(unsupported)
 	}
 	return st, reason
+}
+
+// shortList names up to three ids, and how many more there are.
+func shortList(ids []string) string {
+	if len(ids) <= 3 {
+		return strings.Join(ids, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(ids[:3], ", "), len(ids)-3)
 }
 
 func decide(c frameworks.Control, checks []finding.CheckResult, attested bool) (finding.ControlStatus, string, []string) {

@@ -215,6 +215,11 @@ func TestAssessSupportingNotAssessed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	cat.Controls = append(cat.Controls, frameworks.Control{ID: "S4", Title: "many supporting", Checks: checks("R1=partial", "R2=supporting", "R4=supporting", "R5=supporting", "R6=supporting")})
+	got, err = assess.Assess(report(map[string][]finding.Result{"R1": {finding.Pass}, "R2": {finding.NotAssessed}}), []frameworks.Catalog{cat}, nil, assess.Options{Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for i, want := range []struct {
 		status finding.ControlStatus
 		reason string
@@ -222,6 +227,7 @@ func TestAssessSupportingNotAssessed(t *testing.T) {
 		{"partial", "supporting checks not assessed: R2"},
 		{"not_assessed", "no check could run (R2)"},
 		{"manual", "supporting checks not assessed: R2"},
+		{"partial", "supporting checks not assessed: R2, R4, R5 and 1 more"},
 	} {
 		c := got.Assessments[0].Controls[i]
 		if c.Status != want.status || !strings.Contains(c.Reason, want.reason) {
