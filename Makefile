@@ -10,6 +10,8 @@ BENCH ?= Parse|Ratio|Compile|RunTests|Diff|Snapshot/devices=50000/engine|Decode|
 BENCHTIME ?= 3x
 # Timed runs per input of the whole-process benchmark.
 PROCESS_RUNS ?= 10
+# Timed runs per framework of the evidence pack benchmark (each writes a pack of hundreds of MB).
+REPORT_RUNS ?= 3
 
 # Release builds: static (no cgo), no file system paths (-trimpath), the commit and its date from
 # the VCS when built in a git checkout (-buildvcs=auto, whatever GOFLAGS says), no symbol tables.
@@ -20,7 +22,7 @@ VERSION ?=
 RELEASE_ENV := CGO_ENABLED=0 GOAMD64=v1 GOARM64=v8.0
 RELEASE_FLAGS = -trimpath -buildvcs=auto -ldflags '-s -w$(if $(VERSION), -X main.ldVersion=$(VERSION))'
 
-.PHONY: build test test-large lint bench demo fuzz harden release release-check clean
+.PHONY: build test test-large lint bench demo demo-report fuzz harden release release-check clean
 
 build:
 	$(GO) build -o bin/tailaudit ./cmd/tailaudit
@@ -48,6 +50,7 @@ lint:
 bench:
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -benchtime $(BENCHTIME) -timeout 60m $(BENCH_PKGS) | tee bench.out
 	$(GO) test -run '^$$' -bench Process -benchtime $(PROCESS_RUNS)x -timeout 60m ./cmd/tailaudit | tee -a bench.out
+	$(GO) test -run '^$$' -bench Report -benchtime $(REPORT_RUNS)x -timeout 60m ./cmd/tailaudit | tee -a bench.out
 
 # The main job on the bundled demo. Exit code 1 means findings at or above --fail-on, as designed.
 demo:
@@ -58,6 +61,14 @@ demo:
 # policy, config and snapshot files. Prints "N cases, N survived" per suite; fails unless all survived.
 harden:
 	GO=$(GO) ./.ci/harden
+
+# A SOC 2 evidence pack for the demo tailnet, written to demo-pack/ (replaced when there), then
+# verified. Open demo-pack/report.html in a browser.
+DEMO_PACK ?= demo-pack
+demo-report:
+	$(GO) run ./cmd/tailaudit report --framework soc2 --snapshot fixtures/demo/snapshot.json fixtures/demo/policy.hujson \
+		--events fixtures/demo/audit.jsonl --period 2026-11-17..2026-11-23 -o $(DEMO_PACK) --force
+	$(GO) run ./cmd/tailaudit verify $(DEMO_PACK)
 
 # Fuzzing of every parser of untrusted input: each func Fuzz* in the tree for FUZZTIME. go test
 # fuzzes one target per run, hence the loop; the first failure stops it.
@@ -101,4 +112,4 @@ release-check:
 	echo "reproducible: sha256 $${first%% *}"
 
 clean:
-	rm -rf bin dist bench.out
+	rm -rf bin dist bench.out $(DEMO_PACK)
