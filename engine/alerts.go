@@ -169,8 +169,8 @@ func (s *AlertStream) Add(ctx context.Context, ev *Event) ([]finding.Alert, erro
 
 // Drift judges the change between two snapshots with the drift rules (tailaudit.alerts.drift_*),
 // which see input.change.before and input.change.after, input.tailnet (the after snapshot),
-// input.params and input.now. Their alerts are timed at input.now; the dedup key defaults to the
-// rule id and the message.
+// input.params and input.now. Their alerts are timed at the after snapshot's collectedAt; the
+// dedup key defaults to the rule id and the message.
 func (s *AlertStream) Drift(ctx context.Context, before, after *tailnet.Snapshot) ([]finding.Alert, error) {
 	var idx []int
 	for i, r := range s.e.alerts {
@@ -209,8 +209,15 @@ func (s *AlertStream) Drift(ctx context.Context, before, after *tailnet.Snapshot
 	if len(rs) != 1 {
 		return nil, nil
 	}
-	now := s.now
-	ev := &Event{Time: now, Doc: map[string]any{}}
+	// Drift alerts are timed at the newer snapshot's collection, so that a re-run over the same
+	// two snapshots gives the same ids; input.now when the snapshot does not say.
+	at := s.now
+	if text, ok := after.Raw["collectedAt"].(string); ok {
+		if t, err := time.Parse(time.RFC3339Nano, text); err == nil {
+			at = t.UTC()
+		}
+	}
+	ev := &Event{Time: at, Doc: map[string]any{}}
 	var out []finding.Alert
 	for i, r := range q.rules {
 		set, _ := rs[0].Bindings["r"+strconv.Itoa(i)].([]any)

@@ -161,7 +161,8 @@ func inputSchema() (map[string]any, error) {
 			"policy_meta": object,
 			"tailnet":     snap,
 			"change": map[string]any{"type": "object", "properties": map[string]any{
-				"before": pol, "after": pol,
+				// Two policy files for change rules; two snapshots for drift alert rules.
+				"before": map[string]any{"anyOf": []any{pol, snap}}, "after": map[string]any{"anyOf": []any{pol, snap}},
 				// The access diff: {src, dst, proto, ports, portRanges, rules} per change.
 				"access": map[string]any{"type": "object", "properties": map[string]any{
 					"added":   map[string]any{"type": "array", "items": object},
