@@ -247,10 +247,9 @@ func verifyBundle(files map[string][]byte, opts ReadBundleOptions) (bool, error)
 	if err != nil {
 		return false, fmt.Errorf("bundle key: %w", err)
 	}
-	kc, err := keys.NewKeyConfig(string(opts.PublicKey), alg, "")
-	if err != nil {
-		return false, fmt.Errorf("bundle key: %w", err)
-	}
+	// Not keys.NewKeyConfig: it takes a key that is not a file name only if os.Stat says it does
+	// not exist, and a PEM key with a long line between slashes makes Stat fail otherwise.
+	kc := &keys.Config{Key: string(opts.PublicKey), Algorithm: alg}
 	vc := bundle.NewVerificationConfig(map[string]*bundle.KeyConfig{BundleKeyID: kc}, BundleKeyID, "", nil)
 	listed, err := bundle.VerifyBundleSignature(sc, vc)
 	if err != nil {

@@ -89,10 +89,7 @@ func TestBundleVerifiedByOPA(t *testing.T) {
 		t.Run(alg, func(t *testing.T) {
 			priv, pub := testKeys(t, alg)
 			data := writeTestBundle(t, bundleFiles, priv)
-			kc, err := keys.NewKeyConfig(string(pub), alg, "")
-			if err != nil {
-				t.Fatal(err)
-			}
+			kc := &keys.Config{Key: string(pub), Algorithm: alg}
 			vc := bundle.NewVerificationConfig(map[string]*bundle.KeyConfig{"default": kc}, "default", "", nil)
 			b, err := bundle.NewReader(bytes.NewReader(data)).WithBundleVerificationConfig(vc).WithProcessAnnotations(true).Read()
 			if err != nil {

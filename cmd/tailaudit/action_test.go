@@ -188,4 +188,26 @@ func TestAction(t *testing.T) {
 			}
 		})
 	}
+
+	// A signed rule bundle from the rules-bundle input: its rule's findings reach the SARIF file.
+	t.Run("rules_bundle", func(t *testing.T) {
+		repo := t.TempDir()
+		if _, stderr, code := tailaudit(t, repo, nil, "rules", "new", "ACME-PROD-001", "--namespace", "policy", "--dir", filepath.Join(repo, "rules")); code != 0 {
+			t.Fatal(stderr)
+		}
+		key, _ := bundleKeys(t, repo, "key")
+		if _, stderr, code := tailaudit(t, repo, nil, "rules", "bundle", filepath.Join(repo, "rules"), "-o", filepath.Join(repo, "rules.tar.gz"), "--sign-key", key); code != 0 {
+			t.Fatal(stderr)
+		}
+		write(t, repo, "policy.hujson", `{"tagOwners": {"tag:prod": ["autogroup:admin"]}, "acls": [{"action": "accept", "src": ["autogroup:member"], "dst": ["tag:prod:*"]}]}`)
+		_, _, code := run(t, repo, map[string]string{"base-ref": "", "rules-bundle": "rules.tar.gz", "rules-bundle-key": "key.pub.pem"})
+		if code != 1 {
+			t.Errorf("exit code %d, want 1 (the bundle's rule fails the policy)", code)
+		}
+		sarif, err := os.ReadFile(filepath.Join(repo, "tailaudit.sarif"))
+		if err != nil || !strings.Contains(string(sarif), "ACME-PROD-001") {
+			t.Errorf("the SARIF file has no finding of the bundle's rule (%v)", err)
+		}
+	})
+
 }

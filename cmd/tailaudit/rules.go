@@ -16,7 +16,41 @@ import (
 func newRulesCmd(s *iostreams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "rules",
-		Short: "List and describe the rules tailaudit runs",
+		Short: "List, describe, scaffold, lint and bundle rules",
+		Long: `List and describe the rules tailaudit runs, and write your own.
+
+A rule is a Rego v1 package with a METADATA block (title, custom.id, custom.severity, and
+custom.remediation, custom.controls, custom.params) in one of four namespaces, each reading one
+input document:
+
+  tailaudit.policy.*   input.policy   the policy file, keys in their canonical spelling
+  tailaudit.tailnet.*  input.tailnet  a snapshot (check --snapshot), the API's fields
+  tailaudit.change.*   input.change   before, after and access (added, removed) (check --base)
+  tailaudit.alerts.*   input.event    one audit log event, with input.window
+
+Every rule also sees input.now (never read the clock) and input.params: read them with
+params.merged({"staleDays": 90}) after 'import data.tailaudit.lib.params', and declare each in
+custom.params ({type: integer, minimum: 1}).
+
+Results: 'deny contains result if {...}' fails, warn advises, alert rules define alert. A result
+is a string or {msg, path, resource, evidence, severity}; path (such as ["policy", "acls", 3])
+becomes file:line:column.
+
+Built-ins: tailscale.reachable(input.policy, "group:contractors", "tag:pci", 5432) is true when
+the source can connect; tailscale.reach(...) adds because (the rules that allow it, as paths);
+tailscale.resolve(input, "tag:pci") gives {nodes, prefixes}; tailscale.validate(input.policy)
+what Tailscale would refuse; tailscale.test_results(input.policy) every tests/sshTests result.
+
+The workflow:
+  tailaudit rules new ACME-PCI-001 --namespace policy --dir rules   # a rule and its tests
+  tailaudit test rules                                             # run the tests
+  tailaudit rules lint rules -f github                             # everything wrong, at its line
+  tailaudit rules bundle rules -o rules.tar.gz --sign-key key.pem   # a signed OPA bundle
+  tailaudit check policy.hujson --bundle rules.tar.gz --bundle-key pub.pem
+
+Test each rule with one case that makes it fire and one that keeps it silent (rules lint checks).
+policies/README.md ("Writing rules of your own") has the details, and fixtures/rules three worked
+examples.`,
 	}
 	cmd.AddCommand(newRulesListCmd(s, nil), newRulesShowCmd(s, nil), newRulesNewCmd(s, nil), newRulesLintCmd(s, nil), newRulesBundleCmd(s, nil))
 	return cmd

@@ -83,3 +83,17 @@ func TestRulesNewRefuses(t *testing.T) {
 		t.Error("a refused rules new changed the existing rule")
 	}
 }
+
+// TestFixtureRules runs the worked example rules' tests and lints them: they are what the README
+// shows a company writing.
+func TestFixtureRules(t *testing.T) {
+	dir := "../../fixtures/rules"
+	stdout, stderr, code := tailaudit(t, "", nil, "test", dir)
+	if code != 0 || !strings.Contains(stdout, "PASS: 7/7") {
+		t.Errorf("test %s: exit code %d\n%s%s", dir, code, stdout, stderr)
+	}
+	stdout, stderr, code = tailaudit(t, "", nil, "rules", "lint", dir)
+	if code != 0 || stdout != "" {
+		t.Errorf("rules lint %s: exit code %d\n%s%s", dir, code, stdout, stderr)
+	}
+}

@@ -164,7 +164,7 @@ func scaffold(namespace, id, name string) (rule, test string) {
 	fmt.Fprintf(&b, "# METADATA\n# title: %s\n# description: >-\n#   %s\n", t.title, t.description)
 	fmt.Fprintf(&b, "# custom:\n#   id: %s\n#   severity: %s\n#   remediation: >-\n#     %s\n", id, t.severity, t.remediation)
 	b.WriteString(t.meta)
-	b.WriteString("#   # The framework controls this rule evidences, such as {soc2: [CC6.1], iso27001: [A.8.3]}:\n")
+	b.WriteString("#   # The framework controls this rule evidences, such as {soc2: [CC6.1], iso27001: [\"8.3\"]}:\n")
 	b.WriteString("#   # fill them in ('tailaudit frameworks show soc2' lists the ids).\n")
 	b.WriteString("#   controls: {}\n")
 	fmt.Fprintf(&b, "package %s\n\n%s", pkg, t.rule)

@@ -44,7 +44,22 @@ set -f # split the rules input on white space, without expanding wildcards
 for dir in ${INPUT_RULES:-}; do
 	args+=(--rules "$dir")
 done
+for bundle in ${INPUT_RULES_BUNDLE:-}; do
+	args+=(--bundle "$bundle")
+done
 set +f
+if [[ -n ${INPUT_RULES_BUNDLE:-} ]]; then
+	key=${INPUT_RULES_BUNDLE_KEY:-}
+	if [[ -z $key ]]; then
+		echo "::error title=tailaudit::rules-bundle needs rules-bundle-key, the public key the bundles are signed for"
+		exit 2
+	fi
+	if [[ $key == -----BEGIN* ]]; then
+		printf '%s\n' "$key" >"$tmp/bundle-key.pem"
+		key=$tmp/bundle-key.pem
+	fi
+	args+=(--bundle-key "$key")
+fi
 if [[ -n ${INPUT_CONFIG:-} ]]; then
 	args+=(--config "$INPUT_CONFIG")
 fi
