@@ -37,6 +37,10 @@ func TestBundleFlagsArgs(t *testing.T) {
 			&checkOptions{Policy: "p.hujson", Formats: []string{"text"}, FailOn: "high",
 				Rules: ruleSource{Bundle: bundleSource{Bundles: []string{"a.tar.gz", "https://example.com/b.tar.gz"}, Key: "pub.pem", Unsigned: true, Timeout: 5 * time.Second}}}},
 	})
+	testParse(t, newAlertsCmd, []parseCase[alertsOptions]{
+		{"bundle", "--events a.jsonl --bundle https://example.com/r.tar.gz#sha256=00 --bundle-key pub.pem", &alertsOptions{Events: []string{"a.jsonl"}, Formats: []string{"text"}, FailOn: "high",
+			Rules: ruleSource{Bundle: bundleSource{Bundles: []string{"https://example.com/r.tar.gz#sha256=00"}, Key: "pub.pem"}}}},
+	})
 	testParse(t, newTestCmd, []parseCase[testOptions]{
 		{"bundle", "--bundle a.tar.gz --bundle-key pub.pem", &testOptions{Format: "text", Rules: ruleSource{Bundle: bundleSource{Bundles: []string{"a.tar.gz"}, Key: "pub.pem"}}}},
 	})
