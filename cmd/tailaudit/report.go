@@ -314,7 +314,7 @@ func runReport(ctx context.Context, opts *reportOptions) (err error) {
 		return err
 	}
 	rep.Tool = finding.Tool{Name: "tailaudit", Version: version(), URI: "https://github.com/tailaudit/tailaudit"}
-	ar, err := assess.Assess(rep, cats, atts, assess.Options{Now: in.Now, Snapshot: docs.Snapshot, Params: cfg.Params, Period: period, Events: events})
+	ar, err := assess.Assess(rep, cats, atts, assess.Options{Now: in.Now, Snapshot: docs.Snapshot, Params: cfg.Params, Period: period, Events: events, RetentionMonths: cfg.RetentionMonths})
 	if err != nil {
 		return err
 	}

@@ -52,10 +52,15 @@ const DefaultGapThreshold = 72 * time.Hour
 // Assess computes the verdict on every control of each catalogue, in catalogue order, from the
 // findings of report (including the pass records the engine writes per resource), the
 // attestations given (as ParseAttestations returns them) and opts. It fails only on attestations
-// that name a framework or control the catalogues do not hold.
+// or retention periods that name a framework or control the catalogues do not hold.
 func Assess(report *finding.Report, cats []frameworks.Catalog, atts []finding.Attestation, opts Options) (*finding.AssessmentReport, error) {
 	if err := checkAttestations(atts, cats); err != nil {
 		return nil, err
+	}
+	for _, id := range slices.Sorted(mapKeys(opts.RetentionMonths)) {
+		if _, ok := catalog(cats, id); !ok {
+			return nil, fmt.Errorf("retention for %q: no such framework (known: %s)", id, strings.Join(catalogIDs(cats), ", "))
+		}
 	}
 	now := opts.Now
 	if now.IsZero() {
@@ -83,7 +88,7 @@ func Assess(report *finding.Report, cats []frameworks.Catalog, atts []finding.At
 	for _, cat := range cats {
 		a := finding.Assessment{
 			Framework: finding.FrameworkRef{ID: cat.ID, Name: cat.Name, Version: cat.Version},
-			Retention: Retention(cat, opts.RetentionMonths[cat.ID], opts.Period, opts.Snapshot),
+			Retention: Retention(cat, retentionFor(opts.RetentionMonths, cat.ID), opts.Period, opts.Snapshot),
 			Controls:  make([]finding.ControlResult, 0, len(cat.Controls)),
 		}
 		mine := attestationsFor(atts, cat.ID, now)
@@ -97,6 +102,16 @@ func Assess(report *finding.Report, cats []frameworks.Catalog, atts []finding.At
 		out.Assessments = append(out.Assessments, a)
 	}
 	return out, nil
+}
+
+// retentionFor is the configured period for a framework, its id matched regardless of case.
+func retentionFor(months map[string]int, id string) int {
+	for k, v := range months {
+		if strings.EqualFold(k, id) {
+			return v
+		}
+	}
+	return 0
 }
 
 func mapKeys[V any](m map[string]V) func(func(string) bool) {

@@ -236,6 +236,19 @@ func TestAssessSupportingNotAssessed(t *testing.T) {
 	}
 }
 
+func TestAssessRetentionMonths(t *testing.T) {
+	got, err := assess.Assess(report(nil), []frameworks.Catalog{testCatalog()}, nil, assess.Options{Now: now, RetentionMonths: map[string]int{"X": 24}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := got.Assessments[0].Retention.Requirement; r.MinimumMonths != 24 || r.Configured != 24 {
+		t.Errorf("requirement = %+v, want 24 months configured", r)
+	}
+	if _, err := assess.Assess(report(nil), []frameworks.Catalog{testCatalog()}, nil, assess.Options{Now: now, RetentionMonths: map[string]int{"sox": 24}}); err == nil || !strings.Contains(err.Error(), `retention for "sox": no such framework (known: x)`) {
+		t.Errorf("Assess with retention for an unknown framework: %v", err)
+	}
+}
+
 func TestAssessRejectsUnknownAttestation(t *testing.T) {
 	for _, a := range []finding.Attestation{{Framework: "nope", Control: "C1"}, {Framework: "x", Control: "C9"}} {
 		if _, err := assess.Assess(report(nil), []frameworks.Catalog{testCatalog()}, []finding.Attestation{a}, assess.Options{Now: now}); err == nil {

@@ -33,6 +33,10 @@ type Config struct {
 	ParamsAt             map[string]finding.Location // where each parameter's value is written
 	AllowNetworkBuiltins bool
 	Waivers              []finding.Waiver // each waives one rule within one scope
+	// RetentionMonths is the organisation's log retention period per framework id, in calendar
+	// months, for evidence packs: it replaces a framework's configurable default and can only raise
+	// a fixed minimum. Framework ids are checked by the report, which knows the catalogues.
+	RetentionMonths map[string]int
 }
 
 // file is the config file's JSON shape.
@@ -42,6 +46,7 @@ type file struct {
 	Params               map[string]any `json:"params"`
 	AllowNetworkBuiltins bool           `json:"allowNetworkBuiltins"`
 	Waivers              []waiver       `json:"waivers"`
+	RetentionMonths      map[string]int `json:"retentionMonths"`
 }
 
 type waiver struct {
@@ -118,7 +123,7 @@ func Parse(name string, src []byte) (*Config, error) {
 			return nil, errAt(int(typ.Offset), "%s: want %s, got %s", typ.Field, typ.Type, typ.Value)
 		case strings.HasPrefix(err.Error(), "json: unknown field "):
 			field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-			return nil, errAt(offsetOfKey(src, field), "unknown setting %q (known: failOn, rules, params, allowNetworkBuiltins, waivers)", field)
+			return nil, errAt(offsetOfKey(src, field), "unknown setting %q (known: failOn, rules, params, allowNetworkBuiltins, waivers, retentionMonths)", field)
 		}
 		return nil, &source.Error{File: name, Msg: err.Error()}
 	}
@@ -130,6 +135,15 @@ func Parse(name string, src []byte) (*Config, error) {
 			return nil, errAt(offsetOfKey(src, "failOn"), "failOn: %v", err)
 		}
 		cfg.FailOn = sev
+	}
+	for fw, months := range f.RetentionMonths {
+		if months <= 0 || months > 1200 {
+			return nil, errAt(offsetOfKey(src, fw), "retentionMonths.%s: %d is not a number of months between 1 and 1200", fw, months)
+		}
+		if cfg.RetentionMonths == nil {
+			cfg.RetentionMonths = map[string]int{}
+		}
+		cfg.RetentionMonths[fw] = months
 	}
 	for _, dir := range f.Rules {
 		if !filepath.IsAbs(dir) {

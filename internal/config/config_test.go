@@ -22,6 +22,7 @@ func TestParse(t *testing.T) {
 	"failOn": "Medium",
 	"rules": ["./rules", "/abs/rules"],
 	"params": {"maxCheckPeriod": "8h"},
+	"retentionMonths": {"iso27001": 24},
 	"waivers": [
 		{"rule": "TA-SSH-001", "path": "/ssh/2", "reason": "break-glass", "by": "sec@example.com", "expires": "2027-01-31"},
 		{"rule": "TA-DEV-004", "resource": "db-1", "reason": "decommissioning", "by": "ops@example.com", "expires": "2026-12-31",},
@@ -41,10 +42,11 @@ func TestParse(t *testing.T) {
 		ParamsAt: map[string]finding.Location{"maxCheckPeriod": {File: "repo/.tailaudit.hujson", Line: 5, Column: 31}},
 		Waivers: []finding.Waiver{
 			{Rules: []string{"TA-SSH-001"}, Path: "/ssh/2", Reason: "break-glass", By: "sec@example.com", Expires: "2027-01-31",
-				Source: "repo/.tailaudit.hujson:7", Written: finding.Location{File: "repo/.tailaudit.hujson", Line: 7, Column: 3}},
-			{Rules: []string{"TA-DEV-004"}, Resource: "db-1", Reason: "decommissioning", By: "ops@example.com", Expires: "2026-12-31",
 				Source: "repo/.tailaudit.hujson:8", Written: finding.Location{File: "repo/.tailaudit.hujson", Line: 8, Column: 3}},
+			{Rules: []string{"TA-DEV-004"}, Resource: "db-1", Reason: "decommissioning", By: "ops@example.com", Expires: "2026-12-31",
+				Source: "repo/.tailaudit.hujson:9", Written: finding.Location{File: "repo/.tailaudit.hujson", Line: 9, Column: 3}},
 		},
+		RetentionMonths: map[string]int{"iso27001": 24},
 	}
 	if d := cmp.Diff(want, cfg); d != "" {
 		t.Errorf("Parse() (-want +got):\n%s", d)
@@ -78,6 +80,8 @@ func TestParseErrors(t *testing.T) {
 		{"invalid_utf8", "{\"failOn\": \"hi\xffgh\"}", ".tailaudit.hujson:1:15: invalid UTF-8 byte 0xff"},
 		{"empty", " \n", ".tailaudit.hujson:1:1: file is empty"},
 		{"byte_order_mark", "\ufeff{}", ".tailaudit.hujson:1:1: the file starts with a byte order mark"},
+		{"retention_not_months", "{\"retentionMonths\": {\"iso27001\": 0}}", `.tailaudit.hujson:1:22: retentionMonths.iso27001: 0 is not a number of months`},
+		{"retention_not_integer", "{\"retentionMonths\": {\"soc2\": 1.5}}", ".tailaudit.hujson:1:"},
 		{"too_large", "{}" + strings.Repeat(" ", config.MaxSize), ".tailaudit.hujson:1:10485761: file is 10.0 MB; config files larger than 10 MB are not read"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
