@@ -1,8 +1,8 @@
 package output
 
 import (
+	"bufio"
 	"crypto/sha1"
-	"encoding/json"
 	"fmt"
 	"io"
 
@@ -114,7 +114,7 @@ type oscalResult struct {
 	Props            []oscalProp        `json:"props,omitempty"`
 	LocalDefs        *oscalLocalDefs    `json:"local-definitions,omitempty"`
 	ReviewedControls oscalReviewed      `json:"reviewed-controls"`
-	Observations     []oscalObservation `json:"observations,omitempty"`
+	Observations     []oscalObservation `json:"observations"`
 	Findings         []oscalFinding     `json:"findings,omitempty"`
 	Attestations     []oscalAttestation `json:"attestations,omitempty"`
 	Remarks          string             `json:"remarks,omitempty"`
@@ -339,11 +339,29 @@ func RenderPackOSCAL(w io.Writer, p *Pack) error {
 	if len(items)+len(users) > 0 {
 		res.LocalDefs = &oscalLocalDefs{InventoryItems: items, Users: users}
 	}
+	// The observations are most of the file: they are streamed one per line into the skeleton
+	// of the rest, so that the document is never held in memory whole.
+	observations := res.Observations
+	res.Observations = []oscalObservation{}
 	doc.AR.Results = []oscalResult{res}
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", " ")
-	return enc.Encode(doc)
+	bw := bufio.NewWriterSize(w, 1<<16)
+	err := splice(bw, doc, `"observations":[]`, func(bw *bufio.Writer) error {
+		for i, o := range observations {
+			if i > 0 {
+				bw.WriteString(",")
+			}
+			bw.WriteString("\n")
+			if err := encodeCompact(bw, o); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	bw.WriteString("\n")
+	return bw.Flush()
 }
 
 // observe adds a check's observations to res: one per resource it did not pass, one for the
