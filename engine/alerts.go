@@ -386,9 +386,6 @@ func (s *AlertStream) alert(r *rule, ev *Event, raw any, earlier []windowEvent) 
 		}
 		start = counted[0].Time
 		a.Window = &finding.AlertWindow{Start: start, End: ev.Time, Count: len(counted)}
-	} else if spec.window > 0 {
-		a.Window = &finding.AlertWindow{Start: ev.Time.Add(-spec.window), End: ev.Time, Count: len(earlier) + 1}
-		start = ev.Time
 	}
 	a.ID = finding.AlertID(r.meta.ID, dedup, start)
 	if _, dup := s.emitted[a.ID]; dup {
