@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/csv"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -13,7 +14,9 @@ import (
 
 	"github.com/tailaudit/tailaudit/engine/finding"
 	"github.com/tailaudit/tailaudit/internal/evidence"
+	"github.com/tailaudit/tailaudit/internal/output"
 	"github.com/tailaudit/tailaudit/internal/sharedcorpus"
+	"github.com/tailaudit/tailaudit/internal/synth"
 )
 
 const demoEvents = "../../fixtures/demo/audit.jsonl"
@@ -101,9 +104,9 @@ func TestReport_DemoPack(t *testing.T) {
 			t.Errorf("report.html lacks %q", s)
 		}
 	}
-	csv, _ := os.ReadFile(filepath.Join(dir, "controls.csv"))
-	if lines := strings.Count(string(csv), "\n"); lines < 100 || !strings.HasPrefix(string(csv), "framework,control,") {
-		t.Errorf("controls.csv: %d lines, header %q", lines, strings.SplitN(string(csv), "\n", 2)[0])
+	table, _ := os.ReadFile(filepath.Join(dir, "controls.csv"))
+	if lines := strings.Count(string(table), "\n"); lines < 100 || !strings.HasPrefix(string(table), "framework,control,") {
+		t.Errorf("controls.csv: %d lines, header %q", lines, strings.SplitN(string(table), "\n", 2)[0])
 	}
 }
 
@@ -357,5 +360,60 @@ func TestReport_Previous(t *testing.T) {
 		if !strings.Contains(string(b), "Since the previous pack") || !strings.Contains(string(b), rep.Changes.Controls[0].Control) {
 			t.Errorf("%s does not show what changed", name)
 		}
+	}
+}
+
+// TestReport_LargePopulation: with more devices than the HTML lists, report.html and report.md cut
+// each list with the count of the rest, and controls.csv still has every device.
+func TestReport_LargePopulation(t *testing.T) {
+	snap, err := json.Marshal(synth.Snapshot(1, 1500, 150, 60))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "snap.json")
+	if err := os.WriteFile(path, snap, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "pack")
+	if _, stderr, code := tailaudit(t, "", nil, "report", "--framework", "soc2", "--snapshot", path, "-o", dir); code != 0 {
+		t.Fatalf("report: exit %d\n%s", code, stderr)
+	}
+	html, _ := os.ReadFile(filepath.Join(dir, "report.html"))
+	md, _ := os.ReadFile(filepath.Join(dir, "report.md"))
+	if !strings.Contains(string(html), "more: every one is in controls.csv") || !strings.Contains(string(md), "more (controls.csv)") {
+		t.Error("report.html or report.md lists a population of 1,500 devices without cutting it")
+	}
+	rep := readJSON[finding.AssessmentReport](t, filepath.Join(dir, "report.json"))
+	f, err := os.Open(filepath.Join(dir, "controls.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(f).ReadAll()
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	inCSV := map[[3]string]bool{} // rule, resource, result
+	for _, row := range rows[1:] {
+		inCSV[[3]string{row[5], row[11], row[12]}] = true
+	}
+	checked := false
+	for _, c := range rep.Assessments[0].Controls {
+		for _, ch := range c.Checks {
+			if p := ch.Population; p != nil && p.Type == "device" && len(p.Passed) > output.DefaultListLimit {
+				checked = true
+				for _, id := range p.Passed {
+					if !inCSV[[3]string{ch.Rule.ID, id, "pass"}] {
+						t.Fatalf("controls.csv lacks %s's passing device %s", ch.Rule.ID, id)
+					}
+				}
+				if strings.Contains(string(html), p.Passed[len(p.Passed)-1]+"</code>") {
+					t.Errorf("report.html lists the last of %d passing devices of %s", len(p.Passed), ch.Rule.ID)
+				}
+			}
+		}
+	}
+	if !checked {
+		t.Fatal("no device check with more passing devices than the list limit: the test checks nothing")
 	}
 }
