@@ -6,7 +6,7 @@ GO  ?= go
 OPA := $(GO) tool opa
 BENCH_PKGS := ./engine ./internal/access ./engine/tailnet
 # The default set finishes in a few minutes; BENCH=. adds the naive 50,000-device run (several more).
-BENCH ?= Parse|Ratio|Compile|RunTests|Diff|Snapshot/devices=50000/engine|Decode|BundleLoad|RulesLint
+BENCH ?= Parse|Ratio|Compile|RunTests|Diff|Snapshot/devices=50000/engine|Decode|BundleLoad|RulesLint|Alerts
 BENCHTIME ?= 3x
 # Timed runs per input of the whole-process benchmark.
 PROCESS_RUNS ?= 10

@@ -17,5 +17,11 @@ import data.tailaudit.lib.alerts as lib
 alert contains result if {
 	input.event.target.type == "API_KEY"
 	input.event.action == "CREATE"
-	result := {"msg": sprintf("%s created the key %s", [lib.actor, lib.target]), "evidence": object.union(lib.evidence, {"keyType": object.get(object.get(input.event, "new", {}), "keyType", ""), "scopes": object.get(object.get(input.event, "new", {}), "scopes", []), "capabilities": object.get(object.get(input.event, "new", {}), "capabilities", {})})}
+	result := {"msg": sprintf("%s created the key %s", [lib.actor, lib.target]), "evidence": object.union(lib.evidence, {"keyType": object.get(_new, "keyType", ""), "scopes": object.get(_new, "scopes", []), "capabilities": object.get(_new, "capabilities", {})})}
 }
+
+# _new is the created key's details, when the event has them as an object.
+_new := n if {
+	n := input.event.new
+	is_object(n)
+} else := {}

@@ -20,8 +20,8 @@ import data.tailaudit.lib.params
 parameters := params.merged({"sensitiveTags": params.shared.sensitiveTags})
 
 _added contains tag if {
-	some tag in object.get(input.event, "new", [])
-	not tag in object.get(input.event, "old", [])
+	some tag in _list(object.get(input.event, "new", []))
+	not tag in _list(object.get(input.event, "old", []))
 }
 
 _severity := "high" if {
@@ -35,3 +35,7 @@ alert contains result if {
 	input.event.target.property == "ACL_TAGS"
 	result := {"msg": sprintf("%s changed the tags of %s", [lib.actor, lib.target]), "evidence": object.union(lib.evidence, {"added": sort(_added)}), "severity": _severity}
 }
+
+_list(x) := x if is_array(x)
+
+_list(x) := [] if not is_array(x)
