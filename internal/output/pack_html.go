@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -170,6 +171,18 @@ func (h htmlPack) Waivers(c finding.ControlResult) []*finding.Waiver {
 		}
 	}
 	return out
+}
+
+// Completeness returns how a control's populations are shown to be complete, each distinct text
+// once (the catalogue gives one text for most checks).
+func (h htmlPack) Completeness(c finding.ControlResult) string {
+	var texts []string
+	for _, ch := range c.Checks {
+		if p := ch.Population; p != nil && p.Completeness != "" && !slices.Contains(texts, p.Completeness) {
+			texts = append(texts, p.Completeness)
+		}
+	}
+	return strings.Join(texts, " ")
 }
 
 func (h htmlPack) Plural(n int, noun string) string {
