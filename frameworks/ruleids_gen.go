@@ -82,6 +82,7 @@ func RuleIDs() []string {
 		"TA-KEY-003",
 		"TA-KEY-004",
 		"TA-KEY-005",
+		"TA-KEY-006",
 		"TA-LOG-001",
 		"TA-LOG-002",
 		"TA-LOG-003",

@@ -21,7 +21,7 @@ func TestVerboseDoesWhatItsHelpSays(t *testing.T) {
 		t.Errorf("-v does not add what each rule passed (plain has it: %v; -v has it: %v)",
 			strings.Contains(plain, "      passed: "), strings.Contains(verbose, "      passed: "))
 	}
-	if !strings.Contains(plain, "36 rules  no tailnet snapshot") || !strings.Contains(verbose, "  TA-DEV-001  ") || strings.Contains(verbose, "36 rules  no tailnet snapshot") {
+	if !strings.Contains(plain, "37 rules  no tailnet snapshot") || !strings.Contains(verbose, "  TA-DEV-001  ") || strings.Contains(verbose, "37 rules  no tailnet snapshot") {
 		t.Errorf("-v does not list the rules not assessed one by one:\n%s", verbose)
 	}
 }

@@ -15,7 +15,15 @@
 #   remediation: >-
 #     Fix the value the finding points at. The message says what Tailscale expects; for example define
 #     the group in "groups", add the tag to "tagOwners", or write ports as 22, 80-443 or *.
+#   params:
+#     tailnetDomains: {type: array, items: {type: string}}
 package tailaudit.policy.policy_rejected
+
+import data.tailaudit.lib.params
+
+# parameters hold tailnetDomains, the tailnet's own domains; tailscale.validate(input) reads them
+# from input.params, and without them from the snapshot.
+parameters := params.merged({"tailnetDomains": []})
 
 deny contains result if {
 	input.policy
@@ -33,6 +41,6 @@ warn contains result if {
 	result := {
 		"msg": sprintf("Not checked whether Tailscale would accept this: %s", [e.message]),
 		"path": e.path,
-		"evidence": {"unchecked": e.message},
+		"evidence": {"unchecked": e.message, "tailnetDomains": parameters.tailnetDomains},
 	}
 }

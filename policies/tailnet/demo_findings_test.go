@@ -12,6 +12,7 @@ var demoFindings = []string{
 	"TA-DEV-009 deny sam-homelab.tail4f2a.ts.net",
 	"TA-DEV-010 deny router-dc1.tail4f2a.ts.net",
 	"TA-DEV-013 warn acme.example",
+	"TA-DEV-014 manual acme.example", // every device has a lock key, which no longer counts as evidence
 	"TA-HOOK-001 deny acme.example",
 	"TA-KEY-001 deny k8s nodes (prod cluster)",
 	"TA-KEY-004 warn k8s operator",
