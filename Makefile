@@ -79,6 +79,9 @@ demo-alerts:
 # Fuzzing of every parser of untrusted input: each func Fuzz* in the tree for FUZZTIME. go test
 # fuzzes one target per run, hence the loop; the first failure stops it.
 FUZZTIME ?= 30s
+# The property harness (internal/access/property_test.go) runs 40 random policies in make test and
+# PROP_N of them here.
+PROP_N ?= 2000
 fuzz:
 	@targets=$$(grep -rE --include='*_test.go' -o '^func Fuzz[A-Za-z0-9_]*' --exclude-dir=testdata . | sed 's/:func /:/' | sort); \
 	if [ -z "$$targets" ]; then echo "no fuzz targets found"; exit 1; fi; \
@@ -87,6 +90,8 @@ fuzz:
 		echo "--- fuzz $$name in $$pkg for $(FUZZTIME)"; \
 		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) "$$pkg" || exit 1; \
 	done
+	@echo "--- property harness of internal/access with $(PROP_N) random policies"
+	$(GO) test -count=1 -run '^TestProperties$$' ./internal/access -prop.n=$(PROP_N)
 
 # Static binaries for every platform in dist/, with SHA256SUMS.
 release:
