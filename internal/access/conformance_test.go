@@ -236,8 +236,20 @@ func sortAny(l []any) {
 	})
 }
 
+// aspects records, for one scenario, which aspects were compared and which matched: the verdict
+// (validation: accept, or reject with Tailscale's message), and for accepted scenarios the packet
+// filters and SSH policies of every node.
+type aspects struct {
+	validation, filters, ssh     bool // matched
+	filtersCompared, sshCompared bool
+}
+
 // replay compares one scenario and returns "" when it matches, else a short diff.
 func replay(t *testing.T, c *capture) (diff string, messageOnly bool) {
+	return replayAspects(t, c, &aspects{})
+}
+
+func replayAspects(t *testing.T, c *capture, asp *aspects) (diff string, messageOnly bool) {
 	doc, err := decodePolicy(c.FullPolicy)
 	if err != nil {
 		return fmt.Sprintf("cannot decode policy: %v", err), false
@@ -262,10 +274,12 @@ func replay(t *testing.T, c *capture) (diff string, messageOnly bool) {
 		}
 		switch {
 		case len(errs) > 0 && errs[0].Message == want:
+			asp.validation = true
 			return "", false
 		case len(errs) > 0:
 			return fmt.Sprintf("reject message: want %q, got %q at %s", want, errs[0].Message, errs[0].Pointer()), true
 		case want == "test(s) failed" && len(failed) > 0:
+			asp.validation = true
 			return "", false
 		case len(failed) > 0:
 			return fmt.Sprintf("reject message: want %q, got test(s) failed", want), true
@@ -278,17 +292,22 @@ func replay(t *testing.T, c *capture) (diff string, messageOnly bool) {
 	if len(failed) > 0 {
 		return fmt.Sprintf("want accept, got test(s) failed: %s", failed[0]), false
 	}
+	asp.validation = true
+	asp.filtersCompared, asp.sshCompared = true, true
+	asp.filters, asp.ssh = true, true
 	views := pol.Filters(topo)
 	var diffs []string
 	for _, name := range sortedKeys(c.Nodes) {
 		want := c.Nodes[name]
 		got, ok := views[name]
 		if !ok {
+			asp.filters, asp.ssh = false, false
 			diffs = append(diffs, fmt.Sprintf("node %s: not in topology", name))
 			continue
 		}
 		if d := cmp.Diff(canonRules(t, want.PacketFilter), canonRules(t, got.PacketFilter)); d != "" {
 			diffs = append(diffs, fmt.Sprintf("node %s packet filter (-want +got):\n%s", name, d))
+			asp.filters = false
 		}
 		var wantSSH []json.RawMessage
 		if want.SSHPolicy != nil {
@@ -296,6 +315,7 @@ func replay(t *testing.T, c *capture) (diff string, messageOnly bool) {
 		}
 		if d := cmp.Diff(canonSSH(t, wantSSH), canonSSH(t, got.SSHPolicy.Rules)); d != "" {
 			diffs = append(diffs, fmt.Sprintf("node %s ssh policy (-want +got):\n%s", name, d))
+			asp.ssh = false
 		}
 	}
 	return strings.Join(diffs, "\n"), false
@@ -311,6 +331,7 @@ func TestConformance(t *testing.T) {
 	type mismatch struct{ id, diff string }
 	var mismatches []mismatch
 	messageMismatches := 0
+	var aspValidation, aspFilters, aspSSH tally
 	for _, c := range caps {
 		cat := c.Category
 		if byCat[cat] == nil {
@@ -318,7 +339,22 @@ func TestConformance(t *testing.T) {
 		}
 		byCat[cat].total++
 		all.total++
-		diff, msgOnly := replay(t, c)
+		var asp aspects
+		diff, msgOnly := replayAspects(t, c, &asp)
+		aspValidation.total++
+		if asp.validation {
+			aspValidation.match++
+		}
+		if asp.filtersCompared {
+			aspFilters.total++
+			aspSSH.total++
+			if asp.filters {
+				aspFilters.match++
+			}
+			if asp.ssh {
+				aspSSH.match++
+			}
+		}
 		if diff == "" {
 			byCat[cat].match++
 			all.match++
@@ -335,6 +371,13 @@ func TestConformance(t *testing.T) {
 		got[cat] = byCat[cat].match
 	}
 	t.Logf("conformance: %d/%d scenarios match (%d rejects with another message)", all.match, all.total, messageMismatches)
+	t.Logf("conformance[aspect=validation]: %d/%d verdicts match (accept, or reject with Tailscale's words)", aspValidation.match, aspValidation.total)
+	t.Logf("conformance[aspect=filters]: %d/%d accepted scenarios with every node's packet filter equal", aspFilters.match, aspFilters.total)
+	t.Logf("conformance[aspect=ssh]: %d/%d accepted scenarios with every node's SSH policy equal", aspSSH.match, aspSSH.total)
+	got["aspect:validation"], got["aspect:filters"], got["aspect:ssh"] = aspValidation.match, aspFilters.match, aspSSH.match
+	for _, a := range []string{"peers", "routes", "capmap"} {
+		t.Logf("conformance[aspect=%s]: not compared (access does not compute it yet)", a)
+	}
 
 	var lines []string
 	for _, m := range mismatches {
