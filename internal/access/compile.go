@@ -140,9 +140,30 @@ func Compile(doc map[string]any, opts ...Option) (*Policy, []Error) {
 	for i, v := range c.list(sshTests, []any{sshTestKey}) {
 		c.compileSSHTest(v, []any{sshTestKey, i})
 	}
+	c.notModelled(doc)
 	c.p.errs = c.errs
 	c.p.unchecked = c.unchecked
 	return c.p, c.errs
+}
+
+// notModelled records, as checks not made, the documented features this package does not
+// evaluate (see VALIDATION.md, "Not modelled"): IP sets and device postures.
+func (c *compiler) notModelled(doc map[string]any) {
+	for _, key := range []string{"ipsets", "postures", "defaultSrcPosture"} {
+		if v, k, ok := field(doc, key); ok && v != nil {
+			c.unchecked = append(c.unchecked, Error{Path: []any{k}, Message: fmt.Sprintf("%q is not modelled by tailaudit: it is neither checked nor applied to access", key)})
+		}
+	}
+	for _, sec := range []struct{ section, key string }{{"grants", "srcPosture"}, {"acls", "srcPosture"}, {"tests", "srcPostureAttrs"}} {
+		list, sk, _ := field(doc, sec.section)
+		items, _ := list.([]any)
+		for i, it := range items {
+			m, _ := it.(map[string]any)
+			if v, k, ok := field(m, sec.key); ok && v != nil {
+				c.unchecked = append(c.unchecked, Error{Path: []any{sk, i, k}, Message: fmt.Sprintf("%q is not modelled by tailaudit: the entry is evaluated as if every device met every posture", sec.key)})
+			}
+		}
+	}
 }
 
 // list returns v as an array, reporting anything else but null.

@@ -53,3 +53,23 @@ func TestUnchecked(t *testing.T) {
 		t.Errorf("with another domain: %d errors, want 2: %v", len(errs), errs)
 	}
 }
+
+func TestNotModelledIsUnchecked(t *testing.T) {
+	doc := mustDoc(t, `{"postures": {"posture:mac": ["node:os == 'macos'"]},
+		"grants": [{"src": ["*"], "dst": ["*"], "ip": ["*"], "srcPosture": ["posture:mac"]}]}`)
+	p, errs := Compile(doc)
+	if len(errs) > 0 {
+		t.Fatalf("Compile: %v", errs)
+	}
+	var got []string
+	for _, e := range p.Unchecked() {
+		got = append(got, e.Error())
+	}
+	want := []string{
+		`/postures: "postures" is not modelled by tailaudit: it is neither checked nor applied to access`,
+		`/grants/0/srcPosture: "srcPosture" is not modelled by tailaudit: the entry is evaluated as if every device met every posture`,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("Unchecked:\n%q\nwant\n%q", got, want)
+	}
+}
