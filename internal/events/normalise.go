@@ -3,6 +3,7 @@ package events
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -136,11 +137,15 @@ func timeField(m map[string]any, key string) (time.Time, string) {
 		return time.Time{}, fmt.Sprintf("%s must be an RFC 3339 time string, not %s", key, jsonType(v))
 	}
 	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
+	if err != nil || !rfc3339.MatchString(s) || t.IsZero() {
+		// Go's parser takes a one-digit hour, which RFC 3339 does not; the zero time is no event's.
 		return time.Time{}, fmt.Sprintf("%s %q is not an RFC 3339 time", key, s)
 	}
 	return t.UTC(), ""
 }
+
+// rfc3339 is the shape RFC 3339 gives a date-time: two digits for each field but the year.
+var rfc3339 = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$`)
 
 // fromDatadog undoes what Datadog's log pipeline does to an entry: attributes flattened into
 // dotted names ("target.id"), and the remapping of action to evt.name, nodeId to host and the
