@@ -22,15 +22,7 @@ import (
 // generated 10,000-rule policy and a generated 50,000-device snapshot; run with -benchtime Nx for N
 // timed runs per input.
 func BenchmarkProcess(b *testing.B) {
-	dir := b.TempDir()
-	bin := filepath.Join(dir, "tailaudit")
-	if runtime.GOOS == "windows" {
-		bin += ".exe"
-	}
-	build := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		b.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildBinary(b)
 	demo, err := filepath.Abs(demoPolicy)
 	if err != nil {
 		b.Fatal(err)
@@ -74,19 +66,39 @@ func BenchmarkProcess(b *testing.B) {
 				times = append(times, time.Since(start))
 				peak = max(peak, rss)
 			}
-			slices.Sort(times)
-			ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
-			median := times[len(times)/2]
-			if len(times)%2 == 0 {
-				median = (times[len(times)/2-1] + times[len(times)/2]) / 2
-			}
-			b.ReportMetric(ms(times[0]), "min-ms")
-			b.ReportMetric(ms(median), "median-ms")
-			b.ReportMetric(ms(times[len(times)-1]), "max-ms")
-			if peak > 0 {
-				b.ReportMetric(float64(peak)/(1<<20), "peak-RSS-MB")
-			}
+			reportRuns(b, times, peak)
 		})
+	}
+}
+
+// buildBinary builds tailaudit once into a temporary directory and returns its path.
+func buildBinary(b *testing.B) string {
+	b.Helper()
+	bin := filepath.Join(b.TempDir(), "tailaudit")
+	if runtime.GOOS == "windows" {
+		bin += ".exe"
+	}
+	build := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// reportRuns reports the min, median and max of the timed runs in ms, and the peak resident set
+// size of any run.
+func reportRuns(b *testing.B, times []time.Duration, peak int64) {
+	slices.Sort(times)
+	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+	median := times[len(times)/2]
+	if len(times)%2 == 0 {
+		median = (times[len(times)/2-1] + times[len(times)/2]) / 2
+	}
+	b.ReportMetric(ms(times[0]), "min-ms")
+	b.ReportMetric(ms(median), "median-ms")
+	b.ReportMetric(ms(times[len(times)-1]), "max-ms")
+	if peak > 0 {
+		b.ReportMetric(float64(peak)/(1<<20), "peak-RSS-MB")
 	}
 }
 

@@ -2,11 +2,9 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -20,14 +18,7 @@ import (
 // the size in MB of each file of the pack (evidence/ counted as one).
 func BenchmarkReport(b *testing.B) {
 	dir := b.TempDir()
-	bin := filepath.Join(dir, "tailaudit")
-	if runtime.GOOS == "windows" {
-		bin += ".exe"
-	}
-	build := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		b.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildBinary(b)
 	snap, err := json.Marshal(synth.Snapshot(1, 50000, 5000, 2000))
 	if err != nil {
 		b.Fatal(err)
@@ -42,20 +33,16 @@ func BenchmarkReport(b *testing.B) {
 			n := 0
 			for b.Loop() {
 				n++
-				out = filepath.Join(runDir, "pack"+strings.Repeat("x", n))
+				out = filepath.Join(runDir, fmt.Sprintf("pack%d", n))
 				start := time.Now()
 				rss := checkOnce(b, runDir, bin, []string{"report", "--framework", fw, "--snapshot", snapPath, "-o", out})
 				times = append(times, time.Since(start))
 				peak = max(peak, rss)
 				if n > 1 {
-					os.RemoveAll(filepath.Join(runDir, "pack"+strings.Repeat("x", n-1)))
+					os.RemoveAll(filepath.Join(runDir, fmt.Sprintf("pack%d", n-1)))
 				}
 			}
-			slices.Sort(times)
-			b.ReportMetric(float64(times[len(times)/2])/float64(time.Millisecond), "median-ms")
-			if peak > 0 {
-				b.ReportMetric(float64(peak)/(1<<20), "peak-RSS-MB")
-			}
+			reportRuns(b, times, peak)
 			entries, err := os.ReadDir(out)
 			if err != nil {
 				b.Fatal(err)
