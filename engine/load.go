@@ -71,12 +71,17 @@ type regoFile struct {
 	builtin bool
 }
 
-// readFS reads every .rego file under root of fsys, leaving out tests unless withTests.
+// readFS reads every .rego file under root of fsys, leaving out tests unless withTests. Like the
+// go tool, it does not descend into directories named testdata below root: they hold fixtures of
+// Go tests (Rego that needs data those tests generate), not rules.
 func readFS(fsys fs.FS, root, display string, builtin, withTests bool) ([]regoFile, error) {
 	var out []regoFile
 	err := fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
+		}
+		if d.IsDir() && p != root && d.Name() == "testdata" {
+			return fs.SkipDir
 		}
 		if d.IsDir() || !strings.HasSuffix(p, ".rego") || (!withTests && strings.HasSuffix(p, "_test.rego")) {
 			return nil

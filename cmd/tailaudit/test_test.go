@@ -78,3 +78,30 @@ func TestTestCoverage(t *testing.T) {
 		})
 	}
 }
+
+// TestTestSkipsTestdata checks that a rule directory's testdata directories, which hold fixtures of
+// Go tests, are neither loaded nor tested: the repository's own policies directory passes as a user
+// rule directory, though policies/tailnet/testdata/contract holds tests that need generated data.
+func TestTestSkipsTestdata(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "rules/acme.rego", acmeRule)
+	write(t, dir, "rules/acme_test.rego", acmeTest)
+	write(t, dir, "rules/testdata/fixture_test.rego", "package tailaudit.fixture_test\n\ntest_needs_generated_data if data.generated.ok\n")
+	write(t, dir, "rules/testdata/broken.rego", "package tailaudit.policy.broken\n\ndeny contains if {\n")
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ dir, rules string }{{dir, "rules"}, {root, "policies"}} {
+		t.Run(tt.rules, func(t *testing.T) {
+			t.Chdir(tt.dir) // as a user runs it, from the directory that holds the rules
+			stdout, stderr, code := tailaudit(t, tt.dir, nil, "test", tt.rules)
+			if code != 0 {
+				t.Errorf("exit code %d, want 0; stderr %s\n%s", code, stderr, stdout)
+			}
+			if strings.Contains(stdout, "FAIL") {
+				t.Errorf("a testdata test ran:\n%s", stdout)
+			}
+		})
+	}
+}
