@@ -73,6 +73,7 @@ var allowed = map[string][]string{
 	"internal/layout":              {},
 	"internal/output":              {"engine/finding", "engine/source", "internal/atomicfile"},
 	"internal/sharedcorpus":        {},
+	"internal/sink":                {"engine/finding", "internal/output"},
 	"internal/synth":               {},
 	"internal/synth/genpolicy":     {"internal/synth"},
 }
