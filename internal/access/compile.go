@@ -25,6 +25,8 @@ type Policy struct {
 	attrs     []nodeAttr
 	errs      []Error
 	unchecked []Error // checks not made: see Unchecked
+
+	randomizeClientPort bool // the top-level randomizeClientPort: every node gets randomize-client-port
 }
 
 // Unchecked returns, at the values concerned, the checks Compile could not make: without the
@@ -45,6 +47,7 @@ type nodeAttr struct {
 	path    []any
 	targets []string
 	attrs   []string
+	app     map[string]any // app capabilities: name → list of values
 }
 
 // rule is one entry of "acls" or "grants", in grant form.
@@ -132,6 +135,8 @@ func Compile(doc map[string]any, opts ...Option) (*Policy, []Error) {
 		c.compileNodeAttr(v, []any{attrKey, i})
 	}
 	c.compileAutoApprovers(doc)
+	rcp, _, _ := field(doc, "randomizeClientPort")
+	c.p.randomizeClientPort, _ = rcp.(bool)
 	tests, testKey, _ := field(doc, "tests")
 	for i, v := range c.list(tests, []any{testKey}) {
 		c.compileTest(v, []any{testKey, i})
@@ -628,7 +633,9 @@ func (c *compiler) compileNodeAttr(v any, path []any) {
 	if s, ok := av.(string); ok {
 		attrs = []string{s}
 	}
-	c.p.attrs = append(c.p.attrs, nodeAttr{path: path, targets: targets, attrs: attrs})
+	appv, _, _ := field(m, "app")
+	app, _ := appv.(map[string]any)
+	c.p.attrs = append(c.p.attrs, nodeAttr{path: path, targets: targets, attrs: attrs, app: app})
 	for i, s := range targets {
 		p := at(path, tk, i)
 		a, err := parseAlias(s)

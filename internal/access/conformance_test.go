@@ -30,8 +30,11 @@ import (
 //     packet filter (compared as a set of rules, SrcIPs and DstPorts and CapGrant Dsts sorted,
 //     empty and null equal) and the SSH policy (rules in order, principals sorted) are equal.
 //
-// Not compared: peer lists, AllowedIPs and primary routes (routes scenarios), CapMaps from
-// nodeAttrs and WhoIs (nodeattrs scenarios): this package computes neither.
+// For accepted scenarios every node's own CapMap (self_capmap) is compared too, as a map of
+// capability to values (see capmapMatches for the one capability the recordings do not decide).
+//
+// Not compared: peer lists, AllowedIPs and primary routes (routes scenarios), peers' CapMaps and
+// WhoIs.
 
 const capturesEnv = "TAILAUDIT_CAPTURES"
 
@@ -44,8 +47,11 @@ type capture struct {
 	ResponseBody *struct {
 		Message string `json:"message"`
 	} `json:"api_response_body"`
-	FullPolicy json.RawMessage `json:"full_policy"`
-	Topology   struct {
+	FullPolicy      json.RawMessage `json:"full_policy"`
+	TailnetSettings struct {
+		Settings map[string]any `json:"settings"`
+	} `json:"tailnet_settings"`
+	Topology struct {
 		Users []struct {
 			ID    int    `json:"id"`
 			Name  string `json:"name"`
@@ -66,6 +72,7 @@ type capture struct {
 		SSHPolicy    *struct {
 			Rules []json.RawMessage `json:"rules"`
 		} `json:"ssh_policy"`
+		SelfCapMap map[string]json.RawMessage `json:"self_capmap"`
 	} `json:"nodes"`
 }
 
@@ -124,7 +131,7 @@ func decodePolicy(raw json.RawMessage) (map[string]any, error) {
 func (c *capture) topology() (*Topology, error) {
 	topo := &Topology{}
 	for _, u := range c.Topology.Users {
-		topo.Users = append(topo.Users, User{ID: u.ID, Name: u.Name, Email: u.Email})
+		topo.Users = append(topo.Users, User{ID: u.ID, Name: u.Name, Email: u.Email, Roles: recordedRoles(u.ID)})
 	}
 	for _, name := range sortedKeys(c.Topology.Nodes) {
 		n := c.Topology.Nodes[name]
@@ -149,6 +156,29 @@ func (c *capture) topology() (*Topology, error) {
 		topo.Nodes = append(topo.Nodes, node)
 	}
 	return topo, nil
+}
+
+// recordedRoles returns the role of a user of the recording tailnet, which the recordings do not
+// list: user 1 (odin) created the tailnet and is its owner (the tailnet is named after odin's
+// login); the two others were invited as admins (their every device carries is-admin, which the
+// control plane gives admins' devices only).
+func recordedRoles(id int) []string {
+	if id == 1 {
+		return []string{"owner"}
+	}
+	return []string{"admin"}
+}
+
+// settings returns the tailnet settings of the recording that decide capabilities. Every
+// recording comes from one personal tailnet, named after its owner odin@example.com (some
+// topologies list no users at all). HTTPS certificates need MagicDNS, off in every recording but
+// one without Funnel, so HTTPS is off.
+func (c *capture) settings() TailnetSettings {
+	s := TailnetSettings{DisplayName: "odin@example.com"}
+	if v, ok := c.TailnetSettings.Settings["devices_auto_updates_on"].(bool); ok {
+		s.AutoUpdate = &v
+	}
+	return s
 }
 
 // tailnetDomain is the domain of the tailnet's first user, its owner.
@@ -240,8 +270,10 @@ func sortAny(l []any) {
 // (validation: accept, or reject with Tailscale's message), and for accepted scenarios the packet
 // filters and SSH policies of every node.
 type aspects struct {
-	validation, filters, ssh     bool // matched
-	filtersCompared, sshCompared bool
+	validation, filters, ssh, capmap bool // matched
+	filtersCompared, sshCompared     bool
+	capmapCompared                   bool
+	autoUpdateUnknown                int // nodes whose default-auto-update was left out
 }
 
 // replay compares one scenario and returns "" when it matches, else a short diff.
@@ -295,7 +327,9 @@ func replayAspects(t *testing.T, c *capture, asp *aspects) (diff string, message
 	asp.validation = true
 	asp.filtersCompared, asp.sshCompared = true, true
 	asp.filters, asp.ssh = true, true
+	asp.capmapCompared, asp.capmap = true, true
 	views := pol.Filters(topo)
+	caps := pol.CapMaps(topo, c.settings())
 	var diffs []string
 	for _, name := range sortedKeys(c.Nodes) {
 		want := c.Nodes[name]
@@ -317,8 +351,56 @@ func replayAspects(t *testing.T, c *capture, asp *aspects) (diff string, message
 			diffs = append(diffs, fmt.Sprintf("node %s ssh policy (-want +got):\n%s", name, d))
 			asp.ssh = false
 		}
+		if want.SelfCapMap != nil {
+			d, unknown := capmapDiff(t, c, want.SelfCapMap, caps[name])
+			if unknown {
+				asp.autoUpdateUnknown++
+			}
+			if d != "" {
+				diffs = append(diffs, fmt.Sprintf("node %s capmap (-want +got):\n%s", name, d))
+				asp.capmap = false
+			}
+		}
 	}
 	return strings.Join(diffs, "\n"), false
+}
+
+// capmapDiff compares a recorded CapMap with ours, each capability's values as JSON. One
+// capability is not decided by anything the recordings hold: default-auto-update, which the control
+// plane sends once the tailnet's auto-update default has been set. Recordings whose settings state
+// that default compare it; for the others it is left out of the comparison (unknown reports so).
+func capmapDiff(t *testing.T, c *capture, want map[string]json.RawMessage, got CapMap) (diff string, unknown bool) {
+	w := map[string]string{}
+	for k, v := range want {
+		w[k] = canonJSON(t, v)
+	}
+	g := map[string]string{}
+	for k, v := range got {
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g[k] = canonJSON(t, b)
+	}
+	if c.settings().AutoUpdate == nil {
+		_, unknown = w[CapDefaultAutoUpdate]
+		delete(w, CapDefaultAutoUpdate)
+		delete(g, CapDefaultAutoUpdate)
+	}
+	return cmp.Diff(w, g), unknown
+}
+
+// canonJSON re-encodes a JSON value, null and [] both as null.
+func canonJSON(t *testing.T, raw []byte) string {
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		t.Fatal(err)
+	}
+	if l, ok := v.([]any); ok && len(l) == 0 {
+		v = nil
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
 }
 
 type tally struct{ match, total int }
@@ -331,7 +413,8 @@ func TestConformance(t *testing.T) {
 	type mismatch struct{ id, diff string }
 	var mismatches []mismatch
 	messageMismatches := 0
-	var aspValidation, aspFilters, aspSSH tally
+	var aspValidation, aspFilters, aspSSH, aspCapmap tally
+	autoUpdateUnknown := 0
 	for _, c := range caps {
 		cat := c.Category
 		if byCat[cat] == nil {
@@ -355,6 +438,13 @@ func TestConformance(t *testing.T) {
 				aspSSH.match++
 			}
 		}
+		if asp.capmapCompared {
+			aspCapmap.total++
+			if asp.capmap {
+				aspCapmap.match++
+			}
+			autoUpdateUnknown += asp.autoUpdateUnknown
+		}
 		if diff == "" {
 			byCat[cat].match++
 			all.match++
@@ -374,8 +464,9 @@ func TestConformance(t *testing.T) {
 	t.Logf("conformance[aspect=validation]: %d/%d verdicts match (accept, or reject with Tailscale's words)", aspValidation.match, aspValidation.total)
 	t.Logf("conformance[aspect=filters]: %d/%d accepted scenarios with every node's packet filter equal", aspFilters.match, aspFilters.total)
 	t.Logf("conformance[aspect=ssh]: %d/%d accepted scenarios with every node's SSH policy equal", aspSSH.match, aspSSH.total)
-	got["aspect:validation"], got["aspect:filters"], got["aspect:ssh"] = aspValidation.match, aspFilters.match, aspSSH.match
-	for _, a := range []string{"peers", "routes", "capmap"} {
+	t.Logf("conformance[aspect=capmap]: %d/%d accepted scenarios with every node's own CapMap equal (default-auto-update not decided by %d recorded nodes, left out there)", aspCapmap.match, aspCapmap.total, autoUpdateUnknown)
+	got["aspect:validation"], got["aspect:filters"], got["aspect:ssh"], got["aspect:capmap"] = aspValidation.match, aspFilters.match, aspSSH.match, aspCapmap.match
+	for _, a := range []string{"peers", "routes"} {
 		t.Logf("conformance[aspect=%s]: not compared (access does not compute it yet)", a)
 	}
 
