@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -35,6 +36,22 @@ type AlertInput struct {
 	Tailnet *tailnet.Snapshot // the latest snapshot, as input.tailnet; nil leaves it out
 	Params  map[string]any
 	Now     time.Time // input.now
+
+	// What earlier runs remember (tailaudit alerts --state); both empty for a run on its own.
+	//
+	// Suppressed is the suppression memory: while an entry holds, its rule raises no alert for its
+	// dedup key, so that custom.suppress holds across runs.
+	Suppressed []Suppression
+	// Seen reports whether an actor (its login name, else its id) appeared in the events of an
+	// earlier run. When it is set, every event gets input.first: {"actor": true} when its actor was
+	// never seen before, in an earlier run or earlier in this one; without it input.first is absent.
+	Seen func(actor string) bool
+}
+
+// Suppression is one entry of the suppression memory: no alert of Rule for Dedup before Until.
+type Suppression struct {
+	Rule, Dedup string
+	Until       time.Time
 }
 
 // AlertRules returns the metadata of every loaded alert rule, sorted by id.
@@ -53,16 +70,22 @@ type AlertStream struct {
 	e       *Engine
 	base    [][2]*ast.Term // tailnet, params, now: the same for every event
 	cache   *builtins.Cache
-	windows map[string]*window     // by alertSpec.key
-	queries map[string]*alertQuery // by the indexes of the rules it evaluates
-	last    map[string]time.Time   // rule id + dedup key → time of the last alert, for suppress
-	emitted map[string]time.Time   // alert ids already raised → their window start
+	windows map[string]*window        // by alertSpec.key
+	queries map[string]*alertQuery    // by the indexes of the rules it evaluates
+	until   map[suppressKey]time.Time // rule id + dedup key → end of its custom.suppress
+	emitted map[string]time.Time      // alert ids already raised → their window start
+	known   func(string) bool         // AlertInput.Seen
+	actors  map[string]bool           // actors first seen in this run
+	latest  time.Time                 // the newest event added or remembered
 	now     time.Time
 	seen    int
 }
 
+type suppressKey struct{ rule, dedup string }
+
 type window struct {
 	span   time.Duration
+	spec   *alertSpec    // of the rules that read it: their match admits the events it keeps
 	events []windowEvent // oldest first
 }
 
@@ -96,8 +119,10 @@ func (e *Engine) Alerts(in AlertInput) (*AlertStream, error) {
 		e:       e,
 		windows: map[string]*window{},
 		queries: map[string]*alertQuery{},
-		last:    map[string]time.Time{},
+		until:   map[suppressKey]time.Time{},
 		emitted: map[string]time.Time{},
+		known:   in.Seen,
+		actors:  map[string]bool{},
 		now:     in.Now.UTC(),
 		base: [][2]*ast.Term{
 			{ast.StringTerm("params"), ast.NewTerm(pv)},
@@ -116,10 +141,74 @@ func (e *Engine) Alerts(in AlertInput) (*AlertStream, error) {
 	s.cache = builtins.NewCache(ast.NewObject(s.base...), nil, snapshot)
 	for _, r := range e.alerts {
 		if r.alert.key != "" && s.windows[r.alert.key] == nil {
-			s.windows[r.alert.key] = &window{span: r.alert.window}
+			s.windows[r.alert.key] = &window{span: r.alert.window, spec: r.alert}
+		}
+	}
+	for _, sup := range in.Suppressed {
+		k := suppressKey{sup.Rule, sup.Dedup}
+		if sup.Until.After(s.until[k]) {
+			s.until[k] = sup.Until.UTC()
 		}
 	}
 	return s, nil
+}
+
+// Remember adds an event judged by an earlier run to the windows whose rules would have admitted
+// it, without judging it again, so that a window or threshold spanning two runs sees it. Events
+// should come in time order, before the events of this run.
+func (s *AlertStream) Remember(ev *Event) error {
+	value, err := ast.InterfaceToValue(ev.Doc)
+	if err != nil {
+		return fmt.Errorf("%s: convert event: %w", eventPlace(ev), err)
+	}
+	for _, key := range slices.Sorted(maps.Keys(s.windows)) {
+		w := s.windows[key]
+		if w.spec.match == nil || w.spec.admits(ev.Doc) {
+			w.within(ev.Time)
+			w.add(windowEvent{ev: ev, value: value})
+		}
+	}
+	if ev.Time.After(s.latest) {
+		s.latest = ev.Time
+	}
+	return nil
+}
+
+// Held returns the events the windows hold that a later event could still see: those within a
+// window's span of the newest event. A later run gives them to Remember. Oldest first.
+func (s *AlertStream) Held() []*Event {
+	seen := map[*Event]bool{}
+	var out []*Event
+	for _, w := range s.windows {
+		from := s.latest.Add(-w.span)
+		for _, we := range w.events {
+			if !we.ev.Time.Before(from) && !seen[we.ev] {
+				seen[we.ev] = true
+				out = append(out, we.ev)
+			}
+		}
+	}
+	slices.SortStableFunc(out, func(a, b *Event) int { return a.Time.Compare(b.Time) })
+	return out
+}
+
+// Suppressions returns the suppression memory as it stands: the entries given in AlertInput and
+// those this run's alerts added, sorted by rule and dedup key.
+func (s *AlertStream) Suppressions() []Suppression {
+	out := make([]Suppression, 0, len(s.until))
+	for k, t := range s.until {
+		out = append(out, Suppression{Rule: k.rule, Dedup: k.dedup, Until: t})
+	}
+	slices.SortFunc(out, func(a, b Suppression) int {
+		return cmp.Or(strings.Compare(a.Rule, b.Rule), strings.Compare(a.Dedup, b.Dedup))
+	})
+	return out
+}
+
+// NewActors returns the actors this run saw that AlertInput.Seen did not know, sorted; nil when
+// Seen is not set.
+func (s *AlertStream) NewActors() []string {
+	return slices.Sorted(maps.Keys(s.actors))
 }
 
 // Add judges one event and returns the alerts it raises, by rule id. Events should come in time
@@ -129,6 +218,18 @@ func (s *AlertStream) Add(ctx context.Context, ev *Event) ([]finding.Alert, erro
 	value, err := ast.InterfaceToValue(ev.Doc)
 	if err != nil {
 		return nil, fmt.Errorf("%s: convert event: %w", eventPlace(ev), err)
+	}
+	if ev.Time.After(s.latest) {
+		s.latest = ev.Time
+	}
+	var first *ast.Term
+	if s.known != nil {
+		actor := actorKey(actorOf(ev.Doc))
+		isNew := actor != "" && !s.actors[actor] && !s.known(actor)
+		if isNew {
+			s.actors[actor] = true
+		}
+		first = ast.ObjectTerm(ast.Item(ast.StringTerm("actor"), ast.BooleanTerm(isNew)))
 	}
 	// The rules the event is admitted to, by the window they read.
 	byWindow := map[string][]int{}
@@ -152,7 +253,7 @@ func (s *AlertStream) Add(ctx context.Context, ev *Event) ([]finding.Alert, erro
 		if w := s.windows[key]; w != nil {
 			earlier = w.within(ev.Time)
 		}
-		alerts, err := s.evaluate(ctx, ev, value, byWindow[key], earlier)
+		alerts, err := s.evaluate(ctx, ev, value, first, byWindow[key], earlier)
 		if err != nil {
 			return nil, err
 		}
@@ -265,7 +366,7 @@ func (w *window) add(we windowEvent) {
 }
 
 // evaluate runs the rules (indexes into e.alerts) over one event with one query.
-func (s *AlertStream) evaluate(ctx context.Context, ev *Event, value ast.Value, idx []int, earlier []windowEvent) ([]finding.Alert, error) {
+func (s *AlertStream) evaluate(ctx context.Context, ev *Event, value ast.Value, first *ast.Term, idx []int, earlier []windowEvent) ([]finding.Alert, error) {
 	q, err := s.query(ctx, idx)
 	if err != nil {
 		return nil, err
@@ -278,6 +379,9 @@ func (s *AlertStream) evaluate(ctx context.Context, ev *Event, value ast.Value, 
 		[2]*ast.Term{ast.StringTerm("event"), ast.NewTerm(value)},
 		[2]*ast.Term{ast.StringTerm("window"), ast.ArrayTerm(arr...)},
 	)
+	if first != nil {
+		pairs = append(pairs, [2]*ast.Term{ast.StringTerm("first"), first})
+	}
 	input := ast.NewObject(pairs...)
 	rctx, cancel := context.WithTimeout(ctx, s.e.ruleTimeout)
 	defer cancel()
@@ -391,12 +495,12 @@ func (s *AlertStream) alert(r *rule, ev *Event, raw any, earlier []windowEvent) 
 	if _, dup := s.emitted[a.ID]; dup {
 		return a, false, nil
 	}
-	suppressKey := r.meta.ID + "\x00" + dedup
-	if last, ok := s.last[suppressKey]; ok && r.alert.suppress > 0 && ev.Time.Sub(last) < r.alert.suppress {
+	sk := suppressKey{r.meta.ID, dedup}
+	if until, ok := s.until[sk]; ok && r.alert.suppress > 0 && ev.Time.Before(until) {
 		return a, false, nil
 	}
-	if r.alert.suppress > 0 || r.alert.threshold > 0 {
-		s.last[suppressKey] = ev.Time
+	if r.alert.suppress > 0 {
+		s.until[sk] = ev.Time.Add(r.alert.suppress)
 	}
 	if r.alert.threshold > 0 {
 		s.emitted[a.ID] = start

@@ -89,7 +89,7 @@ func BenchmarkAlerts(b *testing.B) {
 					if err != nil {
 						b.Fatal(err)
 					}
-					if _, err := s.evaluate(ctx, ev, value, []int{i}, nil); err != nil {
+					if _, err := s.evaluate(ctx, ev, value, nil, []int{i}, nil); err != nil {
 						b.Fatal(err)
 					}
 				}

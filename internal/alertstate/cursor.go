@@ -1,0 +1,78 @@
+package alertstate
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// A Cursor says how far the events of one source have been judged. A source is an --events
+// argument as the run named it: a file or directory by its absolute path, "-" for stdin. The cursor
+// is the time of the newest event judged and the digests of the events judged at exactly that time:
+// an event is new when it is newer than Time, or at Time with a digest not in Digests. So a cron
+// job that reads a growing file, a rotated one (the new file's events are newer) or a directory
+// holding both judges each event once, whatever order the files come in; an event older than the
+// cursor that appears later (written out of order) is not judged, and is counted as Late.
+type Cursor struct {
+	Time    time.Time `json:"time"`
+	Digests []string  `json:"digests,omitempty"` // of the events at Time, sorted
+	Judged  int64     `json:"judged"`            // events judged from this source over all runs
+	Updated time.Time `json:"updated"`           // the run that last moved it
+}
+
+// Digest identifies an event's content for the cursor: the SHA-256 of its JSON (keys sorted).
+func Digest(doc map[string]any) (string, error) {
+	data, err := json.Marshal(doc)
+	if err != nil {
+		return "", fmt.Errorf("digest event: %w", err)
+	}
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:16]), nil
+}
+
+// Past reports whether an event at t with digest d was judged by an earlier run.
+func (c Cursor) Past(t time.Time, d string) bool {
+	if c.Time.IsZero() {
+		return false
+	}
+	return t.Before(c.Time) || t.Equal(c.Time) && slices.Contains(c.Digests, d)
+}
+
+// Late reports whether an event the cursor says was judged is older than the cursor's time (so
+// could not have been judged when its source was read in order), rather than a repeat at it.
+func (c Cursor) Late(t time.Time) bool { return !c.Time.IsZero() && t.Before(c.Time) }
+
+// Advance moves the cursor over one newly judged event.
+func (c *Cursor) Advance(t time.Time, d string) {
+	t = t.UTC()
+	c.Judged++
+	switch {
+	case t.After(c.Time) || c.Time.IsZero():
+		c.Time, c.Digests = t, []string{d}
+	case t.Equal(c.Time):
+		if i, found := slices.BinarySearch(c.Digests, d); !found {
+			c.Digests = slices.Insert(c.Digests, i, d)
+		}
+	}
+}
+
+// Cursors returns the cursor of every source.
+func (s *Store) Cursors() (map[string]Cursor, error) {
+	out := map[string]Cursor{}
+	err := s.view(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketCursors).ForEach(func(k, v []byte) error {
+			var c Cursor
+			if err := getJSON(v, &c); err != nil {
+				return fmt.Errorf("cursor of %s: %w", k, err)
+			}
+			out[string(k)] = c
+			return nil
+		})
+	})
+	return out, err
+}
