@@ -1,7 +1,7 @@
 package engine
 
 // This file is an internal test so that the naive counterpart can register the same tailscale.*
-// built-ins as the engine and give rules the same input document (inputDocument).
+// built-ins as the engine and give rules the same input document (Document).
 
 import (
 	"bytes"
@@ -235,7 +235,7 @@ func benchPolicy(b *testing.B, rules int) *policyfile.File {
 // naiveInput is the input document the engine builds, as the plain Go map the naive way passes.
 func naiveInput(b *testing.B, eng *Engine, in Input) map[string]any {
 	b.Helper()
-	doc, err := eng.inputDocument(in)
+	doc, err := Document(in)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -60,7 +60,7 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) (*finding.Report, error
 	if errs := e.CheckParams(in.Params); len(errs) > 0 {
 		return nil, fmt.Errorf("evaluate: %w", errs[0])
 	}
-	doc, err := e.inputDocument(in)
+	doc, err := Document(in)
 	if err != nil {
 		return nil, err
 	}
@@ -95,8 +95,10 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) (*finding.Report, error
 	return ev.report(), nil
 }
 
-// inputDocument builds the Rego input: policy, policy_meta, tailnet, now, params.
-func (e *Engine) inputDocument(in Input) (map[string]any, error) {
+// Document builds the input document the rules of an evaluation of in see as input: policy,
+// policy_meta, tailnet, change, now and params, each present when in gives what it is made from.
+// `tailaudit check --print-input` prints it; Evaluate converts it to a Rego value once.
+func Document(in Input) (map[string]any, error) {
 	doc := map[string]any{"now": in.Now.UTC().Format(time.RFC3339)}
 	params := in.Params
 	if params == nil {

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -11,6 +13,7 @@ import (
 	"github.com/tailaudit/tailaudit/engine/finding"
 	"github.com/tailaudit/tailaudit/engine/tailnet"
 	"github.com/tailaudit/tailaudit/frameworks"
+	"github.com/tailaudit/tailaudit/internal/config"
 	"github.com/tailaudit/tailaudit/internal/inputs"
 	"github.com/tailaudit/tailaudit/internal/output"
 )
@@ -26,6 +29,9 @@ type checkOptions struct {
 	FailOn   string
 	failOnOK bool // --fail-on was given, overriding the config file
 	Verbose  bool
+	// PrintInput: write the input document the rules would see, as JSON, to stdout, and evaluate
+	// nothing.
+	PrintInput bool
 }
 
 func newCheckCmd(s *iostreams, runF func(context.Context, *checkOptions) error) *cobra.Command {
@@ -88,6 +94,9 @@ unreadable or invalid input, a config error, a rule that does not compile).`,
 			if opts.Base != "" && opts.Policy == "" {
 				return &usageError{fmt.Errorf("--base needs the policy file as an argument, e.g. tailaudit check policy.hujson --base origin/main")}
 			}
+			if opts.PrintInput && cmd.Flags().Changed("format") {
+				return &usageError{fmt.Errorf("--print-input writes the input document as JSON to stdout; it takes no --format")}
+			}
 			return runF(cmd.Context(), opts)
 		},
 	}
@@ -97,6 +106,7 @@ unreadable or invalid input, a config error, a rule that does not compile).`,
 	cmd.Flags().StringVar(&opts.Snapshot, "snapshot", "", "tailnet snapshot `FILE` written by 'tailaudit collect'")
 	cmd.Flags().StringVar(&opts.Base, "base", "", "judge the policy as a change to `BASE|REV`: a policy file, or a git revision to read the policy file at")
 	cmd.Flags().BoolVar(&opts.NewOnly, "new-only", false, "with --base: only new findings (not in the base) at or above --fail-on fail the run; all are reported")
+	cmd.Flags().BoolVar(&opts.PrintInput, "print-input", false, "write the input document the rules see (JSON) to stdout and exit without evaluating")
 	opts.Rules.addFlags(cmd)
 	opts.Rules.addLimitFlags(cmd)
 	return cmd
@@ -104,6 +114,9 @@ unreadable or invalid input, a config error, a rule that does not compile).`,
 
 func runCheck(ctx context.Context, opts *checkOptions) (err error) {
 	s := opts.IO
+	if opts.PrintInput {
+		return printInput(ctx, opts)
+	}
 	targets, err := parseTargets(s, opts.Formats)
 	if err != nil {
 		return err
@@ -172,6 +185,46 @@ func runCheck(ctx context.Context, opts *checkOptions) (err error) {
 	}
 	if rep.Failed() {
 		return &exitError{Code: 1}
+	}
+	return nil
+}
+
+// printInput writes the document the rules of this check would see as input, as indented JSON, to
+// stdout: what the config file, the policy file, the snapshot and the base give, read and checked
+// as check reads them, with no rule compiled or evaluated. It is the document to give opa eval or a
+// rule's test, and what input.* means in a rule.
+func printInput(ctx context.Context, opts *checkOptions) error {
+	s := opts.IO
+	cfg, err := config.Find(opts.Rules.ConfigPath, s.workDir())
+	if err != nil {
+		return err
+	}
+	in := engine.Input{Now: s.now(), Params: cfg.Params}
+	docs, err := inputs.Load(opts.Policy, opts.Snapshot, s.In)
+	if err != nil {
+		return err
+	}
+	in.Policy, in.PolicyError, in.Tailnet = docs.Policy, docs.PolicyError, docs.Snapshot
+	if opts.Base != "" {
+		base, err := inputs.BasePolicy(ctx, opts.Base, opts.Policy)
+		if err != nil {
+			return err
+		}
+		in.Base = base.File
+	}
+	doc, err := engine.Document(in)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(s.Out, 1<<16)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return fmt.Errorf("write the input document: %w", err)
+	}
+	if err := w.Flush(); err != nil {
+		return fmt.Errorf("write the input document: %w", err)
 	}
 	return nil
 }
