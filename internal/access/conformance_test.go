@@ -31,10 +31,12 @@ import (
 //     empty and null equal) and the SSH policy (rules in order, principals sorted) are equal.
 //
 // For accepted scenarios every node's own CapMap (self_capmap) is compared too, as a map of
-// capability to values (see capmapMatches for the one capability the recordings do not decide).
+// capability to values (see capmapMatches for the one capability the recordings do not decide),
+// and so are the peers and routes aspects (see comparePeersRoutes): each node's peer list (by
+// name), its own AllowedIPs and primary routes, and each peer's AllowedIPs and primary routes as
+// the node is sent them.
 //
-// Not compared: peer lists, AllowedIPs and primary routes (routes scenarios), peers' CapMaps and
-// WhoIs.
+// Not compared: peers' CapMaps and WhoIs.
 
 const capturesEnv = "TAILAUDIT_CAPTURES"
 
@@ -72,8 +74,17 @@ type capture struct {
 		SSHPolicy    *struct {
 			Rules []json.RawMessage `json:"rules"`
 		} `json:"ssh_policy"`
-		SelfCapMap map[string]json.RawMessage `json:"self_capmap"`
+		SelfCapMap        map[string]json.RawMessage `json:"self_capmap"`
+		SelfAllowedIPs    []string                   `json:"self_allowed_ips"`
+		SelfPrimaryRoutes []string                   `json:"self_primary_routes"`
+		Peers             []capturedPeer             `json:"peers"`
 	} `json:"nodes"`
+}
+
+type capturedPeer struct {
+	Name          string   `json:"name"`
+	AllowedIPs    []string `json:"allowed_ips"`
+	PrimaryRoutes []string `json:"primary_routes"`
 }
 
 func capturesDir(t *testing.T) string {
@@ -155,6 +166,7 @@ func (c *capture) topology() (*Topology, error) {
 		}
 		topo.Nodes = append(topo.Nodes, node)
 	}
+	setJoinDates(topo)
 	return topo, nil
 }
 
@@ -270,10 +282,11 @@ func sortAny(l []any) {
 // (validation: accept, or reject with Tailscale's message), and for accepted scenarios the packet
 // filters and SSH policies of every node.
 type aspects struct {
-	validation, filters, ssh, capmap bool // matched
-	filtersCompared, sshCompared     bool
-	capmapCompared                   bool
-	autoUpdateUnknown                int // nodes whose default-auto-update was left out
+	validation, filters, ssh, capmap, peers, routes bool // matched
+	filtersCompared, sshCompared                    bool // peers and routes are compared with filters
+	capmapCompared                                  bool
+	autoUpdateUnknown                               int      // nodes whose default-auto-update was left out
+	netmapDiffs                                     []string // peers and routes; not counted in the scenario's match
 }
 
 // replay compares one scenario and returns "" when it matches, else a short diff.
@@ -328,12 +341,13 @@ func replayAspects(t *testing.T, c *capture, asp *aspects) (diff string, message
 	asp.filtersCompared, asp.sshCompared = true, true
 	asp.filters, asp.ssh = true, true
 	asp.capmapCompared, asp.capmap = true, true
-	views := pol.Filters(topo)
+	netmap := pol.Netmap(topo)
+	asp.netmapDiffs = c.comparePeersRoutes(netmap, asp)
 	caps := pol.CapMaps(topo, c.settings())
 	var diffs []string
 	for _, name := range sortedKeys(c.Nodes) {
 		want := c.Nodes[name]
-		got, ok := views[name]
+		got, ok := netmap.View(name)
 		if !ok {
 			asp.filters, asp.ssh = false, false
 			diffs = append(diffs, fmt.Sprintf("node %s: not in topology", name))
@@ -413,8 +427,9 @@ func TestConformance(t *testing.T) {
 	type mismatch struct{ id, diff string }
 	var mismatches []mismatch
 	messageMismatches := 0
-	var aspValidation, aspFilters, aspSSH, aspCapmap tally
+	var aspValidation, aspFilters, aspSSH, aspCapmap, aspPeers, aspRoutes tally
 	autoUpdateUnknown := 0
+	var netmapMismatches []mismatch
 	for _, c := range caps {
 		cat := c.Category
 		if byCat[cat] == nil {
@@ -436,6 +451,17 @@ func TestConformance(t *testing.T) {
 			}
 			if asp.ssh {
 				aspSSH.match++
+			}
+			aspPeers.total++
+			aspRoutes.total++
+			if asp.peers {
+				aspPeers.match++
+			}
+			if asp.routes {
+				aspRoutes.match++
+			}
+			if len(asp.netmapDiffs) > 0 {
+				netmapMismatches = append(netmapMismatches, mismatch{c.TestID, strings.Join(asp.netmapDiffs, "\n")})
 			}
 		}
 		if asp.capmapCompared {
@@ -465,9 +491,12 @@ func TestConformance(t *testing.T) {
 	t.Logf("conformance[aspect=filters]: %d/%d accepted scenarios with every node's packet filter equal", aspFilters.match, aspFilters.total)
 	t.Logf("conformance[aspect=ssh]: %d/%d accepted scenarios with every node's SSH policy equal", aspSSH.match, aspSSH.total)
 	t.Logf("conformance[aspect=capmap]: %d/%d accepted scenarios with every node's own CapMap equal (default-auto-update not decided by %d recorded nodes, left out there)", aspCapmap.match, aspCapmap.total, autoUpdateUnknown)
+	t.Logf("conformance[aspect=peers]: %d/%d accepted scenarios with every node's peer list equal", aspPeers.match, aspPeers.total)
+	t.Logf("conformance[aspect=routes]: %d/%d accepted scenarios with every node's AllowedIPs and primary routes, its own and its peers', equal", aspRoutes.match, aspRoutes.total)
 	got["aspect:validation"], got["aspect:filters"], got["aspect:ssh"], got["aspect:capmap"] = aspValidation.match, aspFilters.match, aspSSH.match, aspCapmap.match
-	for _, a := range []string{"peers", "routes"} {
-		t.Logf("conformance[aspect=%s]: not compared (access does not compute it yet)", a)
+	got["aspect:peers"], got["aspect:routes"] = aspPeers.match, aspRoutes.match
+	for _, m := range netmapMismatches {
+		logNetmapMismatch(t, m.id, m.diff)
 	}
 
 	var lines []string

@@ -53,24 +53,39 @@ func allowAllRule() *rule {
 // would send it, keyed by node name. A node gets only the rules where it, or a subnet route it
 // serves, is a destination.
 func (p *Policy) Filters(topo *Topology) map[string]NodeView {
+	r, views := p.views(topo)
+	out := make(map[string]NodeView, len(views))
+	for i, v := range views {
+		out[r.topo.Nodes[i].Name] = v
+	}
+	return out
+}
+
+// views computes every node's packet filter and SSH policy, in topology order.
+func (p *Policy) views(topo *Topology) (*resolver, []NodeView) {
 	r := newResolver(p, topo)
 	b := newFilterBuilder(r)
-	rules := p.rules
-	if p.allowAll {
-		rules = []*rule{allowAllRule()}
-	}
-	for _, ru := range rules {
+	for _, ru := range p.effectiveRules() {
 		b.add(ru)
 	}
-	out := make(map[string]NodeView, len(r.topo.Nodes))
+	out := make([]NodeView, len(r.topo.Nodes))
 	merge := map[mergeKey]mergeSlot{}
 	for i := range r.topo.Nodes {
-		out[r.topo.Nodes[i].Name] = NodeView{
+		out[i] = NodeView{
 			PacketFilter: mergeRules(b.perNode[i], merge),
 			SSHPolicy:    r.sshPolicy(i),
 		}
 	}
-	return out
+	return r, out
+}
+
+// effectiveRules returns the rules that grant access: the policy's, or "*" to "*:*" when it
+// has neither "acls" nor "grants".
+func (p *Policy) effectiveRules() []*rule {
+	if p.allowAll {
+		return []*rule{allowAllRule()}
+	}
+	return p.rules
 }
 
 // filterBuilder collects, rule by rule, the filter rules of every node.
@@ -141,7 +156,7 @@ func newFilterBuilder(r *resolver) *filterBuilder {
 			routes = append(routes, rangeOf(sr))
 			routers = append(routers, i)
 		}
-		if r.topo.Nodes[i].IsExitNode() {
+		if r.table.exit[i] {
 			b.exitNodes = append(b.exitNodes, i)
 		}
 	}
@@ -526,9 +541,9 @@ func (b *filterBuilder) addVia(ru *rule) {
 					dstPrefixes = append(dstPrefixes, p.Masked())
 				}
 			case isInternet(a):
-				for _, sr := range n.servedRoutes() {
-					if sr.Bits() == 0 {
-						dstPrefixes = append(dstPrefixes, sr)
+				for _, ap := range r.table.approved[i] {
+					if isExitRoute(ap.Route) {
+						dstPrefixes = append(dstPrefixes, ap.Route)
 					}
 				}
 			}

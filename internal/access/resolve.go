@@ -13,8 +13,9 @@ type resolver struct {
 	owner []*User // per node; nil for tagged or ownerless nodes
 	byIP  map[netip.Addr]int
 	ips   [][]netip.Addr // per node: its addresses, as Node.IPs returns them
-	// routes are, per node, the subnet routes it serves, as Node.SubnetRoutes returns them.
+	// routes are, per node, the subnet routes it serves (table.subnet).
 	routes [][]netip.Prefix
+	table  *routeTable
 	addrs  *rangeIndex // see nodesIn
 	// subnetRoutes are the approved subnet routes of all nodes; "*" as a source includes them.
 	subnetRoutes []ipRange
@@ -69,7 +70,10 @@ func newResolver(p *Policy, topo *Topology) *resolver {
 		for _, a := range r.ips[i] {
 			r.byIP[a] = i
 		}
-		r.routes[i] = slices.Clip(n.SubnetRoutes())
+	}
+	r.table = newRouteTable(r)
+	for i := range topo.Nodes {
+		r.routes[i] = r.table.subnet[i]
 		for _, p := range r.routes[i] {
 			if !seen[p] {
 				seen[p] = true

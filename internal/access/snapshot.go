@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"time"
 )
 
 // SnapshotTopology builds the users and nodes of a tailnet snapshot document (the API's JSON, as
@@ -34,6 +35,12 @@ func SnapshotTopology(snap map[string]any) *Topology {
 		}
 		n.RoutableIPs = prefixes(m["advertisedRoutes"])
 		n.ApprovedRoutes = prefixes(m["enabledRoutes"])
+		if t, err := time.Parse(time.RFC3339, str(m["created"])); err == nil {
+			n.Created = t
+		}
+		if c, ok := m["connectedToControl"].(bool); ok && !c {
+			n.Offline = true
+		}
 		topo.Nodes = append(topo.Nodes, n)
 		if !n.IPv4.IsValid() {
 			continue

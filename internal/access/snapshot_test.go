@@ -2,6 +2,7 @@ package access_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/tailaudit/tailaudit/internal/access"
 )
@@ -10,8 +11,8 @@ func TestSnapshotTopology(t *testing.T) {
 	raw := map[string]any{
 		"users": []any{map[string]any{"id": "u1", "loginName": "fay@example.com", "role": "admin"}},
 		"devices": []any{
-			map[string]any{"name": "db-1.tail.ts.net", "hostname": "db-1", "tags": []any{"tag:db"}, "addresses": []any{"100.64.0.1", "fd7a:115c:a1e0::1"}, "advertisedRoutes": []any{"10.0.0.0/24"}, "enabledRoutes": []any{"10.0.0.0/24"}},
-			map[string]any{"name": "laptop.tail.ts.net", "user": "fay@example.com", "addresses": []any{"100.64.0.2"}},
+			map[string]any{"name": "db-1.tail.ts.net", "hostname": "db-1", "tags": []any{"tag:db"}, "addresses": []any{"100.64.0.1", "fd7a:115c:a1e0::1"}, "advertisedRoutes": []any{"10.0.0.0/24"}, "enabledRoutes": []any{"10.0.0.0/24"}, "created": "2025-11-03T09:01:00Z", "connectedToControl": false},
+			map[string]any{"name": "laptop.tail.ts.net", "user": "fay@example.com", "addresses": []any{"100.64.0.2"}, "created": "not a time", "connectedToControl": true},
 		},
 	}
 	topo := access.SnapshotTopology(raw)
@@ -20,6 +21,12 @@ func TestSnapshotTopology(t *testing.T) {
 	}
 	if len(topo.Nodes) != 2 || !topo.Nodes[0].IsTagged() || topo.Nodes[0].IPv6.String() != "fd7a:115c:a1e0::1" || len(topo.Nodes[0].ApprovedRoutes) != 1 {
 		t.Errorf("nodes = %+v", topo.Nodes)
+	}
+	if db := topo.Nodes[0]; db.Created.Format(time.RFC3339) != "2025-11-03T09:01:00Z" || !db.Offline {
+		t.Errorf("db-1: created %v, offline %v; want 2025-11-03T09:01:00Z, true", db.Created, db.Offline)
+	}
+	if laptop := topo.Nodes[1]; !laptop.Created.IsZero() || laptop.Offline {
+		t.Errorf("laptop: created %v, offline %v; want unknown, online", laptop.Created, laptop.Offline)
 	}
 	for _, name := range []string{"db-1.tail.ts.net", "db-1"} {
 		if a, ok := topo.DeviceAddr(name); !ok || a.String() != "100.64.0.1" {

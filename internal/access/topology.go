@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -33,7 +34,13 @@ type Node struct {
 	Tags           []string
 	IPv4, IPv6     netip.Addr
 	RoutableIPs    []netip.Prefix // routes the node advertises
-	ApprovedRoutes []netip.Prefix // routes an admin or autoApprovers approved
+	ApprovedRoutes []netip.Prefix // routes an admin approved (autoApprovers may approve more: see Policy.Routes)
+	// Created is when the node was added to the tailnet (zero: unknown); among routers of the
+	// same route the oldest is primary.
+	Created time.Time
+	// Offline is set for a node not connected to the control plane; it is not elected primary
+	// while another router of the route is online.
+	Offline bool
 }
 
 // IsTagged reports whether the node's identity is its tags.
@@ -57,38 +64,6 @@ func (n *Node) IPs() []netip.Addr {
 // HasIP reports whether a is one of the node's Tailscale addresses.
 func (n *Node) HasIP(a netip.Addr) bool {
 	return (n.IPv4.IsValid() && n.IPv4 == a) || (n.IPv6.IsValid() && n.IPv6 == a)
-}
-
-// servedRoutes returns routes that are both advertised and approved.
-func (n *Node) servedRoutes() []netip.Prefix {
-	var out []netip.Prefix
-	for _, r := range n.ApprovedRoutes {
-		if slices.Contains(n.RoutableIPs, r) {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
-// SubnetRoutes returns the approved, advertised routes other than exit routes.
-func (n *Node) SubnetRoutes() []netip.Prefix {
-	var out []netip.Prefix
-	for _, r := range n.servedRoutes() {
-		if r.Bits() != 0 {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
-// IsExitNode reports whether the node serves an approved exit route.
-func (n *Node) IsExitNode() bool {
-	for _, r := range n.servedRoutes() {
-		if r.Bits() == 0 {
-			return true
-		}
-	}
-	return false
 }
 
 // user returns the topology user that owns node n, or nil.
