@@ -3,6 +3,7 @@ package access
 import (
 	"net/netip"
 	"slices"
+	"strings"
 )
 
 // Peer visibility, as Tailscale documents it (VALIDATION.md, "Peers"): a node is sent the peers
@@ -108,17 +109,15 @@ func (p *Policy) Netmap(topo *Topology) *Netmap {
 	}
 	m.addVia(p)
 	m.noIPv4 = make([]bool, n)
-	for _, at := range p.attrs {
-		if !slices.Contains(at.attrs, "disable-ipv4") {
+	for _, at := range p.attrs { // targets resolve as in CapMaps
+		if !slices.ContainsFunc(at.attrs, func(s string) bool { return strings.TrimSpace(s) == "disable-ipv4" }) {
 			continue
 		}
 		for _, t := range at.targets {
-			a, err := parseAlias(t)
-			if err != nil {
-				continue
-			}
-			for i := range r.topo.Nodes {
-				m.noIPv4[i] = m.noIPv4[i] || r.nodeMatches(a, i)
+			if a, err := parseAlias(t); err == nil {
+				for _, i := range r.nodes(a) {
+					m.noIPv4[i] = true
+				}
 			}
 		}
 	}
