@@ -12,7 +12,9 @@ import (
 // and what ECS has no field for under tailaudit.*.
 type alertECS struct{}
 
-type ecsDoc struct {
+// ECSDocument is an alert as an Elastic Common Schema document: what -f ecs writes, one a line,
+// and what the Elasticsearch sink indexes, so that both give the same document.
+type ECSDocument struct {
 	Timestamp string         `json:"@timestamp"`
 	Message   string         `json:"message"`
 	Event     ecsEvent       `json:"event"`
@@ -67,15 +69,16 @@ type ecsTailaudit struct {
 func (alertECS) RenderAlerts(w io.Writer, alerts []finding.Alert) error {
 	enc := json.NewEncoder(w)
 	for _, a := range alerts {
-		if err := enc.Encode(ecsOf(a)); err != nil {
+		if err := enc.Encode(ECS(a)); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func ecsOf(a finding.Alert) ecsDoc {
-	d := ecsDoc{
+// ECS is the Elastic Common Schema document of an alert.
+func ECS(a finding.Alert) ECSDocument {
+	d := ECSDocument{
 		Timestamp: a.Time.UTC().Format(time.RFC3339Nano),
 		Message:   a.Message,
 		Event: ecsEvent{Kind: "alert", ID: a.ID, Severity: a.Severity.Rank(), Category: []string{"configuration"},

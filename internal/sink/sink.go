@@ -43,12 +43,15 @@ type Sink interface {
 // The environment variables secrets are read from.
 const (
 	EnvWebhookSecret = "TAILAUDIT_WEBHOOK_SECRET"
+	EnvSplunkToken   = "TAILAUDIT_SPLUNK_TOKEN"
+	EnvElasticAPIKey = "TAILAUDIT_ELASTIC_API_KEY"
 )
 
 // Kinds lists the sink kinds Parse accepts.
-func Kinds() []string { return []string{"slack", "webhook", "stdout"} }
+func Kinds() []string { return []string{"slack", "webhook", "splunk", "elasticsearch", "stdout"} }
 
-// Parse builds a sink from a spec such as "slack=URL", "webhook=URL" or "stdout". Secrets come from env (os.Getenv in the command);
+// Parse builds a sink from a spec such as "slack=URL", "webhook=URL", "splunk=URL?ack=true",
+// "elasticsearch=URL?index=NAME" or "stdout". Secrets come from env (os.Getenv in the command);
 // requests go through client, nil for a default one, whose redirects are refused whatever it
 // says, so that an alert and its credentials never go where the URL did not point. The stdout
 // sink writes to stdout. The writer is a parameter, not os.Stdout, so that commands and tests
@@ -96,8 +99,12 @@ func Parse(spec string, env func(string) string, client *http.Client, stdout io.
 	switch kind {
 	case "slack":
 		return newSlack(u, h)
-	default:
+	case "webhook":
 		return newWebhook(u, env, h)
+	case "splunk":
+		return newSplunk(u, env, h)
+	default:
+		return newElastic(u, env, h)
 	}
 }
 

@@ -32,6 +32,8 @@ func testEnv(vars map[string]string) func(string) string {
 
 var allSecrets = map[string]string{
 	EnvWebhookSecret: testWebhookSecret,
+	EnvSplunkToken:   testSplunkToken,
+	EnvElasticAPIKey: testElasticKey,
 }
 
 func testAlert(n int) finding.Alert {
@@ -114,7 +116,8 @@ func mustParse(t *testing.T, spec string, client *http.Client) Sink {
 // noSecrets fails when any planted secret, or the Slack URL path, shows in s.
 func noSecrets(t *testing.T, what, s string) {
 	t.Helper()
-	for _, sec := range []string{testWebhookSecret, strings.TrimPrefix(testWebhookSecret, "whsec_"), testSlackPath, "xoxSECRETpath"} {
+	for _, sec := range []string{testWebhookSecret, strings.TrimPrefix(testWebhookSecret, "whsec_"), testSlackPath, "xoxSECRETpath",
+		testSplunkToken, "SPLUNKSECRET", testElasticKey} {
 		if strings.Contains(s, sec) {
 			t.Errorf("%s shows a secret (%q): %s", what, sec, s)
 		}
@@ -138,6 +141,15 @@ func TestParseRefuses(t *testing.T) {
 		{"stdout_with_url", "stdout=https://example.com", allSecrets, "takes no URL"},
 		{"webhook_secret_missing", "webhook=https://example.com/hook", nil, "TAILAUDIT_WEBHOOK_SECRET, which is not set"},
 		{"webhook_secret_bad_base64", "webhook=https://example.com/hook", map[string]string{EnvWebhookSecret: "whsec_not*base64"}, "does not decode"},
+		{"splunk_token_missing", "splunk=https://hec.example.com:8088", nil, "TAILAUDIT_SPLUNK_TOKEN, which is not set"},
+		{"elastic_key_missing", "elasticsearch=https://es.example.com:9200", nil, "TAILAUDIT_ELASTIC_API_KEY, which is not set"},
+		{"elastic_unknown_option", "elasticsearch=https://es.example.com:9200?idx=x", allSecrets, `unknown option "idx"`},
+		{"elastic_bad_index", "elasticsearch=https://es.example.com:9200?index=Alerts", allSecrets, "not a valid Elasticsearch index name"},
+		{"splunk_not_http", "splunk=tcp://hec.example.com:8088", allSecrets, `scheme "tcp"`},
+		{"splunk_unknown_option", "splunk=https://hec.example.com:8088?token=abc", allSecrets, `unknown option "token"`},
+		{"splunk_bad_ack", "splunk=https://hec.example.com:8088?ack=maybe", allSecrets, `ack="maybe" is not true or false`},
+		{"splunk_bad_channel", "splunk=https://hec.example.com:8088?channel=abc", allSecrets, "not a UUID"},
+		{"splunk_channel_without_ack", "splunk=https://hec.example.com:8088?ack=false&channel=0f0c5a3e-9b1d-4d3e-8a45-1c2b3d4e5f60", allSecrets, "ack=false turns off"},
 		{"webhook_secret_short", "webhook=https://example.com/hook", map[string]string{EnvWebhookSecret: "short"}, "at least 16"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -158,6 +170,8 @@ func TestNameShowsNoSecret(t *testing.T) {
 		{"slack=https://hooks.slack.com" + testSlackPath, "slack=https://hooks.slack.com#"},
 		{"webhook=https://hooks.example.com:8443/in/abc?token=xyz", "webhook=https://hooks.example.com:8443#"},
 		{"stdout", "stdout"},
+		{"splunk=https://hec.example.com:8088?index=sec&ack=true", "splunk=https://hec.example.com:8088/services/collector/event"},
+		{"elasticsearch=https://es.example.com:9200/?index=sec-alerts", "elasticsearch=https://es.example.com:9200"},
 	} {
 		s := mustParse(t, tt.spec, nil)
 		if !strings.HasPrefix(s.Name(), tt.want) {
