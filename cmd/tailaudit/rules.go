@@ -39,7 +39,10 @@ becomes file:line:column.
 Built-ins: tailscale.reachable(input.policy, "group:contractors", "tag:pci", 5432) is true when
 the source can connect; tailscale.reach(...) adds because (the rules that allow it, as paths);
 tailscale.resolve(input, "tag:pci") gives {nodes, prefixes}; tailscale.validate(input.policy)
-what Tailscale would refuse; tailscale.test_results(input.policy) every tests/sshTests result.
+what Tailscale would refuse; tailscale.test_results(input.policy) every tests/sshTests result;
+tailscale.attr_grants(input, "funnel") the nodeAttrs targets granting an attribute,
+tailscale.nodes_with_capability(input, "funnel") and tailscale.node_capabilities(input) the
+snapshot's nodes' capabilities.
 
 The workflow:
   tailaudit rules new ACME-PCI-001 --namespace policy --dir rules   # a rule and its tests

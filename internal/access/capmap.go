@@ -2,7 +2,6 @@ package access
 
 import (
 	"slices"
-	"strings"
 )
 
 // CapMap is a node's capability map as the control plane sends it to the node itself
@@ -127,7 +126,6 @@ func (p *Policy) CapMaps(topo *Topology, settings TailnetSettings) map[string]Ca
 // addAttr gives a node the attribute attr and what it brings with it: Funnel comes with the ports
 // it may use and, without HTTPS certificates, the warning that it cannot serve.
 func addAttr(cm CapMap, attr string, settings TailnetSettings) {
-	attr = strings.TrimSpace(attr)
 	if attr == "" {
 		return
 	}
@@ -169,4 +167,53 @@ func SnapshotSettings(snap map[string]any) TailnetSettings {
 	}
 	s.HTTPS, _ = settings["httpsEnabled"].(bool)
 	return s
+}
+
+// AttrGrant is one target of a nodeAttrs entry that grants an attribute.
+type AttrGrant struct {
+	Path   []any    // the target's JSON path in the policy, keys as spelt
+	Target string   // the target, trimmed as Tailscale reads it
+	Nodes  []string // the nodes of the topology it names, in topology order
+	// EveryMember is true when the topology has untagged nodes and the target names every one of
+	// them: however it is written, the attribute reaches every user's devices.
+	EveryMember bool
+}
+
+// AttrGrants returns every nodeAttrs target that grants attribute attr (an attr string, or an app
+// capability name), in document order, read as Tailscale reads the policy: keys in any letter case,
+// a lone string for a list, targets trimmed. With a topology each names the nodes it reaches.
+func (p *Policy) AttrGrants(topo *Topology, attr string) []AttrGrant {
+	r := newResolver(p, topo)
+	var members []int
+	for i := range r.topo.Nodes {
+		if !r.topo.Nodes[i].IsTagged() && r.owner[i] != nil {
+			members = append(members, i)
+		}
+	}
+	var out []AttrGrant
+	for _, na := range p.attrs {
+		_, inApp := na.app[attr]
+		if !slices.Contains(na.attrs, attr) && !inApp {
+			continue
+		}
+		for j, t := range na.targets {
+			g := AttrGrant{Path: at(na.path, na.tkey, j), Target: t}
+			if a, err := parseAlias(t); err == nil {
+				named := map[int]bool{}
+				for _, i := range r.nodes(a) {
+					named[i] = true
+					g.Nodes = append(g.Nodes, r.topo.Nodes[i].Name)
+				}
+				g.EveryMember = len(members) > 0
+				for _, i := range members {
+					if !named[i] {
+						g.EveryMember = false
+						break
+					}
+				}
+			}
+			out = append(out, g)
+		}
+	}
+	return out
 }

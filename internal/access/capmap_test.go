@@ -144,3 +144,26 @@ func TestSnapshotSettings(t *testing.T) {
 		t.Errorf("SnapshotSettings(empty) = %+v, want no auto-update default and no HTTPS", s)
 	}
 }
+
+// TestAttrGrants checks that every target granting an attribute is listed with its path and the
+// nodes it names, and that EveryMember holds only for a target naming every untagged node.
+func TestAttrGrants(t *testing.T) {
+	pol, errs := Compile(mustDoc(t, `{`+base+`"nodeAttrs": [
+		{"target": ["tag:prod", " 100.64.0.0/30 "], "attr": ["funnel"]},
+		{"target": ["*"], "attr": ["drive:access"]},
+	]}`))
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	got := pol.AttrGrants(testTopology(), "funnel")
+	want := []AttrGrant{
+		{Path: []any{"nodeAttrs", 0, "target", 0}, Target: "tag:prod", Nodes: []string{"server"}},
+		{Path: []any{"nodeAttrs", 0, "target", 1}, Target: "100.64.0.0/30", Nodes: []string{"laptop", "router"}, EveryMember: true},
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("AttrGrants (-want +got):\n%s", d)
+	}
+	if got := pol.AttrGrants(nil, "funnel"); len(got) != 2 || got[0].Nodes != nil || got[1].EveryMember {
+		t.Errorf("AttrGrants without a topology = %+v, want both targets, naming no node", got)
+	}
+}

@@ -48,6 +48,7 @@ type nodeAttr struct {
 	targets []string
 	attrs   []string
 	app     map[string]any // app capabilities: name → list of values
+	tkey    string         // the "target" key as spelt
 }
 
 // rule is one entry of "acls" or "grants", in grant form.
@@ -635,7 +636,7 @@ func (c *compiler) compileNodeAttr(v any, path []any) {
 	}
 	appv, _, _ := field(m, "app")
 	app, _ := appv.(map[string]any)
-	c.p.attrs = append(c.p.attrs, nodeAttr{path: path, targets: targets, attrs: attrs, app: app})
+	c.p.attrs = append(c.p.attrs, nodeAttr{path: path, targets: targets, attrs: attrs, app: app, tkey: tk})
 	for i, s := range targets {
 		p := at(path, tk, i)
 		a, err := parseAlias(s)

@@ -26,6 +26,9 @@ import (
 //	tailscale.reachable(doc, src, dst, port) true when src may connect to dst on port
 //	tailscale.reach(doc, src, dst, port)     {allowed, because: [path]}: the rules that allow it
 //	tailscale.resolve(doc, selector)         {nodes, prefixes}: what a selector stands for
+//	tailscale.node_capabilities(doc)         {node: {capability: values}}: each node's own CapMap
+//	tailscale.nodes_with_capability(doc, c)  [node]: the nodes whose CapMap holds capability c
+//	tailscale.attr_grants(doc, attr)         [{path, target, nodes, everyMember}]: nodeAttrs targets granting attr
 //
 // port is a number (TCP or UDP) or a string such as "tcp:443", "udp:53" or "icmp".
 func Functions() []Function {
@@ -37,7 +40,7 @@ func Functions() []Function {
 	fn := func(name, desc string, args []types.Type, result types.Type, impl rego.BuiltinDyn) Function {
 		return Function{Decl: &rego.Function{Name: name, Description: desc, Decl: types.NewFunction(args, result)}, Impl: impl}
 	}
-	return []Function{
+	return append([]Function{
 		fn("tailscale.validate", "what Tailscale would reject in the policy, with JSON paths",
 			types.Args(doc), types.NewArray(nil, types.A), builtinValidate),
 		fn("tailscale.unchecked", "the checks Tailscale makes that could not be made here, with JSON paths",
@@ -50,7 +53,7 @@ func Functions() []Function {
 			types.Args(doc, types.S, types.S, port), types.A, builtinReach),
 		fn("tailscale.resolve", "the nodes and addresses a selector stands for",
 			types.Args(doc, types.S), types.A, builtinResolve),
-	}
+	}, capabilityFunctions(doc)...)
 }
 
 // Function is one built-in: its declaration for the compiler and its implementation.
@@ -64,6 +67,10 @@ type compiledPolicy struct {
 	policy *access.Policy
 	errs   []access.Error
 	topo   *access.Topology // nil without a snapshot
+
+	settings access.TailnetSettings // from the snapshot
+	capsOnce sync.Once
+	caps     map[string]access.CapMap // see capMaps
 }
 
 // compile compiles a policy, with the topology of snapshot when there is one. The tailnet's own
@@ -83,6 +90,7 @@ func compile(policyDoc, snapshot, params map[string]any) *compiledPolicy {
 	c.policy, c.errs = access.Compile(policyDoc, opts...)
 	if snapshot != nil {
 		c.topo = access.SnapshotTopology(snapshot)
+		c.settings = access.SnapshotSettings(snapshot)
 	}
 	return c
 }

@@ -2,9 +2,12 @@
 # title: Funnel enabled for everyone
 # description: >-
 #   A nodeAttrs entry grants the "funnel" attribute to a broad target ("*",
-#   autogroup:member or autogroup:danger-all, from the broadSources parameter).
-#   Any user can then publish a service from their device to the public
-#   internet, outside the organisation's ingress controls.
+#   autogroup:member or autogroup:danger-all, from the broadSources parameter)
+#   or, with a snapshot, to a target that names every user's device however it
+#   is written (a group of everyone, a domain, an address range). Any user can
+#   then publish a service from their device to the public internet, outside
+#   the organisation's ingress controls. Targets are read as Tailscale reads
+#   them (tailscale.attr_grants), with the space around them trimmed.
 # custom:
 #   id: TA-ATTR-001
 #   severity: high
@@ -22,13 +25,16 @@ import data.tailaudit.lib.refs
 parameters := params.merged({"broadSources": params.shared.broadSources})
 
 deny contains result if {
-	some i, entry in input.policy.nodeAttrs
-	"funnel" in entry.attr
-	some j, target in entry.target
-	target in parameters.broadSources
+	some g in tailscale.attr_grants(input, "funnel")
+	broad(g)
+	entry := object.get(input, array.slice(g.path, 0, 3), {})
 	result := {
-		"msg": sprintf("nodeAttrs[%d] lets %s expose services to the public internet with Funnel", [i, refs.name(target)]),
-		"path": ["policy", "nodeAttrs", i, "target", j],
+		"msg": sprintf("nodeAttrs[%d] lets %s expose services to the public internet with Funnel", [g.path[2], refs.name(g.target)]),
+		"path": g.path,
 		"evidence": {"target": entry.target, "attr": entry.attr},
 	}
 }
+
+broad(g) if g.target in parameters.broadSources
+
+broad(g) if g.everyMember
