@@ -150,6 +150,36 @@ func BenchmarkCompile(b *testing.B) {
 	}
 }
 
+// BenchmarkCompileNetmap is BenchmarkCompile with what else each node is sent: every node's
+// peers (counted, not built), its own AllowedIPs and primary routes, and the full peer list, with
+// each peer's AllowedIPs, of every 100th node.
+func BenchmarkCompileNetmap(b *testing.B) {
+	topo, doc := benchTailnet(benchNodes, benchRules, 0)
+	b.ReportAllocs()
+	for b.Loop() {
+		pol, errs := Compile(doc)
+		if len(errs) > 0 {
+			b.Fatal(errs[0])
+		}
+		m := pol.Netmap(topo)
+		peers, routes := 0, 0
+		for i, n := range topo.Nodes {
+			peers += m.PeerCount(n.Name)
+			allowed, primary, _ := m.Self(n.Name)
+			routes += len(allowed) + len(primary)
+			if i%100 == 0 {
+				list, _ := m.Peers(n.Name)
+				for _, p := range list {
+					routes += len(p.AllowedIPs)
+				}
+			}
+		}
+		if peers == 0 || routes == 0 {
+			b.Fatalf("%d peers, %d routes", peers, routes)
+		}
+	}
+}
+
 // BenchmarkRunTests evaluates 1,000 tests entries (2,500 assertions, all passing) against
 // the 5,000-rule policy.
 func BenchmarkRunTests(b *testing.B) {

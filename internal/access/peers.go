@@ -1,9 +1,11 @@
 package access
 
 import (
+	"encoding/binary"
 	"net/netip"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Peer visibility, as Tailscale documents it (VALIDATION.md, "Peers"): a node is sent the peers
@@ -45,6 +47,17 @@ type Netmap struct {
 	// noIPv4 marks the nodes with the nodeAttrs attribute "disable-ipv4": they have no IPv4
 	// address, and are sent none of their peers'.
 	noIPv4 []bool
+
+	// Nodes with the same sources in their filters, in the same sources of others' filters and
+	// with the same via peers see the same peers: they form a class, whose peers are computed
+	// once, on first use.
+	class      []int32    // per node
+	mu         sync.Mutex // guards classPeers, classDone and dsts
+	classPeers [][]int32  // per class, sorted; nil until computed
+	classDone  []bool
+	// dsts holds, per node whose filter has been searched, the destinations of each of its
+	// rules, parsed (see ruleDsts).
+	dsts map[int][][]ipRange
 }
 
 // srcSet is the SrcIPs of filter rules, and the nodes they stand for: the nodes with an address
@@ -108,6 +121,7 @@ func (p *Policy) Netmap(topo *Topology) *Netmap {
 		}
 	}
 	m.addVia(p)
+	m.classify()
 	m.noIPv4 = make([]bool, n)
 	for _, at := range p.attrs { // targets resolve as in CapMaps
 		if !slices.ContainsFunc(at.attrs, func(s string) bool { return strings.TrimSpace(s) == "disable-ipv4" }) {
@@ -255,7 +269,7 @@ func (m *Netmap) Self(name string) (allowedIPs, primary []netip.Prefix, ok bool)
 
 // addresses returns node i's addresses as node viewer is sent them.
 func (m *Netmap) addresses(i, viewer int) []netip.Prefix {
-	var out []netip.Prefix
+	out := make([]netip.Prefix, 0, len(m.r.ips[i]))
 	for _, ip := range m.r.ips[i] {
 		if ip.Is4() && (m.noIPv4[i] || m.noIPv4[viewer]) {
 			continue
@@ -275,7 +289,7 @@ func (m *Netmap) Peers(name string) ([]Peer, bool) {
 	for _, b := range m.peerIndexes(a) {
 		n := &m.r.topo.Nodes[b]
 		peer := Peer{Name: n.Name, Tags: n.Tags, Addresses: m.addresses(b, a)}
-		peer.AllowedIPs = append(peer.AllowedIPs, peer.Addresses...)
+		peer.AllowedIPs = slices.Clip(peer.Addresses) // appending routes copies
 		for _, route := range m.r.routes[b] {
 			if m.carrier(a, route) == b && (m.reaches(a, b, route) || m.reachedFrom(a, route) || slices.Contains(m.r.routes[a], route)) {
 				peer.AllowedIPs = append(peer.AllowedIPs, route)
@@ -303,12 +317,68 @@ func (m *Netmap) PeerCount(name string) int {
 	return len(m.peerIndexes(a))
 }
 
+// classify puts every node in its class: nodes whose filters have the same sources, that are
+// among the same sources, and that have the same via peers.
+func (m *Netmap) classify() {
+	n := len(m.r.topo.Nodes)
+	m.class = make([]int32, n)
+	ids := map[string]int32{}
+	var key []byte
+	for i := range n {
+		srcs := slices.Clone(m.ruleSrc[i])
+		slices.Sort(srcs)
+		srcs = slices.Compact(srcs)
+		via := slices.Clone(m.via[i])
+		slices.Sort(via)
+		via = slices.Compact(via)
+		key = key[:0]
+		for _, id := range srcs {
+			key = binary.AppendVarint(key, int64(id))
+		}
+		key = append(key, 0xff)
+		for _, id := range m.memberOf[i] { // ascending already
+			key = binary.AppendVarint(key, int64(id))
+		}
+		key = append(key, 0xff)
+		for _, j := range via {
+			key = binary.AppendVarint(key, int64(j))
+		}
+		id, ok := ids[string(key)]
+		if !ok {
+			id = int32(len(ids))
+			ids[string(key)] = id
+		}
+		m.class[i] = id
+	}
+	m.classPeers = make([][]int32, len(ids))
+	m.classDone = make([]bool, len(ids))
+}
+
 // peerIndexes returns node a's peers, sorted.
 func (m *Netmap) peerIndexes(a int) []int {
+	peers := m.peersOfClass(a)
+	out := make([]int, 0, len(peers))
+	for _, b := range peers {
+		if int(b) != a {
+			out = append(out, int(b))
+		}
+	}
+	return out
+}
+
+// peersOfClass returns the peers of node a's class (a itself among them when a may reach
+// another node of its class), computing them with a on first use.
+func (m *Netmap) peersOfClass(a int) []int32 {
+	c := m.class[a]
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.classDone[c] {
+		return m.classPeers[c]
+	}
 	mark := make([]bool, len(m.r.topo.Nodes))
-	var out []int
-	add := func(b int) {
-		if b != a && !mark[b] {
+	var out []int32
+	add := func(b int32) {
+		if !mark[b] {
 			mark[b] = true
 			out = append(out, b)
 		}
@@ -316,19 +386,20 @@ func (m *Netmap) peerIndexes(a int) []int {
 	for _, id := range m.ruleSrc[a] { // who may reach a
 		if id >= 0 {
 			for _, b := range m.srcs[id].nodes {
-				add(int(b))
+				add(b)
 			}
 		}
 	}
 	for _, id := range m.memberOf[a] { // whom a may reach
 		for _, b := range m.holders[id] {
-			add(int(b))
+			add(b)
 		}
 	}
 	for _, b := range m.via[a] {
-		add(b)
+		add(int32(b))
 	}
 	slices.Sort(out)
+	m.classPeers[c], m.classDone[c] = out, true
 	return out
 }
 
@@ -390,24 +461,43 @@ func (m *Netmap) usesExit(a, b int) bool {
 // ruleFromTo reports whether a rule of node b's filter has node a among its sources and a
 // destination for which dst holds.
 func (m *Netmap) ruleFromTo(a, b int, dst func(ipRange) bool) bool {
-	for k, fr := range m.views[b].PacketFilter {
-		if !m.inSrc(m.ruleSrc[b][k], a) {
-			continue
+	for k, rgs := range m.ruleDsts(b) {
+		if m.inSrc(m.ruleSrc[b][k], a) && slices.ContainsFunc(rgs, dst) {
+			return true
 		}
+	}
+	return false
+}
+
+// ruleDsts returns the destinations of every rule of node b's filter (DstPorts and CapGrant
+// Dsts), parsed once.
+func (m *Netmap) ruleDsts(b int) [][]ipRange {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if d, ok := m.dsts[b]; ok {
+		return d
+	}
+	rules := m.views[b].PacketFilter
+	out := make([][]ipRange, len(rules))
+	for k, fr := range rules {
 		for _, d := range fr.DstPorts {
-			if rgs, ok := parseRange(d.IP); ok && slices.ContainsFunc(rgs, dst) {
-				return true
+			if rgs, ok := parseRange(d.IP); ok {
+				out[k] = append(out[k], rgs...)
 			}
 		}
 		for _, cg := range fr.CapGrant {
 			for _, s := range cg.Dsts {
-				if rgs, ok := parseRange(s); ok && slices.ContainsFunc(rgs, dst) {
-					return true
+				if rgs, ok := parseRange(s); ok {
+					out[k] = append(out[k], rgs...)
 				}
 			}
 		}
 	}
-	return false
+	if m.dsts == nil {
+		m.dsts = map[int][][]ipRange{}
+	}
+	m.dsts[b] = out
+	return out
 }
 
 // reachedFrom reports whether route is among the sources of a rule of node a's filter.
