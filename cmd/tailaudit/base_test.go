@@ -177,7 +177,7 @@ func TestCheckBase(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, want := range []string{`"baselineState": "unchanged"`, `"baselineState": "absent"`, `"kind": "pass"`} {
+		for _, want := range []string{`"baselineState":"unchanged"`, `"baselineState":"absent"`, `"kind":"pass"`} {
 			if !strings.Contains(string(b), want) {
 				t.Errorf("SARIF has no %s", want)
 			}

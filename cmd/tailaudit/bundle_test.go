@@ -95,13 +95,13 @@ func TestBundleEndToEnd(t *testing.T) {
 		want     string // in stdout or stderr
 	}{
 		{"test_signed", []string{"test", "--bundle", signed, "--bundle-key", pub}, 0, "PASS: 2/2"},
-		{"check_signed", []string{"check", policy, "--bundle", signed, "--bundle-key", pub, "-f", "json"}, 1, `"id": "ACME-PCI-001"`},
+		{"check_signed", []string{"check", policy, "--bundle", signed, "--bundle-key", pub, "-f", "json"}, 1, `"id":"ACME-PCI-001"`},
 		{"no_key", []string{"test", "--bundle", signed}, 2, "give the public key to verify it with (--bundle-key)"},
 		{"wrong_key", []string{"test", "--bundle", signed, "--bundle-key", otherPub}, 2, "its signature does not match its files or key"},
 		{"unsigned_refused", []string{"test", "--bundle", unsigned, "--bundle-key", pub}, 2, "it is not signed"},
 		{"unsigned_allowed", []string{"test", "--bundle", unsigned, "--bundle-unsigned"}, 0, "is not signed; its rules are loaded"},
 		{"builtin_bundle_overlaps", []string{"test", "--bundle", builtin, "--bundle-key", pub}, 2, "which the built-in rules hold"},
-		{"builtin_bundle_replaces", []string{"check", policy, "--bundle", builtin, "--bundle-key", pub, "--no-builtin", "-f", "json"}, 1, `"id": "TA-ACL-005"`},
+		{"builtin_bundle_replaces", []string{"check", policy, "--bundle", builtin, "--bundle-key", pub, "--no-builtin", "-f", "json"}, 1, `"id":"TA-ACL-005"`},
 		{"not_a_bundle", []string{"test", "--bundle", policy, "--bundle-unsigned"}, 2, "not a gzipped tar file"},
 		{"key_without_bundle", []string{"test", "--bundle-key", pub}, 2, "need --bundle"},
 		{"http_refused", []string{"test", "--bundle", "http://127.0.0.1:1/rules.tar.gz", "--bundle-key", pub}, 2, "only https URLs are fetched"},

@@ -32,6 +32,14 @@ type checkOptions struct {
 	// PrintInput: write the input document the rules would see, as JSON, to stdout, and evaluate
 	// nothing.
 	PrintInput bool
+	Compact    bool // --compact: JSON outputs without indentation, also on a terminal
+	Indent     bool // --indent: JSON outputs indented, also in files and pipes
+}
+
+// layout says which JSON outputs are written compact: all of them unless they are for a person
+// to read, on a terminal (or --indent asks for indentation everywhere; --compact for none).
+func (o *checkOptions) layout(s *iostreams) output.Settings {
+	return output.Settings{Compact: o.Compact || (!s.OutTTY && !o.Indent), CompactFiles: !o.Indent}
 }
 
 func newCheckCmd(s *iostreams, runF func(context.Context, *checkOptions) error) *cobra.Command {
@@ -106,6 +114,9 @@ unreadable or invalid input, a config error, a rule that does not compile).`,
 	cmd.Flags().StringVar(&opts.Snapshot, "snapshot", "", "tailnet snapshot `FILE` written by 'tailaudit collect'")
 	cmd.Flags().StringVar(&opts.Base, "base", "", "judge the policy as a change to `BASE|REV`: a policy file, or a git revision to read the policy file at")
 	cmd.Flags().BoolVar(&opts.NewOnly, "new-only", false, "with --base: only new findings (not in the base) at or above --fail-on fail the run; all are reported")
+	cmd.Flags().BoolVar(&opts.Compact, "compact", false, "write JSON outputs (json, sarif) without indentation, also on a terminal (the default for files and pipes)")
+	cmd.Flags().BoolVar(&opts.Indent, "indent", false, "indent JSON outputs (json, sarif) in files and pipes too (the default on a terminal)")
+	cmd.MarkFlagsMutuallyExclusive("compact", "indent")
 	cmd.Flags().BoolVar(&opts.PrintInput, "print-input", false, "write the input document the rules see (JSON) to stdout and exit without evaluating")
 	opts.Rules.addFlags(cmd)
 	opts.Rules.addLimitFlags(cmd)
@@ -131,7 +142,7 @@ func runCheck(ctx context.Context, opts *checkOptions) (err error) {
 	defer cancel()
 	defer func() {
 		if err != nil {
-			err = reportInputError(ctx, s, targets, err)
+			err = reportInputError(ctx, s, targets, opts.layout(s), err)
 		}
 	}()
 	cfg, eng, err := opts.Rules.engine(ctx, s)
@@ -180,7 +191,9 @@ func runCheck(ctx context.Context, opts *checkOptions) (err error) {
 	if base != nil {
 		sources.Add(base.File.Name, base.File.Source())
 	}
-	if err := writeOutputs(ctx, s, targets, rep, output.Settings{Verbose: opts.Verbose, Sources: &sources}); err != nil {
+	settings := opts.layout(s)
+	settings.Verbose, settings.Sources = opts.Verbose, &sources
+	if err := writeOutputs(ctx, s, targets, rep, settings); err != nil {
 		return err
 	}
 	if rep.Failed() {

@@ -23,7 +23,7 @@ var annotatingFormats = []string{"github", "github-summary", "sarif"}
 // of those errors as TA-INPUT-001 findings to every SARIF and GitHub target, so that code scanning
 // and pull request annotations show them where they are. Other targets are left alone. It returns
 // err, which still decides the exit code and is printed on stderr, with any write error joined.
-func reportInputError(ctx context.Context, s *iostreams, targets []output.Target, err error) error {
+func reportInputError(ctx context.Context, s *iostreams, targets []output.Target, layout output.Settings, err error) error {
 	var located []*source.Error
 	for _, e := range source.All(err) {
 		if e.File != "" {
@@ -54,7 +54,8 @@ func reportInputError(ctx context.Context, s *iostreams, targets []output.Target
 	}
 	finding.Sort(rep.Findings)
 	rep.Summarize()
-	if werr := writeOutputs(ctx, s, annotate, rep, output.Settings{Sources: &sources}); werr != nil {
+	layout.Sources = &sources
+	if werr := writeOutputs(ctx, s, annotate, rep, layout); werr != nil {
 		return errors.Join(err, werr)
 	}
 	return err

@@ -18,7 +18,7 @@ func TestCheckInputError(t *testing.T) {
 		args       []string          // after "check"; %DIR% is the working directory
 		wantStderr string            // the whole of stderr, %DIR% for the working directory
 		wantGitHub string            // the workflow command on stdout with -f github
-		wantSARIF  string            // a line of the SARIF output, as indented
+		wantSARIF  string            // a member of the SARIF output, which in a file is compact
 	}{
 		{
 			name:       "policy_syntax",
@@ -26,7 +26,7 @@ func TestCheckInputError(t *testing.T) {
 			args:       []string{"%DIR%/policy.hujson"},
 			wantStderr: "tailaudit: %DIR%/policy.hujson:4:25: invalid HuJSON: invalid character '\"' after object value (expecting ',' or '}')\n",
 			wantGitHub: "::error file=policy.hujson,line=4,col=25,title=TA-INPUT-001 input could not be read::invalid HuJSON: invalid character '\"' after object value (expecting ',' or '}')\n",
-			wantSARIF:  `"startColumn": 25`,
+			wantSARIF:  `"startColumn":25`,
 		},
 		{
 			// Columns: stderr counts bytes, GitHub characters and SARIF UTF-16 code units.
@@ -35,7 +35,7 @@ func TestCheckInputError(t *testing.T) {
 			args:       []string{"%DIR%/policy.hujson"},
 			wantStderr: "tailaudit: %DIR%/policy.hujson:2:34: invalid HuJSON: invalid character '\"' after object value (expecting ',' or '}')\n",
 			wantGitHub: "::error file=policy.hujson,line=2,col=30,title=TA-INPUT-001 input could not be read::invalid HuJSON: invalid character '\"' after object value (expecting ',' or '}')\n",
-			wantSARIF:  `"startColumn": 30`,
+			wantSARIF:  `"startColumn":30`,
 		},
 		{
 			name:       "inline_waiver_without_by",
@@ -43,7 +43,7 @@ func TestCheckInputError(t *testing.T) {
 			args:       []string{"%DIR%/policy.hujson"},
 			wantStderr: "tailaudit: %DIR%/policy.hujson:3:8: malformed tailaudit:ignore comment: who accepted the risk is required: by=you@example.com\n",
 			wantGitHub: "::error file=policy.hujson,line=3,col=8,title=TA-INPUT-001 input could not be read::malformed tailaudit:ignore comment: who accepted the risk is required: by=you@example.com\n",
-			wantSARIF:  `"startLine": 3`,
+			wantSARIF:  `"startLine":3`,
 		},
 		{
 			name: "config_file",
@@ -54,7 +54,7 @@ func TestCheckInputError(t *testing.T) {
 			args:       []string{"%DIR%/policy.hujson"},
 			wantStderr: "tailaudit: %DIR%/.tailaudit.hujson:2:3: failOn: unknown severity \"severe\" (want one of critical, high, medium, low, info)\n",
 			wantGitHub: "::error file=.tailaudit.hujson,line=2,col=3,title=TA-INPUT-001 input could not be read::failOn: unknown severity \"severe\" (want one of critical, high, medium, low, info)\n",
-			wantSARIF:  `"uri": ".tailaudit.hujson"`,
+			wantSARIF:  `"uri":".tailaudit.hujson"`,
 		},
 		{
 			name: "rule_metadata",
@@ -65,7 +65,7 @@ func TestCheckInputError(t *testing.T) {
 			args:       []string{"%DIR%/policy.hujson", "--rules", "%DIR%/rules"},
 			wantStderr: "tailaudit: load rules:\n%DIR%/rules/norule.rego:1: rule package tailaudit.policy.norule has no METADATA block with custom.id and custom.severity\n",
 			wantGitHub: "::error file=rules/norule.rego,line=1,title=TA-INPUT-001 input could not be read::rule package tailaudit.policy.norule has no METADATA block with custom.id and custom.severity\n",
-			wantSARIF:  `"uri": "rules/norule.rego"`,
+			wantSARIF:  `"uri":"rules/norule.rego"`,
 		},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -101,7 +101,7 @@ func TestCheckInputError(t *testing.T) {
 			if err != nil {
 				t.Fatalf("SARIF output not written: %v", err)
 			}
-			for _, want := range []string{tt.wantSARIF, `"executionSuccessful": false`, `"id": "TA-INPUT-001"`, `"level": "error"`} {
+			for _, want := range []string{tt.wantSARIF, `"executionSuccessful":false`, `"id":"TA-INPUT-001"`, `"level":"error"`} {
 				if !strings.Contains(string(b), want) {
 					t.Errorf("SARIF output does not contain %s:\n%s", want, b)
 				}
@@ -116,7 +116,7 @@ func TestCheckInputErrorGolden(t *testing.T) {
 	dir := t.TempDir()
 	pol := write(t, dir, "policy.hujson", "{\n  // the policy of the demo tailnet\n  \"acls\": [\n    {\"action\": \"accept\", \"src\": [\"*\"], \"dst\": [\"*:*\"]}\n    {\"action\": \"accept\"},\n  ],\n}\n")
 	for _, format := range []string{"sarif", "github"} {
-		stdout, stderr, code := tailaudit(t, dir, nil, "check", pol, "-f", format)
+		stdout, stderr, code := tailaudit(t, dir, nil, "check", pol, "-f", format, "--indent")
 		if code != 2 {
 			t.Errorf("check -f %s: exit code = %d, want 2; stderr: %s", format, code, stderr)
 		}

@@ -281,7 +281,7 @@ func TestCheckStdin(t *testing.T) {
 	if code := run(context.Background(), []string{"check", "-", "-f", "json"}, s); code != 1 {
 		t.Fatalf("exit code = %d, want 1; stderr: %s", code, errOut.String())
 	}
-	if !strings.Contains(out.String(), `"file": "<stdin>"`) || !strings.Contains(out.String(), "TA-ACL-002") {
+	if !strings.Contains(out.String(), `"file":"<stdin>"`) || !strings.Contains(out.String(), "TA-ACL-002") {
 		t.Errorf("stdin policy not checked as <stdin>:\n%s", out.String())
 	}
 }
@@ -299,7 +299,7 @@ func TestWaiversFromCLI(t *testing.T) {
 	if code != 0 {
 		t.Errorf("exit code = %d, want 0 with the only critical finding waived; stderr: %s", code, stderr)
 	}
-	if !strings.Contains(stdout, `"result": "waived"`) || !strings.Contains(stdout, `"reason": "lab tailnet"`) {
+	if !strings.Contains(stdout, `"result":"waived"`) || !strings.Contains(stdout, `"reason":"lab tailnet"`) {
 		t.Errorf("waived finding missing from the output:\n%s", stdout)
 	}
 }
@@ -484,7 +484,7 @@ func TestEvaluationBounded(t *testing.T) {
 	write(t, dir, "rules/spin_test.rego", "package tailaudit.policy.spin_test\n\nimport data.tailaudit.policy.spin\n\ntest_spin if {\n\tr := spin.deny with input as {\"policy\": {}}\n\tcount(r) == 0\n}\n")
 	rules := filepath.Join(dir, "rules")
 	stdout, stderr, code := tailaudit(t, dir, nil, "check", p, "--rules", rules, "--no-builtin", "--rule-timeout", "50ms", "-f", "json")
-	if code != 1 || !strings.Contains(stdout, `"message": "rule ACME-SPIN-1 did not finish within its evaluation budget of 50ms"`) {
+	if code != 1 || !strings.Contains(stdout, `"message":"rule ACME-SPIN-1 did not finish within its evaluation budget of 50ms"`) {
 		t.Errorf("check --rule-timeout: exit code %d, stderr %q; want 1 and an error result naming ACME-SPIN-1 in\n%s", code, stderr, stdout)
 	}
 	_, stderr, code = tailaudit(t, dir, nil, "check", p, "--rules", rules, "--no-builtin", "--timeout", "50ms", "--rule-timeout", "1h")

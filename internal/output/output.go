@@ -1,6 +1,7 @@
 package output
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -28,6 +29,11 @@ type Settings struct {
 	Root       string   // base directory that absolute file paths are made relative to
 	Frameworks []string // framework ids in the order controls are listed; others follow, sorted
 	Sources    *Sources // the text of the input files, to count columns as each format does
+
+	// Compact: the JSON formats (json, sarif) on stdout are written without indentation;
+	// CompactFiles: in files. Commands write compact JSON unless it is for a person to read on a
+	// terminal, or --indent asks for it.
+	Compact, CompactFiles bool
 }
 
 // format is one entry of the registry.
@@ -48,11 +54,11 @@ func registry() []format {
 		{name: "github-summary", appends: true, new: func(s Settings) Renderer {
 			return GitHubSummary{Frameworks: s.Frameworks}
 		}},
-		{name: "json", new: func(Settings) Renderer { return JSON{} }},
+		{name: "json", new: func(s Settings) Renderer { return JSON{Compact: s.Compact} }},
 		{name: "junit", new: func(s Settings) Renderer { return JUnit{Frameworks: s.Frameworks} }},
 		{name: "markdown", new: func(s Settings) Renderer { return Markdown{Frameworks: s.Frameworks} }},
 		{name: "sarif", new: func(s Settings) Renderer {
-			return SARIF{Root: s.Root, Frameworks: s.Frameworks, Sources: s.Sources}
+			return SARIF{Root: s.Root, Frameworks: s.Frameworks, Sources: s.Sources, Compact: s.Compact}
 		}},
 		{name: "text", new: func(s Settings) Renderer {
 			return Text{Color: s.Color, Verbose: s.Verbose, Frameworks: s.Frameworks}
@@ -148,7 +154,8 @@ func WriteAll(ctx context.Context, targets []Target, r *finding.Report, stdout i
 	}
 
 	fileSettings := s
-	fileSettings.Color = false      // colour is for the terminal on stdout only
+	fileSettings.Color = false // colour is for the terminal on stdout only
+	fileSettings.Compact = s.CompactFiles
 	var files []*atomicfile.Pending // rendered, not yet renamed into place
 	defer func() {
 		for _, f := range files {
@@ -167,11 +174,17 @@ func WriteAll(ctx context.Context, targets []Target, r *finding.Report, stdout i
 		files = append(files, f)
 		replaced = append(replaced, t)
 	}
-	var buf bytes.Buffer
+	var held *os.File // the stdout output, rendered aside: stdout cannot be unwritten after an error
 	if toStdout != nil {
-		if err := render(&buf, *toStdout, r, s); err != nil {
+		f, err := holdStdout(ctx, *toStdout, r, s)
+		if err != nil {
 			return err
 		}
+		defer func() {
+			f.Close()
+			os.Remove(f.Name()) // where an open file cannot be removed (Windows), now
+		}()
+		held = f
 	}
 	appended := map[string][]byte{}
 	for _, t := range targets {
@@ -191,8 +204,8 @@ func WriteAll(ctx context.Context, targets []Target, r *finding.Report, stdout i
 		}
 		files = files[1:]
 	}
-	if toStdout != nil {
-		if _, err := stdout.Write(buf.Bytes()); err != nil {
+	if held != nil {
+		if _, err := io.Copy(stdout, held); err != nil {
 			return fmt.Errorf("write %s output: %w", toStdout.Format, err)
 		}
 	}
@@ -204,6 +217,43 @@ func WriteAll(ctx context.Context, targets []Target, r *finding.Report, stdout i
 		}
 	}
 	return nil
+}
+
+// holdStdout renders the stdout output into an unnamed temporary file, through a buffered writer,
+// and returns the file at its start: memory holds no copy of the output, however large the report.
+func holdStdout(ctx context.Context, t Target, r *finding.Report, s Settings) (*os.File, error) {
+	f, err := os.CreateTemp("", "tailaudit-stdout-*")
+	if err != nil {
+		return nil, fmt.Errorf("write %s output: %w", t.Format, err)
+	}
+	os.Remove(f.Name()) // where the system allows it, at once: the open file stays readable, and nothing is left behind on any exit
+	w := bufio.NewWriterSize(ctxWriter{ctx, f}, 1<<16)
+	err = render(w, t, r, s)
+	if err == nil {
+		err = w.Flush()
+	}
+	if err == nil {
+		_, err = f.Seek(0, io.SeekStart)
+	}
+	if err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, err
+	}
+	return f, nil
+}
+
+// ctxWriter fails writes once ctx is done, so that a signal stops a long render promptly.
+type ctxWriter struct {
+	ctx context.Context
+	w   io.Writer
+}
+
+func (c ctxWriter) Write(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.w.Write(p)
 }
 
 // CheckTargets refuses outputs that would destroy what the run reads or what another output

@@ -1,7 +1,6 @@
 package output
 
 import (
-	"encoding/json"
 	"io"
 	"net/url"
 	"path/filepath"
@@ -16,6 +15,7 @@ type SARIF struct {
 	Root       string   // base directory that absolute file paths are made relative to
 	Frameworks []string // the order control tags are listed in; others follow, sorted
 	Sources    *Sources // the input files' text, to count columns in UTF-16 code units; nil counts bytes
+	Compact    bool     // no indentation and no new lines but the last: for files and pipes
 }
 
 const sarifSchema = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -149,7 +149,10 @@ type (
 )
 
 // Render implements Renderer.
-func (s SARIF) Render(w io.Writer, r *finding.Report) error {
+func (s SARIF) Render(w io.Writer, r *finding.Report) error { return s.write(w, s.log(r)) }
+
+// log builds the SARIF log of r.
+func (s SARIF) log(r *finding.Report) sarifLog {
 	driver := sarifDriver{Name: r.Tool.Name, Version: r.Tool.Version, InformationURI: r.Tool.URI, Rules: []sarifRule{}}
 	if driver.Name == "" {
 		driver.Name = "tailaudit"
@@ -212,10 +215,37 @@ func (s SARIF) Render(w io.Writer, r *finding.Report) error {
 
 	run := sarifRun{Invocations: []sarifInvocation{inv}, Results: results}
 	run.Tool.Driver = driver
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(sarifLog{Schema: sarifSchema, Version: "2.1.0", Runs: []sarifRun{run}})
+	return sarifLog{Schema: sarifSchema, Version: "2.1.0", Runs: []sarifRun{run}}
+}
+
+// write streams log as encoding/json would marshal it, each result written on its own as it comes
+// (TestSARIFStreamsWhatMarshalWrites holds the two together).
+func (s SARIF) write(w io.Writer, log sarifLog) error {
+	js := newJSONStream(w, !s.Compact)
+	js.beginObject()
+	js.member("$schema", log.Schema)
+	js.member("version", log.Version)
+	js.key("runs")
+	js.beginArray()
+	for _, run := range log.Runs {
+		js.beginObject()
+		js.member("tool", run.Tool)
+		js.member("invocations", run.Invocations)
+		js.key("results")
+		if run.Results == nil {
+			js.value(nil)
+		} else {
+			js.beginArray()
+			for _, res := range run.Results {
+				js.value(res)
+			}
+			js.end()
+		}
+		js.end()
+	}
+	js.end()
+	js.end()
+	return js.finish()
 }
 
 func sarifRuleOf(rule finding.Rule, order frameworkOrder) sarifRule {
