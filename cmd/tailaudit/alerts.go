@@ -3,16 +3,22 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"path/filepath"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/tailaudit/tailaudit/engine"
 	"github.com/tailaudit/tailaudit/engine/finding"
 	"github.com/tailaudit/tailaudit/engine/tailnet"
+	"github.com/tailaudit/tailaudit/internal/alertstate"
 	"github.com/tailaudit/tailaudit/internal/events"
 	"github.com/tailaudit/tailaudit/internal/inputs"
 	"github.com/tailaudit/tailaudit/internal/output"
+	"github.com/tailaudit/tailaudit/internal/sink"
 )
 
 type alertsOptions struct {
@@ -25,6 +31,12 @@ type alertsOptions struct {
 	SkipBad  bool
 	FailOn   string
 	Formats  []string // format or format=path
+
+	State     string        // --state DIR: cursor, memory and outbox across runs
+	StateWait time.Duration // how long to wait for another run holding the state
+	Sinks     []string      // --sink SPEC: where alerts are delivered through the outbox
+	RetryOnly bool          // deliver the outbox, read no events
+	Status    bool          // print the state and exit
 }
 
 // maxReportedSkips is how many skipped entries --skip-bad lists on stderr; the rest are counted.
@@ -51,7 +63,16 @@ and skips it instead.
 
 Outputs: -f FORMAT on stdout, -f FORMAT=FILE to a file (written atomically). Formats: ` + strings.Join(output.AlertFormats(), ", ") + `.
 
-Exit codes: 0 no alert at or above --fail-on; 1 alerts at or above it; 2 the run could not be done.`,
+With --state DIR, runs remember what they judged (a scheduled run judges each event once): a
+cursor per source, the suppression memory, the actors seen (input.first), the events a later
+window needs, and an outbox. With --sink SPEC (repeatable; ` + strings.Join(sink.Kinds(), ", ") + `), each new alert
+is put in the outbox before any sink is tried and leaves it only when the sink acknowledged it; a
+run first retries what earlier runs could not deliver, with backoff and the sink's Retry-After.
+--retry-only delivers the outbox and reads no events; --status prints the cursors, the outbox and
+the suppression memory. Secrets come from the environment and are never stored.
+
+Exit codes: 0 no alert at or above --fail-on; 1 alerts at or above it; 2 the run could not be done,
+or a sink has failed ` + strconv.Itoa(alertstate.FailingAfter) + ` times or more for an alert (which stays in the outbox).`,
 		Example: `  # The audit log collect wrote, with the snapshot
   tailaudit alerts --events audit.jsonl --snapshot snapshot.json
 
@@ -59,15 +80,40 @@ Exit codes: 0 no alert at or above --fail-on; 1 alerts at or above it; 2 the run
   tailaudit alerts --events logs/ -f ecs=alerts.ndjson --fail-on critical
 
   # What changed between yesterday's and today's snapshots
-  tailaudit alerts --before yesterday.json --after today.json`,
+  tailaudit alerts --before yesterday.json --after today.json
+
+  # Every five minutes from cron: new events only, delivered at least once
+  tailaudit alerts --state /var/lib/tailaudit --events /var/log/tailscale/audit.jsonl --sink slack=https://hooks.slack.com/services/...
+
+  # What the state holds
+  tailaudit alerts --state /var/lib/tailaudit --status`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Events = append(opts.Events, args...)
 			if (opts.Before == "") != (opts.After == "") {
 				return &usageError{fmt.Errorf("--before and --after go together: the two snapshots to compare")}
 			}
-			if len(opts.Events) == 0 && opts.Before == "" {
+			if opts.State == "" {
+				for flag, set := range map[string]bool{"--sink": len(opts.Sinks) > 0, "--retry-only": opts.RetryOnly, "--status": opts.Status} {
+					if set {
+						return &usageError{fmt.Errorf("%s needs --state DIR: the outbox and the cursors live there", flag)}
+					}
+				}
+			}
+			if opts.RetryOnly && len(opts.Sinks) == 0 {
+				return &usageError{fmt.Errorf("--retry-only needs the --sink specs to deliver to (their secrets are not stored)")}
+			}
+			if opts.Status && (opts.RetryOnly || len(opts.Events) > 0 || opts.Before != "") {
+				return &usageError{fmt.Errorf("--status prints the state only: give it no events, snapshots or --retry-only")}
+			}
+			if opts.RetryOnly && (len(opts.Events) > 0 || opts.Before != "") {
+				return &usageError{fmt.Errorf("--retry-only reads no events or snapshots")}
+			}
+			if len(opts.Events) == 0 && opts.Before == "" && !opts.Status && !opts.RetryOnly {
 				return &usageError{fmt.Errorf("alerts needs events (--events FILE) or two snapshots (--before OLD --after NEW)")}
+			}
+			if len(opts.Sinks) > 0 && !cmd.Flags().Changed("format") {
+				opts.Formats = nil // the sinks are the output unless -f asks for more
 			}
 			return runF(cmd.Context(), opts)
 		},
@@ -80,6 +126,11 @@ Exit codes: 0 no alert at or above --fail-on; 1 alerts at or above it; 2 the run
 	cmd.Flags().StringVar(&opts.After, "after", "", "the newer snapshot `FILE` of a drift comparison")
 	cmd.Flags().BoolVar(&opts.SkipBad, "skip-bad", false, "count, report and skip entries that cannot be read, instead of stopping")
 	cmd.Flags().StringVar(&opts.FailOn, "fail-on", "high", "exit 1 when an alert is at or above this `SEVERITY`")
+	cmd.Flags().StringVar(&opts.State, "state", "", "state `DIR`: cursors, suppression and first-seen memory, and the outbox, across runs")
+	cmd.Flags().DurationVar(&opts.StateWait, "state-wait", 30*time.Second, "how long to wait for another run holding the state before giving up")
+	cmd.Flags().StringArrayVar(&opts.Sinks, "sink", nil, "deliver alerts to `SPEC` (repeatable): "+strings.Join(sink.Kinds(), ", ")+", as kind=URL")
+	cmd.Flags().BoolVar(&opts.RetryOnly, "retry-only", false, "deliver what waits in the outbox, reading no events")
+	cmd.Flags().BoolVar(&opts.Status, "status", false, "print the cursors, the outbox and the suppression memory of --state, and exit")
 	opts.Rules.addFlags(cmd)
 	return cmd
 }
@@ -107,6 +158,9 @@ func (v *alertTargets) Set(s string) error {
 
 func runAlerts(ctx context.Context, opts *alertsOptions) error {
 	s := opts.IO
+	if opts.Status {
+		return runAlertsStatus(opts)
+	}
 	failOn, err := severityFlag("fail-on", opts.FailOn)
 	if err != nil {
 		return err
@@ -122,61 +176,258 @@ func runAlerts(ctx context.Context, opts *alertsOptions) error {
 	if err := output.CheckTargets(targets, append([]string{opts.Snapshot, opts.Before, opts.After}, opts.Events...)); err != nil {
 		return &usageError{err}
 	}
-	cfg, eng, err := opts.Rules.engine(ctx, s)
+	sinks, err := parseSinks(opts)
 	if err != nil {
 		return err
+	}
+	var st *alertstate.Store
+	if opts.State != "" {
+		if st, err = alertstate.Open(opts.State, opts.StateWait, false); err != nil {
+			return err
+		}
+		defer st.Close()
+	}
+	// What earlier runs could not deliver goes first, so that an outage's backlog is not held up
+	// behind new alerts; a sink that fails now is not tried again in this run.
+	down := map[string]bool{}
+	var passes []alertstate.Pass
+	if len(sinks) > 0 {
+		p, err := st.Deliver(ctx, sinks, s.now, down)
+		passes = append(passes, p...)
+		if err != nil {
+			return err
+		}
+	}
+	var fresh []finding.Alert
+	if !opts.RetryOnly {
+		if fresh, err = judgeAlerts(ctx, opts, st, sinks); err != nil {
+			return err
+		}
+		if err := output.WriteAlerts(ctx, targets, fresh, s.Out); err != nil {
+			return err
+		}
+		if len(sinks) > 0 {
+			p, err := st.Deliver(ctx, sinks, s.now, down)
+			passes = append(passes, p...)
+			if err != nil {
+				return err
+			}
+		}
+	}
+	if st != nil && len(sinks) > 0 {
+		if err := reportDelivery(s, st, sinks, passes); err != nil {
+			return err
+		}
+	}
+	for _, a := range fresh {
+		if a.Severity.AtLeast(failOn) {
+			return &exitError{Code: 1}
+		}
+	}
+	return nil
+}
+
+// parseSinks builds the --sink sinks; two with one name would share outbox entries, so they are
+// refused.
+func parseSinks(opts *alertsOptions) ([]sink.Sink, error) {
+	s := opts.IO
+	client := &http.Client{Transport: s.Transport, Timeout: time.Minute}
+	var out []sink.Sink
+	names := map[string]bool{}
+	for _, spec := range opts.Sinks {
+		sk, err := sink.Parse(spec, s.env, client, s.Out)
+		if err != nil {
+			return nil, &usageError{fmt.Errorf("--sink: %w", err)}
+		}
+		if names[sk.Name()] {
+			return nil, &usageError{fmt.Errorf("--sink: %s is given twice", sk.Name())}
+		}
+		names[sk.Name()] = true
+		out = append(out, sk)
+	}
+	return out, nil
+}
+
+// judgeAlerts reads the events and snapshots and judges them. With a state, only events past each
+// source's cursor are judged, the windows start with the events earlier runs held, suppression and
+// first-seen memory carry over, and the run is committed in one transaction that also queues the
+// new alerts for every sink; it returns the alerts not raised before.
+func judgeAlerts(ctx context.Context, opts *alertsOptions, st *alertstate.Store, sinks []sink.Sink) ([]finding.Alert, error) {
+	s := opts.IO
+	cfg, eng, err := opts.Rules.engine(ctx, s)
+	if err != nil {
+		return nil, err
 	}
 	in := engine.AlertInput{Params: cfg.Params, Now: s.now()}
 	if opts.Snapshot != "" {
 		if in.Tailnet, _, err = inputs.Snapshot(opts.Snapshot); err != nil {
-			return err
+			return nil, err
+		}
+	}
+	var (
+		cursors map[string]alertstate.Cursor
+		history []alertstate.Event
+	)
+	if st != nil {
+		if cursors, err = st.Cursors(); err != nil {
+			return nil, err
+		}
+		if in.Suppressed, err = suppressions(st); err != nil {
+			return nil, err
+		}
+		actors, err := st.Actors()
+		if err != nil {
+			return nil, err
+		}
+		in.Seen = func(a string) bool { _, ok := actors[a]; return ok }
+		if history, err = st.History(); err != nil {
+			return nil, err
 		}
 	}
 	stream, err := eng.Alerts(in)
 	if err != nil {
-		return err
+		return nil, err
+	}
+	for _, h := range history {
+		if err := stream.Remember(&engine.Event{Time: h.Time, Doc: h.Doc, File: h.File, Line: h.Line, Pointer: h.Pointer}); err != nil {
+			return nil, fmt.Errorf("state %s: %w", opts.State, err)
+		}
 	}
 	var alerts []finding.Alert
-	if len(opts.Events) > 0 {
-		st, err := events.Read(opts.Events, events.Options{Stdin: s.In, SkipBad: opts.SkipBad}, func(ev *events.Event) error {
+	moved := map[string]alertstate.Cursor{}
+	judged := 0
+	var total events.Stats
+	for _, path := range opts.Events {
+		src := sourceKey(s, path)
+		cur, next := cursors[src], cursors[src]
+		stats, err := events.Read([]string{path}, events.Options{Stdin: s.In, SkipBad: opts.SkipBad}, func(ev *events.Event) error {
+			if st != nil {
+				d, err := alertstate.Digest(ev.Doc)
+				if err != nil {
+					return err
+				}
+				if cur.Past(ev.Time, d) {
+					return nil
+				}
+				next.Advance(ev.Time, d)
+			}
+			judged++
 			as, err := stream.Add(ctx, &engine.Event{Time: ev.Time, Doc: ev.Doc, File: ev.File, Line: ev.Line, Pointer: ev.Pointer})
 			alerts = append(alerts, as...)
 			return err
 		})
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if st.Skipped > 0 {
-			fmt.Fprintf(s.Err, "tailaudit: skipped %d bad log entries (--skip-bad):\n", st.Skipped)
-			for _, e := range st.Errors[:min(len(st.Errors), maxReportedSkips)] {
-				fmt.Fprintf(s.Err, "  %s\n", e)
-			}
-			if st.Skipped > maxReportedSkips {
-				fmt.Fprintf(s.Err, "  and %d more\n", st.Skipped-maxReportedSkips)
-			}
+		if next.Judged != cur.Judged {
+			moved[src] = next
+		}
+		total.Skipped += stats.Skipped
+		total.Errors = append(total.Errors, stats.Errors...)
+	}
+	if total.Skipped > 0 {
+		fmt.Fprintf(s.Err, "tailaudit: skipped %d bad log entries (--skip-bad):\n", total.Skipped)
+		for _, e := range total.Errors[:min(len(total.Errors), maxReportedSkips)] {
+			fmt.Fprintf(s.Err, "  %s\n", e)
+		}
+		if total.Skipped > maxReportedSkips {
+			fmt.Fprintf(s.Err, "  and %d more\n", total.Skipped-maxReportedSkips)
 		}
 	}
 	if opts.Before != "" {
 		var before, after *tailnet.Snapshot
 		if before, _, err = inputs.Snapshot(opts.Before); err != nil {
-			return err
+			return nil, err
 		}
 		if after, _, err = inputs.Snapshot(opts.After); err != nil {
-			return err
+			return nil, err
 		}
 		drift, err := stream.Drift(ctx, before, after)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		alerts = append(alerts, drift...)
 	}
-	if err := output.WriteAlerts(ctx, targets, alerts, s.Out); err != nil {
+	if st == nil {
+		return alerts, nil
+	}
+	if judged == 0 && len(alerts) == 0 {
+		return nil, nil // nothing new: the state stays as it is
+	}
+	run := alertstate.Run{Now: s.now(), Cursors: moved, Actors: stream.NewActors(), Alerts: alerts}
+	for _, sup := range stream.Suppressions() {
+		run.Suppressed = append(run.Suppressed, alertstate.Suppression{Rule: sup.Rule, Dedup: sup.Dedup, Until: sup.Until})
+	}
+	for _, ev := range stream.Held() {
+		run.History = append(run.History, alertstate.Event{Time: ev.Time, Doc: ev.Doc, File: ev.File, Line: ev.Line, Pointer: ev.Pointer})
+	}
+	for _, sk := range sinks {
+		run.Sinks = append(run.Sinks, sk.Name())
+	}
+	return st.Commit(run)
+}
+
+func suppressions(st *alertstate.Store) ([]engine.Suppression, error) {
+	list, err := st.Suppressions()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]engine.Suppression, len(list))
+	for i, sup := range list {
+		out[i] = engine.Suppression{Rule: sup.Rule, Dedup: sup.Dedup, Until: sup.Until}
+	}
+	return out, nil
+}
+
+// sourceKey names an --events argument for its cursor: "-" for stdin, else its absolute path, so
+// that a cron job gets the same cursor whatever its working directory.
+func sourceKey(s *iostreams, path string) string {
+	if path == "-" {
+		return path
+	}
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(s.workDir(), path)
+	}
+	return filepath.Clean(path)
+}
+
+// reportDelivery says on stderr what did not reach its sink: a line per sink that failed in this
+// run or has alerts waiting, and an error (exit 2) when a sink has failed FailingAfter times or
+// more for an alert. Alerts queued for a sink this run was not given are pointed out too.
+func reportDelivery(s *iostreams, st *alertstate.Store, sinks []sink.Sink, passes []alertstate.Pass) error {
+	pending, err := st.Pending()
+	if err != nil {
 		return err
 	}
-	for _, a := range alerts {
-		if a.Severity.AtLeast(failOn) {
-			return &exitError{Code: 1}
+	given := map[string]bool{}
+	for _, sk := range sinks {
+		given[sk.Name()] = true
+	}
+	failedNow := map[string]alertstate.Pass{}
+	for _, p := range passes {
+		if p.Failed > 0 {
+			q := failedNow[p.Sink]
+			q.Failed += p.Failed
+			q.LastError = p.LastError
+			failedNow[p.Sink] = q
 		}
+	}
+	var failing []string
+	for _, p := range pending {
+		switch {
+		case !given[p.Sink]:
+			fmt.Fprintf(s.Err, "tailaudit: %d alerts wait in the outbox for %s, which this run was not given\n", p.Items, p.Sink)
+		case p.Failing > 0:
+			failing = append(failing, p.Sink)
+			fmt.Fprintf(s.Err, "tailaudit: %s is failing: %d alerts failed %d times or more and stay in the outbox (%d waiting; last error: %s)\n",
+				p.Sink, p.Failing, alertstate.FailingAfter, p.Items, p.LastError)
+		case failedNow[p.Sink].Failed > 0:
+			fmt.Fprintf(s.Err, "tailaudit: %s: %d delivery attempts failed; %d alerts wait in the outbox, due from %s (last error: %s)\n",
+				p.Sink, failedNow[p.Sink].Failed, p.Items, p.NextTry.UTC().Format(time.RFC3339), failedNow[p.Sink].LastError)
+		}
+	}
+	if len(failing) > 0 {
+		return &exitError{Code: 2, Err: fmt.Errorf("alerts could not be delivered to %s; see tailaudit alerts --state %s --status", strings.Join(failing, ", "), st.Dir())}
 	}
 	return nil
 }

@@ -1,15 +1,31 @@
 package main
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 func TestAlertsArgs(t *testing.T) {
 	testParse(t, newAlertsCmd, []parseCase[alertsOptions]{
-		{"events", "--events a.jsonl", &alertsOptions{Events: []string{"a.jsonl"}, Formats: []string{"text"}, FailOn: "high"}},
-		{"positional_and_stdin", "--events a.jsonl b/ -", &alertsOptions{Events: []string{"a.jsonl", "b/", "-"}, Formats: []string{"text"}, FailOn: "high"}},
+		{"events", "--events a.jsonl", &alertsOptions{Events: []string{"a.jsonl"}, Formats: []string{"text"}, FailOn: "high", StateWait: 30 * time.Second}},
+		{"positional_and_stdin", "--events a.jsonl b/ -", &alertsOptions{Events: []string{"a.jsonl", "b/", "-"}, Formats: []string{"text"}, FailOn: "high", StateWait: 30 * time.Second}},
 		{"every_flag", "--events a.jsonl --events b.json.gz --snapshot s.json --before o.json --after n.json --skip-bad --fail-on critical -f ecs=out.ndjson -f markdown --rules r --no-builtin",
-			&alertsOptions{Events: []string{"a.jsonl", "b.json.gz"}, Snapshot: "s.json", Before: "o.json", After: "n.json", SkipBad: true, FailOn: "critical",
+			&alertsOptions{Events: []string{"a.jsonl", "b.json.gz"}, Snapshot: "s.json", Before: "o.json", After: "n.json", SkipBad: true, FailOn: "critical", StateWait: 30 * time.Second,
 				Formats: []string{"ecs=out.ndjson", "markdown"}, Rules: ruleSource{Dirs: []string{"r"}, NoBuiltin: true}}},
-		{"drift_only", "--before o.json --after n.json", &alertsOptions{Before: "o.json", After: "n.json", Formats: []string{"text"}, FailOn: "high"}},
+		{"drift_only", "--before o.json --after n.json", &alertsOptions{Before: "o.json", After: "n.json", Formats: []string{"text"}, FailOn: "high", StateWait: 30 * time.Second}},
+		{"state_and_sinks", "--events a.jsonl --state st --state-wait 5s --sink webhook=https://h/x --sink stdout",
+			&alertsOptions{Events: []string{"a.jsonl"}, FailOn: "high", State: "st", StateWait: 5 * time.Second, Sinks: []string{"webhook=https://h/x", "stdout"}}},
+		{"sinks_and_format", "--events a.jsonl --state st --sink stdout -f json=a.json",
+			&alertsOptions{Events: []string{"a.jsonl"}, Formats: []string{"json=a.json"}, FailOn: "high", State: "st", StateWait: 30 * time.Second, Sinks: []string{"stdout"}}},
+		{"retry_only", "--state st --retry-only --sink stdout",
+			&alertsOptions{FailOn: "high", State: "st", StateWait: 30 * time.Second, Sinks: []string{"stdout"}, RetryOnly: true}},
+		{"status", "--state st --status -f json",
+			&alertsOptions{Formats: []string{"json"}, FailOn: "high", State: "st", StateWait: 30 * time.Second, Status: true}},
+		{"sink_without_state", "--events a.jsonl --sink stdout", nil},
+		{"status_without_state", "--status", nil},
+		{"retry_only_without_sink", "--state st --retry-only", nil},
+		{"retry_only_with_events", "--state st --retry-only --sink stdout --events a.jsonl", nil},
+		{"status_with_events", "--state st --status --events a.jsonl", nil},
 		{"nothing_to_judge", "", nil},
 		{"before_without_after", "--events a.jsonl --before o.json", nil},
 		{"report_format", "--events a.jsonl -f sarif", nil},

@@ -61,7 +61,7 @@ var allowed = map[string][]string{
 	"policies/tailnet": {}, // tests only
 
 	"internal/access":              {"engine/source"},
-	"internal/alertstate":          {"engine/finding"},
+	"internal/alertstate":          {"engine/finding", "internal/sink"},
 	"internal/assess":              {"engine/finding", "engine/source", "engine/policyfile", "engine/tailnet", "frameworks"},
 	"internal/atomicfile":          {},
 	"internal/builtins":            {"internal/access"},

@@ -1,0 +1,381 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/tailaudit/tailaudit/engine/finding"
+	"github.com/tailaudit/tailaudit/internal/alertstate"
+)
+
+const webhookSecret = "a test secret of at least the length a webhook secret needs"
+
+var demoAudit = filepath.Join("..", "..", "fixtures", "demo", "audit.jsonl")
+
+// receiver is a webhook endpoint that answers 503 to the first fail requests, and can hold a
+// request until released. It records the webhook-id (the alert id) of every request and of those
+// it acknowledged.
+type receiver struct {
+	mu       sync.Mutex
+	fail     int
+	got      []string // every request's id
+	acked    []string
+	holdAt   int           // the request (1-based) to hold; 0 for none
+	held     chan struct{} // closed when that request arrives
+	release  chan struct{} // closing it lets the held request answer
+	answered int
+}
+
+func newReceiver(t *testing.T, fail int) (*receiver, *httptest.Server) {
+	r := &receiver{fail: fail, held: make(chan struct{}), release: make(chan struct{})}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		var body struct {
+			Data finding.Alert `json:"data"`
+		}
+		if err := json.NewDecoder(req.Body).Decode(&body); err != nil || body.Data.ID != req.Header.Get("Webhook-Id") {
+			http.Error(w, "bad body", http.StatusBadRequest)
+			return
+		}
+		r.mu.Lock()
+		r.got = append(r.got, body.Data.ID)
+		n := len(r.got)
+		r.mu.Unlock()
+		if n == r.holdAt {
+			close(r.held)
+			<-r.release
+			return // the sender is gone by now
+		}
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		if n <= r.fail {
+			w.Header().Set("Retry-After", "1")
+			http.Error(w, "unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		r.acked = append(r.acked, body.Data.ID)
+	}))
+	t.Cleanup(func() {
+		select {
+		case <-r.release:
+		default:
+			close(r.release)
+		}
+		srv.Close()
+	})
+	return r, srv
+}
+
+func (r *receiver) counts() (got, acked []string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.got), slices.Clone(r.acked)
+}
+
+// clockRun runs tailaudit in process at the given time, with the webhook secret set.
+func clockRun(t *testing.T, at time.Time, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	s := &iostreams{
+		In: strings.NewReader(""), Out: &out, Err: &errOut, Dir: t.TempDir(),
+		Getenv: func(k string) string {
+			if k == "TAILAUDIT_WEBHOOK_SECRET" {
+				return webhookSecret
+			}
+			return ""
+		},
+		Now: func() time.Time { return at },
+	}
+	code = run(context.Background(), args, s)
+	return out.String(), errOut.String(), code
+}
+
+// demoAlertIDs are the ids of the demo week's alerts, from a run without state.
+func demoAlertIDs(t *testing.T) []string {
+	t.Helper()
+	out, stderr, code := clockRun(t, time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC), "alerts", "--events", demoAudit, "-f", "json")
+	if code != 1 {
+		t.Fatalf("alerts exit %d: %s", code, stderr)
+	}
+	var doc struct{ Alerts []finding.Alert }
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, a := range doc.Alerts {
+		ids = append(ids, a.ID)
+	}
+	if len(ids) < 10 {
+		t.Fatalf("the demo week raises %d alerts; the tests want more", len(ids))
+	}
+	return sorted(ids)
+}
+
+func sorted(s []string) []string { s = slices.Clone(s); slices.Sort(s); return s }
+
+// TestDeliveryRetriesUntilAcknowledged: a receiver failing the first three deliveries ends with
+// every alert delivered; what it saw twice it can recognise by id; a later run over the same
+// events delivers nothing new.
+func TestDeliveryRetriesUntilAcknowledged(t *testing.T) {
+	want := demoAlertIDs(t)
+	rec, srv := newReceiver(t, 3)
+	state := filepath.Join(t.TempDir(), "state")
+	args := []string{"alerts", "--events", demoAudit, "--state", state, "--sink", "webhook=" + srv.URL}
+	at := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	for run := 1; run <= 4; run++ {
+		_, stderr, code := clockRun(t, at, args...)
+		got, acked := rec.counts()
+		switch {
+		case run < 4:
+			// One attempt a run: the sink is down, the rest waits in the outbox.
+			if len(got) != run || len(acked) != 0 || code != map[bool]int{true: 1, false: 0}[run == 1] {
+				t.Fatalf("run %d: %d requests, %d acknowledged, exit %d; want %d, 0, exit 1 then 0\n%s", run, len(got), len(acked), code, run, stderr)
+			}
+			if !strings.Contains(stderr, "delivery attempts failed") || !strings.Contains(stderr, "503") {
+				t.Errorf("run %d: stderr does not report the failure:\n%s", run, stderr)
+			}
+		default:
+			if code != 0 || stderr != "" {
+				t.Errorf("run 4: exit %d, stderr %q; want 0 and quiet", code, stderr)
+			}
+		}
+		at = at.Add(5 * time.Minute) // past every backoff so far and the Retry-After
+	}
+	got, acked := rec.counts()
+	if d := cmp.Diff(want, sorted(acked)); d != "" {
+		t.Errorf("acknowledged alerts (-want +got):\n%s", d)
+	}
+	// The three failures were all the first alert: a receiver sees its id again, not a new one.
+	if len(got) != len(want)+3 || got[0] != got[1] || got[1] != got[2] || got[2] != got[3] {
+		t.Errorf("requests %v; want the first alert four times, then the rest once", got)
+	}
+	_, stderr, code := clockRun(t, at, args...)
+	if after, _ := rec.counts(); len(after) != len(got) || code != 0 || stderr != "" {
+		t.Errorf("a run over the same events sent %d more, exit %d, stderr %q; want nothing", len(after)-len(got), code, stderr)
+	}
+}
+
+// TestDeliveryFailingSinkIsReported: after FailingAfter failed attempts a sink is reported on every
+// run and the exit code is 2; its alerts stay in the outbox and are delivered once it answers.
+func TestDeliveryFailingSinkIsReported(t *testing.T) {
+	want := demoAlertIDs(t)
+	rec, srv := newReceiver(t, alertstate.FailingAfter)
+	state := t.TempDir()
+	at := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	args := []string{"alerts", "--events", demoAudit, "--state", state, "--sink", "webhook=" + srv.URL, "--fail-on", "critical"}
+	var stderr string
+	var code int
+	for run := 1; run <= alertstate.FailingAfter; run++ {
+		_, stderr, code = clockRun(t, at, args...)
+		at = at.Add(7 * time.Hour) // past the longest backoff
+	}
+	if code != 2 || !strings.Contains(stderr, "is failing") || !strings.Contains(stderr, "--status") {
+		t.Errorf("after %d failures: exit %d, stderr:\n%s\nwant exit 2 and the sink reported", alertstate.FailingAfter, code, stderr)
+	}
+	_, stderr, code = clockRun(t, at, "alerts", "--state", state, "--retry-only", "--sink", "webhook="+srv.URL)
+	if _, acked := rec.counts(); code != 0 || !cmp.Equal(want, sorted(acked)) {
+		t.Errorf("retry-only once the sink answers: exit %d, %d of %d delivered\n%s", code, len(acked), len(want), stderr)
+	}
+}
+
+// TestDeliveryKilledMidway kills the process while the receiver holds a request, then runs again:
+// every alert arrives, the one in flight at most twice.
+func TestDeliveryKilledMidway(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no SIGKILL")
+	}
+	want := demoAlertIDs(t)
+	bin := buildTailaudit(t)
+	rec, srv := newReceiver(t, 0)
+	rec.holdAt = 5
+	state := t.TempDir()
+	args := []string{"alerts", "--events", abs(t, demoAudit), "--state", state, "--sink", "webhook=" + srv.URL}
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), "TAILAUDIT_WEBHOOK_SECRET="+webhookSecret)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	<-rec.held
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	close(rec.release)
+	if _, acked := rec.counts(); len(acked) != 4 {
+		t.Fatalf("%d alerts acknowledged before the kill, want 4", len(acked))
+	}
+	again := exec.Command(bin, args...)
+	again.Env = cmd.Env
+	if out, err := again.CombinedOutput(); err != nil {
+		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 0 {
+			t.Fatalf("rerun: %v\n%s", err, out)
+		}
+	}
+	got, acked := rec.counts()
+	if d := cmp.Diff(want, sorted(acked)); d != "" {
+		t.Errorf("acknowledged after the rerun (-want +got):\n%s", d)
+	}
+	if len(got) != len(want)+1 || got[4] != got[5] {
+		t.Errorf("requests %v; want the held alert sent again and nothing else twice", got)
+	}
+}
+
+// buildTailaudit builds the binary into a temporary directory.
+func buildTailaudit(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "tailaudit")
+	build := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// TestDeliveryConcurrentRuns: two runs at once on one state judge the events once between them;
+// a run that cannot get the state in time fails with exit 2, naming it.
+func TestDeliveryConcurrentRuns(t *testing.T) {
+	want := demoAlertIDs(t)
+	rec, srv := newReceiver(t, 0)
+	state := t.TempDir()
+	args := []string{"alerts", "--events", demoAudit, "--state", state, "--sink", "webhook=" + srv.URL, "--state-wait", "10m"}
+	at := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	var wg sync.WaitGroup
+	codes := make([]int, 2)
+	for i := range codes {
+		wg.Go(func() { _, _, codes[i] = clockRun(t, at, args...) })
+	}
+	wg.Wait()
+	slices.Sort(codes)
+	got, _ := rec.counts()
+	if d := cmp.Diff(want, sorted(got)); d != "" || !cmp.Equal(codes, []int{0, 1}) {
+		t.Errorf("two runs at once: exits %v, want [0 1]; deliveries (-want +got):\n%s", codes, d)
+	}
+
+	held, err := alertstate.Open(state, time.Second, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	_, stderr, code := clockRun(t, at, "alerts", "--events", demoAudit, "--state", state, "--state-wait", "10ms")
+	if code != 2 || !strings.Contains(stderr, state) || !strings.Contains(stderr, "locked by another run") {
+		t.Errorf("a run on a locked state: exit %d, stderr %q; want 2 naming %s", code, stderr, state)
+	}
+}
+
+// TestDeliveryBadState: a damaged state or one that cannot be created stops the run with exit 2,
+// saying which, and leaves the file as it was.
+func TestDeliveryBadState(t *testing.T) {
+	at := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	damaged := t.TempDir()
+	junk := bytes.Repeat([]byte("junk"), 5000)
+	os.WriteFile(filepath.Join(damaged, alertstate.FileName), junk, 0o600)
+	file := filepath.Join(t.TempDir(), "file")
+	os.WriteFile(file, []byte("x"), 0o600)
+	for _, tt := range []struct{ name, dir, want string }{
+		{"damaged", damaged, "damaged or not a tailaudit state"},
+		{"under_a_file", filepath.Join(file, "state"), "not a directory"},
+		{"a_file", file, "not a directory"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			out, stderr, code := clockRun(t, at, "alerts", "--events", demoAudit, "--state", tt.dir)
+			if code != 2 || out != "" || !strings.Contains(stderr, tt.dir) || !strings.Contains(stderr, tt.want) {
+				t.Errorf("exit %d, stdout %d bytes, stderr %q; want 2, nothing, and %q naming the dir", code, len(out), stderr, tt.want)
+			}
+		})
+	}
+	if data, _ := os.ReadFile(filepath.Join(damaged, alertstate.FileName)); !bytes.Equal(data, junk) {
+		t.Error("the damaged state file was changed")
+	}
+}
+
+// TestAlertsStateJudgesOnce: with a state and no sink, a second run over a grown file prints only
+// the alerts of the new events.
+func TestAlertsStateJudgesOnce(t *testing.T) {
+	src, err := os.ReadFile(demoAudit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := bytes.SplitAfter(src, []byte("\n"))
+	half := len(lines) / 2
+	dir := t.TempDir()
+	log := filepath.Join(dir, "audit.jsonl")
+	os.WriteFile(log, bytes.Join(lines[:half], nil), 0o644)
+	state := filepath.Join(dir, "state")
+	at := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	ids := func(out string) []string {
+		var doc struct{ Alerts []finding.Alert }
+		if err := json.Unmarshal([]byte(out), &doc); err != nil {
+			t.Fatalf("%v: %s", err, out)
+		}
+		var s []string
+		for _, a := range doc.Alerts {
+			s = append(s, a.ID)
+		}
+		return s
+	}
+	out1, _, _ := clockRun(t, at, "alerts", "--events", log, "--state", state, "-f", "json")
+	os.WriteFile(log, src, 0o644) // the log grew
+	out2, _, _ := clockRun(t, at, "alerts", "--events", log, "--state", state, "-f", "json")
+	out3, _, code := clockRun(t, at, "alerts", "--events", log, "--state", state, "-f", "json")
+	if d := cmp.Diff(demoAlertIDs(t), sorted(append(ids(out1), ids(out2)...))); d != "" {
+		t.Errorf("two runs over a growing log (-want +got):\n%s", d)
+	}
+	if got := ids(out3); len(got) != 0 || code != 0 {
+		t.Errorf("a third run: %d alerts, exit %d; want none and 0", len(got), code)
+	}
+}
+
+// TestAlertsStatusGolden prints a state made through the store's API, at fixed times.
+func TestAlertsStatusGolden(t *testing.T) {
+	state := t.TempDir()
+	st, err := alertstate.Open(state, time.Second, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	var c1, c2 alertstate.Cursor
+	c1.Advance(t0.Add(-time.Hour), "d1")
+	c1.Advance(t0.Add(-time.Hour), "d2")
+	c2.Advance(t0.Add(-2*time.Hour), "d3")
+	mk := func(id, rule string, sev finding.Severity, at time.Time) finding.Alert {
+		return finding.Alert{Result: finding.AlertResult, ID: "sha256:" + id, Rule: finding.RuleRef{ID: rule}, Severity: sev, Message: "m", Time: at}
+	}
+	alerts := []finding.Alert{
+		mk("1111", "TA-ALERT-009", finding.Critical, t0.Add(-3*time.Hour)),
+		mk("2222", "TA-ALERT-022", finding.Medium, t0.Add(-2*time.Hour)),
+	}
+	if _, err := st.Commit(alertstate.Run{Now: t0, Alerts: alerts, Sinks: []string{"slack=https://hooks.slack.com#0a1b2c3d", "splunk=https://hec.example.com:8088"},
+		Cursors:    map[string]alertstate.Cursor{"/var/log/tailscale/audit.jsonl": c1, "-": c2},
+		Suppressed: []alertstate.Suppression{{Rule: "TA-ALERT-012", Dedup: "TA-ALERT-012|eve@acme.example", Until: t0.Add(time.Hour)}},
+		Actors:     []string{"eve@acme.example", "tom@acme.example"},
+		History:    []alertstate.Event{{Time: t0.Add(-time.Minute), Doc: map[string]any{"action": "DELETE"}}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	due, _ := st.Due("splunk=https://hec.example.com:8088", t0, nil, 1)
+	if err := st.Settle(due, []alertstate.Outcome{{Err: fmt.Errorf("splunk=https://hec.example.com:8088: HEC code 9: server is busy"), RetryAfter: time.Minute}}, t0); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	for _, format := range []string{"text", "json"} {
+		out, stderr, code := clockRun(t, t0, "alerts", "--state", state, "--status", "-f", format)
+		if code != 0 {
+			t.Fatalf("--status -f %s: exit %d\n%s", format, code, stderr)
+		}
+		golden(t, "alerts_status_"+format, strings.ReplaceAll(out, state, "%STATE%"))
+	}
+}
