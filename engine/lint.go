@@ -173,6 +173,8 @@ func inputSchema() (map[string]any, error) {
 			"params": object,
 			"event":  object,
 			"window": map[string]any{"type": "array", "items": object},
+			// With tailaudit alerts --state: whether the event's actor was never seen before.
+			"first": map[string]any{"type": "object", "properties": map[string]any{"actor": map[string]any{"type": "boolean"}}},
 		},
 	}, nil
 }

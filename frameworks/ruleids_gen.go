@@ -38,6 +38,7 @@ func RuleIDs() []string {
 		"TA-ALERT-026",
 		"TA-ALERT-027",
 		"TA-ALERT-028",
+		"TA-ALERT-029",
 		"TA-ATTR-001",
 		"TA-CHG-001",
 		"TA-CHG-002",

@@ -38,7 +38,7 @@ func TestBundleFlagsArgs(t *testing.T) {
 				Rules: ruleSource{Bundle: bundleSource{Bundles: []string{"a.tar.gz", "https://example.com/b.tar.gz"}, Key: "pub.pem", Unsigned: true, Timeout: 5 * time.Second}}}},
 	})
 	testParse(t, newAlertsCmd, []parseCase[alertsOptions]{
-		{"bundle", "--events a.jsonl --bundle https://example.com/r.tar.gz#sha256=00 --bundle-key pub.pem", &alertsOptions{Events: []string{"a.jsonl"}, Formats: []string{"text"}, FailOn: "high",
+		{"bundle", "--events a.jsonl --bundle https://example.com/r.tar.gz#sha256=00 --bundle-key pub.pem", &alertsOptions{Events: []string{"a.jsonl"}, Formats: []string{"text"}, FailOn: "high", StateWait: 30 * time.Second,
 			Rules: ruleSource{Bundle: bundleSource{Bundles: []string{"https://example.com/r.tar.gz#sha256=00"}, Key: "pub.pem"}}}},
 	})
 	testParse(t, newTestCmd, []parseCase[testOptions]{

@@ -104,10 +104,11 @@ func clockRun(t *testing.T, at time.Time, args ...string) (stdout, stderr string
 	return out.String(), errOut.String(), code
 }
 
-// demoAlertIDs are the ids of the demo week's alerts, from a run without state.
+// demoAlertIDs are the ids of the demo week's alerts, from one run on a new state (which adds the
+// first-seen alerts to those of a run without state).
 func demoAlertIDs(t *testing.T) []string {
 	t.Helper()
-	out, stderr, code := clockRun(t, time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC), "alerts", "--events", demoAudit, "-f", "json")
+	out, stderr, code := clockRun(t, time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC), "alerts", "--events", demoAudit, "-f", "json", "--state", t.TempDir())
 	if code != 1 {
 		t.Fatalf("alerts exit %d: %s", code, stderr)
 	}
