@@ -4,9 +4,9 @@ SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 GO  ?= go
 OPA := $(GO) tool opa
-BENCH_PKGS := ./engine ./internal/access ./engine/tailnet
+BENCH_PKGS := ./engine ./internal/access ./engine/tailnet ./internal/sink
 # The default set finishes in a few minutes; BENCH=. adds the naive 50,000-device run (several more).
-BENCH ?= Parse|Ratio|Compile|RunTests|Diff|Snapshot/devices=50000/engine|Decode|BundleLoad|RulesLint|Alerts
+BENCH ?= Parse|Ratio|Compile|RunTests|Diff|Snapshot/devices=50000/engine|Decode|BundleLoad|RulesLint|Alerts|SinkBulk
 BENCHTIME ?= 3x
 # Timed runs per input of the whole-process benchmark.
 PROCESS_RUNS ?= 10

@@ -132,6 +132,7 @@ or a sink has failed ` + strconv.Itoa(alertstate.FailingAfter) + ` times or more
 	cmd.Flags().BoolVar(&opts.RetryOnly, "retry-only", false, "deliver what waits in the outbox, reading no events")
 	cmd.Flags().BoolVar(&opts.Status, "status", false, "print the cursors, the outbox and the suppression memory of --state, and exit")
 	opts.Rules.addFlags(cmd)
+	cmd.AddCommand(newAlertsTemplatesCmd(s, nil))
 	return cmd
 }
 

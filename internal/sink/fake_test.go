@@ -26,6 +26,7 @@ type fakeElastic struct {
 	// fail, when set, decides the status of an item (0: index it) and its error type.
 	fail     func(id string) (int, string)
 	requests atomic.Int64
+	discard  bool // keep ids, not documents (benchmarks)
 }
 
 func newFakeElastic() *fakeElastic { return &fakeElastic{docs: map[string][]byte{}} }
@@ -93,7 +94,10 @@ func (f *fakeElastic) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case f.docs[key] != nil:
 			it.Status, it.Error = 409, map[string]any{"type": "version_conflict_engine_exception", "reason": "[" + c.ID + "]: version conflict, document already exists"}
 		default:
-			f.docs[key] = append([]byte(nil), lines[i+1]...)
+			f.docs[key] = []byte{}
+			if !f.discard {
+				f.docs[key] = append([]byte(nil), lines[i+1]...)
+			}
 			it.Status, it.Result = 201, "created"
 		}
 		errs = errs || it.Status != 201
@@ -136,6 +140,8 @@ type fakeHEC struct {
 	// invalid, when set, says which event of a request HEC cannot read (-1: none).
 	invalid  func(events []map[string]any) int
 	requests atomic.Int64
+	discard  bool // count events, not keep them (benchmarks)
+	count    int
 }
 
 func (f *fakeHEC) reply(w http.ResponseWriter, status int, v any) {
@@ -213,7 +219,10 @@ func (f *fakeHEC) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	f.mu.Lock()
-	f.events = append(f.events, got...)
+	f.count += len(got)
+	if !f.discard {
+		f.events = append(f.events, got...)
+	}
 	id := f.nextAck
 	f.nextAck++
 	f.mu.Unlock()

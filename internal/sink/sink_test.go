@@ -104,7 +104,7 @@ func text(status int, body string, header ...string) func(http.ResponseWriter, *
 	}
 }
 
-func mustParse(t *testing.T, spec string, client *http.Client) Sink {
+func mustParse(t testing.TB, spec string, client *http.Client) Sink {
 	t.Helper()
 	s, err := Parse(spec, testEnv(allSecrets), client, io.Discard)
 	if err != nil {
