@@ -41,6 +41,9 @@ func TestFindingsIdentity(t *testing.T) {
 		{"demo_policy", demoFiles, []string{"policy.hujson"}},
 		{"synth_rules=1000", policyFiles(synth.Policy(1, 1000)), []string{"policy.hujson"}},
 		{"synth_rules=10000", policyFiles(synth.Policy(1, 10000)), []string{"policy.hujson"}},
+		{"synth_wide_rules=500", policyFiles(synth.PolicyWide(1, 500)), []string{"policy.hujson"}},
+		{"synth_wide_rules=1000", policyFiles(synth.PolicyWide(1, 1000)), []string{"policy.hujson"}},
+		{"synth_wide_rules=10000", policyFiles(synth.PolicyWide(1, 10000)), []string{"policy.hujson"}},
 		{"synth_devices=1000", snapshotFiles(t, 1000, 100, 40), []string{"--snapshot", "snapshot.json"}},
 	}
 	runIdentity(t, cases)

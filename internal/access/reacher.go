@@ -66,18 +66,16 @@ func because(paths [][]any) []Because {
 	return out
 }
 
-// ReachEvery returns, for each of srcs that may reach dst on every one of ports with protocol
-// proto, the rules that allow it on the last of them: the same as asking Reachable about each
-// source and port, and keeping the sources allowed on all. ports must not be empty. Sources that no
-// rule to dst on the first port could name are set aside without asking (see candidates), which is
-// what makes asking about every source of a large policy cost about as much as the rules to dst.
-func (q *Reacher) ReachEvery(srcs []string, dst string, ports []int, proto string) (map[string][]Because, error) {
+// ReachEvery returns, for each of dsts, the sources of srcs that may reach it on every one of
+// ports with protocol proto, each with the rules that allow it on the last of them: the same as
+// asking Reachable about each source, destination and port, and keeping the sources allowed on
+// all (a destination no source reaches is left out). ports must not be empty. Sources are indexed
+// once by what can name them, and for each destination only those that a source selector of a rule
+// opening the first port to it could name are asked about (see candidates), so that the cost
+// follows the rules and the answers, not sources times destinations.
+func (q *Reacher) ReachEvery(srcs, dsts []string, ports []int, proto string) (map[string]map[string][]Because, error) {
 	if len(ports) == 0 {
 		return nil, fmt.Errorf("no ports to ask about")
-	}
-	dsts, err := q.principalsFor(dst)
-	if err != nil {
-		return nil, fmt.Errorf("dst %q: %w", dst, err)
 	}
 	protos, err := parseProto(proto)
 	if err != nil {
@@ -88,44 +86,112 @@ func (q *Reacher) ReachEvery(srcs []string, dst string, ports []int, proto strin
 			return nil, fmt.Errorf("port %d is out of range", port)
 		}
 	}
-	keep := q.candidates(dsts, ports[0], protos)
-	out := map[string][]Because{}
-	for _, src := range srcs {
-		prs, err := q.principalsFor(src)
+	x, err := q.indexSources(srcs)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]map[string][]Because{}
+	for _, dst := range dsts {
+		dprs, err := q.principalsFor(dst)
 		if err != nil {
-			return nil, fmt.Errorf("src %q: %w", src, err)
+			return nil, fmt.Errorf("dst %q: %w", dst, err)
 		}
-		if !keep(prs) {
-			continue
-		}
-		var last [][]any
-		ok := true
-		for _, port := range ports {
-			if ok, last = q.r.allowed(prs, dsts, port, protos); !ok {
-				break
+		for _, k := range q.candidates(x, dprs, ports[0], protos) {
+			var last [][]any
+			ok := true
+			for _, port := range ports {
+				if ok, last = q.r.allowed(x.prs[k], dprs, port, protos); !ok {
+					break
+				}
 			}
-		}
-		if ok {
-			out[src] = because(last)
+			if !ok {
+				continue
+			}
+			if out[dst] == nil {
+				out[dst] = map[string][]Because{}
+			}
+			out[dst][srcs[k]] = because(last)
 		}
 	}
 	return out, nil
 }
 
-// candidates returns a test that is false only for sources that cannot reach every principal of
-// dsts on port: the first principal of such a source is named by no source selector of the rules
-// that may open port to dsts. Selectors are sorted by what they can name. A tag names the principals
-// that carry it; a user, or a group (through its members), the users of that email or name, compared
-// as allowed compares them (ASCII case-insensitively; a name with other letters is not sorted).
-// Anything else (wildcards, autogroups, domains, hosts and addresses) may name anyone, and makes
-// every source a candidate.
-func (q *Reacher) candidates(dsts []principal, port int, protos []int) func([]principal) bool {
-	all := func([]principal) bool { return true }
+// sourceIndex sorts sources (by their index in the list asked about) by what can name the first of
+// their principals, as matches decides.
+type sourceIndex struct {
+	prs    [][]principal
+	always []int            // sources of no principals: allowed holds for them whatever the rules
+	tagged []int            // first principal carries tags
+	byTag  map[string][]int // by each of those tags
+	users  []int            // first principal is a user (the abstract member included)
+	byUser map[string][]int // by userKey of the user's email and name (the abstract member left out)
+	odd    []int            // users with an email or name that userKey cannot key
+	hasIPs []int            // first principal has addresses, which hosts and prefixes may name
+}
+
+func (q *Reacher) indexSources(srcs []string) (*sourceIndex, error) {
+	x := &sourceIndex{prs: make([][]principal, len(srcs)), byTag: map[string][]int{}, byUser: map[string][]int{}}
+	for k, src := range srcs {
+		prs, err := q.principalsFor(src)
+		if err != nil {
+			return nil, fmt.Errorf("src %q: %w", src, err)
+		}
+		x.prs[k] = prs
+		if len(prs) == 0 {
+			x.always = append(x.always, k)
+			continue
+		}
+		pr := prs[0]
+		if len(pr.ips) > 0 {
+			x.hasIPs = append(x.hasIPs, k)
+		}
+		switch {
+		case len(pr.tags) > 0:
+			x.tagged = append(x.tagged, k)
+			for _, t := range pr.tags {
+				x.byTag[t] = append(x.byTag[t], k)
+			}
+		case pr.user != nil:
+			x.users = append(x.users, k)
+			if pr.user.Email == "autogroup:member" {
+				continue // only member-wide selectors name the abstract member
+			}
+			for _, s := range []string{pr.user.Email, pr.user.Name} {
+				if s == "" {
+					continue
+				}
+				if key, ok := userKey(s); ok {
+					x.byUser[key] = append(x.byUser[key], k)
+				} else {
+					x.odd = append(x.odd, k)
+				}
+			}
+		}
+	}
+	return x, nil
+}
+
+// candidates returns, in the order asked, the sources of x that may reach every principal of dsts
+// on port: those whose first principal a source selector of a rule that may open port to dsts can
+// name. A tag names the principals that carry it, autogroup:tagged any of them; a user, or a group
+// (through its members), the users of that email or name (compared ASCII case-insensitively; a
+// selector with other letters sorts as naming everyone); autogroup:member, a role autogroup or a
+// domain any user; a host or an address prefix the principals with an address in it. "*",
+// autogroup:danger-all and anything else may name anyone, and make every source a candidate.
+func (q *Reacher) candidates(x *sourceIndex, dsts []principal, port int, protos []int) []int {
+	every := func() []int {
+		out := make([]int, len(x.prs))
+		for k := range out {
+			out[k] = k
+		}
+		return out
+	}
 	if q.r.p.allowAll {
-		return all
+		return every()
 	}
 	tags, users := map[string]bool{}, map[string]bool{}
-	broad := false
+	var prefixes []alias
+	broad, anyTagged, anyUser := false, false, false
 	name := func(u string) {
 		key, ok := userKey(strings.TrimSuffix(u, "@"))
 		if !ok {
@@ -140,15 +206,21 @@ func (q *Reacher) candidates(dsts []principal, port int, protos []int) func([]pr
 				continue
 			}
 			for _, a := range ru.src {
-				switch a.kind {
-				case kindTag:
+				switch {
+				case a.kind == kindTag:
 					tags[a.name] = true
-				case kindUser:
+				case a.kind == kindUser:
 					name(a.name)
-				case kindGroup:
+				case a.kind == kindGroup:
 					for _, m := range q.r.p.groups[a.name] {
 						name(m)
 					}
+				case a.kind == kindHost || a.kind == kindPrefix:
+					prefixes = append(prefixes, a)
+				case a.kind == kindAutogroup && a.name == agTagged:
+					anyTagged = true
+				case a.kind == kindUserDomain, a.kind == kindAutogroup && (a.name == agMember || roleAutogroups[a.name] != ""):
+					anyUser = true
 				default:
 					broad = true
 				}
@@ -156,30 +228,34 @@ func (q *Reacher) candidates(dsts []principal, port int, protos []int) func([]pr
 		}
 	}
 	if broad {
-		return all
+		return every()
 	}
-	return func(prs []principal) bool {
-		if len(prs) == 0 {
-			return true // allowed holds for no principals at all
+	var ks []int
+	ks = append(ks, x.always...)
+	if anyTagged {
+		ks = append(ks, x.tagged...)
+	} else {
+		for t := range tags {
+			ks = append(ks, x.byTag[t]...)
 		}
-		pr := prs[0]
-		if len(pr.tags) > 0 {
-			return slices.ContainsFunc(pr.tags, func(t string) bool { return tags[t] })
-		}
-		if pr.user == nil || pr.user.Email == "autogroup:member" {
-			return false // only selectors sorted as broad name these
-		}
-		for _, s := range []string{pr.user.Email, pr.user.Name} {
-			if s == "" {
-				continue
-			}
-			key, ok := userKey(s)
-			if !ok || users[key] {
-				return true
-			}
-		}
-		return false
 	}
+	if anyUser {
+		ks = append(ks, x.users...)
+	} else if len(users) > 0 {
+		for u := range users {
+			ks = append(ks, x.byUser[u]...)
+		}
+		ks = append(ks, x.odd...)
+	}
+	if len(prefixes) > 0 {
+		for _, k := range x.hasIPs {
+			if slices.ContainsFunc(prefixes, func(a alias) bool { return q.r.matches(a, x.prs[k][0], nil) }) {
+				ks = append(ks, k)
+			}
+		}
+	}
+	slices.Sort(ks)
+	return slices.Compact(ks)
 }
 
 // opens reports whether rule ru may let some source reach d on port with protos: a line of a

@@ -3,6 +3,7 @@ package access
 import (
 	"fmt"
 	"math/rand/v2"
+	"net/netip"
 	"slices"
 	"testing"
 
@@ -40,12 +41,16 @@ var reachEveryPorts = [][]int{{1, 1024, 65535}, {22}, {443, 8080}, {5432, 22}}
 func checkReachEvery(t *testing.T, name string, p *Policy, topo *Topology, srcs, dsts []string) (reached int) {
 	t.Helper()
 	q := p.Reacher(topo)
-	for _, dst := range dsts {
-		for _, ports := range reachEveryPorts {
-			for _, proto := range []string{"", "udp"} {
-				got, err := q.ReachEvery(srcs, dst, ports, proto)
-				if err != nil {
-					t.Fatalf("%s: ReachEvery(%s, %v): %v", name, dst, ports, err)
+	for _, ports := range reachEveryPorts {
+		for _, proto := range []string{"", "udp"} {
+			all, err := q.ReachEvery(srcs, dsts, ports, proto)
+			if err != nil {
+				t.Fatalf("%s: ReachEvery(%v): %v", name, ports, err)
+			}
+			for _, dst := range dsts {
+				got := all[dst]
+				if got == nil {
+					got = map[string][]Because{}
 				}
 				want := reachEveryByHand(t, p, topo, srcs, dst, ports, proto)
 				if d := cmp.Diff(want, got); d != "" {
@@ -87,6 +92,31 @@ func TestReachEveryAgreesWithReachable(t *testing.T) {
 		dsts := slices.Concat(srcs[1:4], []string{"h", "100.64.0.3", topo.Users[0].Email})
 		for _, tp := range []*Topology{nil, topo} {
 			reached += checkReachEvery(t, fmt.Sprintf("seed %d topo=%v", seed, tp != nil), p, tp, srcs, dsts)
+		}
+	}
+	// One source selector of each kind alone, so that none can pass for another.
+	topo := &Topology{Users: []User{{ID: 1, Name: "u0", Email: "u0@example.com", Roles: []string{"admin"}}}}
+	for i, tags := range [][]string{{"tag:a"}, nil, {"tag:b"}} {
+		n := Node{Name: fmt.Sprintf("n%d", i), IPv4: netip.AddrFrom4([4]byte{100, 64, 0, byte(i + 1)}), Tags: tags}
+		if tags == nil {
+			n.User = "u0"
+		}
+		topo.Nodes = append(topo.Nodes, n)
+	}
+	for _, src := range []string{"100.64.0.0/30", "h", "autogroup:tagged", "autogroup:member", "autogroup:admin", "user:*@example.com", "tag:a", "U0@example.com", "group:g", "*"} {
+		doc := map[string]any{
+			"groups":    map[string]any{"group:g": []any{"u0@example.com"}},
+			"tagOwners": map[string]any{"tag:a": []any{}, "tag:b": []any{}, "tag:c": []any{}},
+			"hosts":     map[string]any{"h": "100.64.0.1"},
+			"acls":      []any{map[string]any{"action": "accept", "src": []any{src}, "dst": []any{"tag:c:*"}}},
+		}
+		p, errs := Compile(doc, WithTailnetDomains("example.com"))
+		if len(errs) > 0 {
+			t.Fatalf("src %s: %v", src, errs)
+		}
+		srcs := []string{"100.64.0.1", "100.64.0.2", "100.64.0.3", "h", "tag:a", "tag:b", "autogroup:member", "group:g", "u0@example.com"}
+		for _, tp := range []*Topology{nil, topo} {
+			reached += checkReachEvery(t, fmt.Sprintf("src %s topo=%v", src, tp != nil), p, tp, srcs, []string{"tag:c"})
 		}
 	}
 	for _, gen := range []func(int64, int) []byte{synth.Policy, synth.PolicyWide} {

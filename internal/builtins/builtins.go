@@ -29,11 +29,13 @@ import (
 //	tailscale.node_capabilities(doc)         {node: {capability: values}}: each node's own CapMap
 //	tailscale.nodes_with_capability(doc, c)  [node]: the nodes whose CapMap holds capability c
 //	tailscale.attr_grants(doc, attr)         [{path, target, nodes, everyMember}]: nodeAttrs targets granting attr
+//	tailscale.reach_every(doc, srcs, dsts, ports) {dst: {src: [path]}}: who reaches each dst on every port
 //
 // port is a number (TCP or UDP) or a string such as "tcp:443", "udp:53" or "icmp".
 func Functions() []Function {
 	doc := types.NewObject(nil, types.NewDynamicProperty(types.S, types.A))
 	port := types.NewAny(types.N, types.S)
+	strs := types.NewAny(types.NewSet(types.S), types.NewArray(nil, types.S))
 	// Not Memoize: OPA keys its memo on the arguments printed as text, and the first argument is the
 	// whole policy, so every call would print the policy (seconds per check at 10,000 rules).
 	// compiled already keeps the costly part, the compiled policy, once per evaluation.
@@ -53,6 +55,9 @@ func Functions() []Function {
 			types.Args(doc, types.S, types.S, port), types.A, builtinReach),
 		fn("tailscale.resolve", "the nodes and addresses a selector stands for",
 			types.Args(doc, types.S), types.A, builtinResolve),
+		fn("tailscale.reach_every", "per destination, the sources that may connect to it on every one of ports, each with the rules that allow the last",
+			types.Args(doc, strs, strs, types.NewArray(nil, types.N)),
+			types.NewObject(nil, types.NewDynamicProperty(types.S, types.NewObject(nil, types.NewDynamicProperty(types.S, types.NewArray(nil, types.A))))), builtinReachEvery),
 	}, capabilityFunctions(doc)...)
 }
 
@@ -71,6 +76,21 @@ type compiledPolicy struct {
 	settings access.TailnetSettings // from the snapshot
 	capsOnce sync.Once
 	caps     map[string]access.CapMap // see capMaps
+
+	// reacher answers the reachability built-ins, sharing what their questions have in common; it
+	// is not safe for concurrent use, and queries run concurrently, hence reachMu.
+	reachMu sync.Mutex
+	reacher *access.Reacher
+}
+
+// withReacher calls f with the policy's Reacher, made on first use, while no other query uses it.
+func (c *compiledPolicy) withReacher(f func(*access.Reacher)) {
+	c.reachMu.Lock()
+	defer c.reachMu.Unlock()
+	if c.reacher == nil {
+		c.reacher = c.policy.Reacher(c.topo)
+	}
+	f(c.reacher)
 }
 
 // compile compiles a policy, with the topology of snapshot when there is one. The tailnet's own
@@ -290,7 +310,12 @@ func reachArgs(bctx rego.BuiltinContext, terms []*ast.Term) (bool, []access.Beca
 	if err != nil {
 		return false, nil, err
 	}
-	return c.policy.Reachable(c.topo, c.selector(string(src)), c.selector(string(dst)), port, proto)
+	var ok2 bool
+	var because []access.Because
+	c.withReacher(func(q *access.Reacher) {
+		ok2, because, err = q.Reachable(c.selector(string(src)), c.selector(string(dst)), port, proto)
+	})
+	return ok2, because, err
 }
 
 // portArg reads a port: 443, "443", "tcp:443", "udp:53" or "icmp".

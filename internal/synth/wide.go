@@ -22,7 +22,8 @@ type wideDoc struct {
 }
 
 // PolicyWide returns the text of a synthetic policy shaped unlike Policy's: many distinct sources
-// (single users, groups, tags, addresses and CIDRs, numbers of each growing with the policy), many
+// (single users, groups, tags, addresses, CIDRs and hosts, numbers of each growing with the policy;
+// "*" and autogroup:member in the first three acls only), many
 // tags, destinations on every port ("*"), wide port ranges and port lists, grants with both ip and
 // app, SSH rules from users and tags, and one entry in thirty a reordered copy of an earlier one.
 // rules entries are split roughly 45/40/15 between acls, grants and ssh. Tailscale accepts the
@@ -131,21 +132,25 @@ func (p *wideDoc) source() string {
 	switch n := p.g.r.IntN(100); {
 	case n < 30:
 		return p.g.pick(p.users)
-	case n < 50:
+	case n < 52:
 		return p.g.pick(p.groups)
-	case n < 70:
+	case n < 75:
 		return p.g.pick(p.tags)
-	case n < 80:
+	case n < 85:
 		return fmt.Sprintf("100.%d.%d.%d", 64+p.g.r.IntN(64), p.g.r.IntN(256), 1+p.g.r.IntN(254))
-	case n < 88:
+	case n < 93:
 		return fmt.Sprintf("10.%d.0.0/16", p.g.r.IntN(256))
-	case n < 95:
-		return p.g.pick(p.hosts)
-	case n < 98:
-		return "autogroup:member"
 	default:
-		return "*"
+		return p.g.pick(p.hosts)
 	}
+}
+
+// wildcardACLs open a few tags to everyone, as most policies have a handful of such rules whatever
+// their size.
+var wildcardACLs = []ordered{
+	obj("action", "accept", "src", []string{"autogroup:member"}, "dst", []string{"tag:svc-000:*"}),
+	obj("action", "accept", "src", []string{"*"}, "dst", []string{"tag:svc-001:443", "tag:svc-002:*"}),
+	obj("action", "accept", "src", []string{"autogroup:member", "group:team-000"}, "dst", []string{"tag:svc-003:22,80,443"}),
 }
 
 func (p *wideDoc) sources() []string {
@@ -170,7 +175,10 @@ func (p *wideDoc) destination() string {
 	}
 }
 
-func (p *wideDoc) acl(int) ordered {
+func (p *wideDoc) acl(i int) ordered {
+	if i < len(wildcardACLs) {
+		return wildcardACLs[i]
+	}
 	src := p.sources()
 	var dst []string
 	for range 1 + p.g.r.IntN(3) {

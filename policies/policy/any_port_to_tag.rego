@@ -41,24 +41,17 @@ sources contains tag if some tag, _ in input.policy.tagOwners
 
 sources contains "autogroup:member"
 
-# openings holds [rule path, tag, source] for every source that reaches every
-# port of a tag, with the first rule that allows it. Pairs that no rule could
-# open on port 1, the first probe port, are skipped without asking
-# tailscale.reachable (see lib/tag_access.rego).
-openings contains [reach.because[0], tag, src] if {
-	some tag, _ in input.policy.tagOwners
-	some src in sources
-	src != tag
-	tag_access.may_reach_port_1(src, tag)
-	every port in probe_ports {
-		tailscale.reachable(input.policy, src, tag, port)
-	}
-	reach := tailscale.reach(input.policy, src, tag, 65535)
-}
+# reached maps each tag to the sources that reach it on every probe port, each
+# with the rules that allow it on the last one (tailscale.reach_every answers
+# for all sources and tags at once; see policies/README.md).
+reached := tailscale.reach_every(input.policy, sources, object.keys(input.policy.tagOwners), probe_ports)
 
+# deny groups a tag's sources (other than the tag itself) by the first rule that
+# allows them.
 deny contains result if {
-	some [path, tag] in {[o[0], o[1]] | some o in openings}
-	srcs := sort([o[2] | some o in openings; o[0] == path; o[1] == tag])
+	some tag, by_source in reached
+	some path in {because[0] | some src, because in by_source; src != tag}
+	srcs := sort([src | some src, because in by_source; src != tag; because[0] == path])
 	result := {
 		"msg": sprintf("%s can reach %s on every port through %s", [concat(", ", srcs), tag, refs.label(path)]),
 		"path": path,

@@ -29,16 +29,22 @@ parameters := params.merged({"sensitiveTags": params.shared.sensitiveTags})
 
 service_ports := [22, 80, 443, 3306, 3389, 5432, 6379, 8080]
 
+# member_reach maps each service port to the tags autogroup:member reaches on
+# it, each with the rules that allow it (tailscale.reach_every answers for all
+# tags at once; see policies/README.md).
+member_reach := {port: tailscale.reach_every(input.policy, {"autogroup:member"}, object.keys(input.policy.tagOwners), [port]) |
+	some port in service_ports
+}
+
 deny contains result if {
 	some tag, _ in input.policy.tagOwners
-	tag_access.may_reach("autogroup:member", tag) # a cheap filter before the tailscale.* calls
-	open := [port | some port in service_ports; tailscale.reachable(input.policy, "autogroup:member", tag, port)]
+	open := [port | some port in service_ports; member_reach[port][tag]["autogroup:member"]]
 	count(open) > 0
-	reach := tailscale.reach(input.policy, "autogroup:member", tag, open[0])
+	because := member_reach[open[0]][tag]["autogroup:member"]
 	result := {
-		"msg": sprintf("every member can reach %s on port %s through %s", [tag, concat(", ", [sprintf("%d", [p]) | some p in open]), refs.label(reach.because[0])]),
-		"path": reach.because[0],
-		"evidence": {"tag": tag, "ports": open, "rules": reach.because},
+		"msg": sprintf("every member can reach %s on port %s through %s", [tag, concat(", ", [sprintf("%d", [p]) | some p in open]), refs.label(because[0])]),
+		"path": because[0],
+		"evidence": {"tag": tag, "ports": open, "rules": because},
 		"severity": tag_access.severity(parameters.sensitiveTags, tag),
 	}
 }
