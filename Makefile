@@ -51,6 +51,8 @@ bench:
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -benchtime $(BENCHTIME) -timeout 60m $(BENCH_PKGS) | tee bench.out
 	$(GO) test -run '^$$' -bench Process -benchtime $(PROCESS_RUNS)x -timeout 60m ./cmd/tailaudit | tee -a bench.out
 	$(GO) test -run '^$$' -bench Report -benchtime $(REPORT_RUNS)x -timeout 60m ./cmd/tailaudit | tee -a bench.out
+	$(GO) test -run '^$$' -bench Outbox -benchtime 1x -timeout 60m ./internal/alertstate | tee -a bench.out
+	$(GO) test -run '^$$' -bench AlertsCron -benchtime $(PROCESS_RUNS)x -timeout 60m ./cmd/tailaudit | tee -a bench.out
 
 # The main job on the bundled demo. Exit code 1 means findings at or above --fail-on, as designed.
 demo:

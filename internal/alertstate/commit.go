@@ -1,8 +1,11 @@
 package alertstate
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -87,27 +90,48 @@ func (s *Store) Commit(r Run) ([]finding.Alert, error) {
 				return err
 			}
 		}
-		outbox := tx.Bucket(bucketOutbox)
+		// Keys are put in key order: bbolt inserts into a node's sorted slice, so random order
+		// would move the whole slice on every put of a large run.
+		seen := map[string]bool{}
 		for _, a := range r.Alerts {
-			if raised.Get([]byte(a.ID)) != nil {
-				continue
+			if raised.Get([]byte(a.ID)) == nil && !seen[a.ID] {
+				seen[a.ID] = true
+				fresh = append(fresh, a)
 			}
-			if err := raised.Put([]byte(a.ID), stamp(a.Time)); err != nil {
+		}
+		ids := slices.Sorted(maps.Keys(seen))
+		times := map[string]time.Time{}
+		for _, a := range fresh {
+			times[a.ID] = a.Time
+		}
+		for _, id := range ids {
+			if err := raised.Put([]byte(id), stamp(times[id])); err != nil {
 				return err
 			}
-			fresh = append(fresh, a)
-			if len(r.Sinks) == 0 {
-				continue
-			}
+		}
+		if len(r.Sinks) == 0 {
+			return nil
+		}
+		type entry struct{ key, value []byte }
+		var entries []entry
+		for _, a := range fresh {
 			data, err := json.Marshal(a)
 			if err != nil {
 				return fmt.Errorf("alert %s: %w", a.ID, err)
 			}
+			it, err := json.Marshal(item{Alert: data, Queued: r.Now.UTC(), Next: r.Now.UTC()})
+			if err != nil {
+				return fmt.Errorf("alert %s: %w", a.ID, err)
+			}
 			for _, sink := range r.Sinks {
-				it := item{Alert: data, Queued: r.Now.UTC(), Next: r.Now.UTC()}
-				if err := putJSON(outbox, outboxKey(sink, a.Time, a.ID), it); err != nil {
-					return err
-				}
+				entries = append(entries, entry{outboxKey(sink, a.Time, a.ID), it})
+			}
+		}
+		slices.SortFunc(entries, func(x, y entry) int { return bytes.Compare(x.key, y.key) })
+		outbox := tx.Bucket(bucketOutbox)
+		for _, e := range entries {
+			if err := outbox.Put(e.key, e.value); err != nil {
+				return err
 			}
 		}
 		return nil
