@@ -30,6 +30,7 @@ import (
 //	tailscale.nodes_with_capability(doc, c)  [node]: the nodes whose CapMap holds capability c
 //	tailscale.attr_grants(doc, attr)         [{path, target, nodes, everyMember}]: nodeAttrs targets granting attr
 //	tailscale.reach_every(doc, srcs, dsts, ports) {dst: {src: [path]}}: who reaches each dst on every port
+//	tailscale.references(doc)                {refs: [{path, alias, section, field, kind}], named: {section: [alias]}}
 //
 // port is a number (TCP or UDP) or a string such as "tcp:443", "udp:53" or "icmp".
 func Functions() []Function {
@@ -77,6 +78,11 @@ type compiledPolicy struct {
 	capsOnce sync.Once
 	caps     map[string]access.CapMap // see capMaps
 
+	doc      map[string]any // the policy document
+	refsOnce sync.Once
+	refs     *ast.Term // see references
+	refsErr  error
+
 	// reacher answers the reachability built-ins, sharing what their questions have in common; it
 	// is not safe for concurrent use, and queries run concurrently, hence reachMu.
 	reachMu sync.Mutex
@@ -108,6 +114,7 @@ func compile(policyDoc, snapshot, params map[string]any) *compiledPolicy {
 		opts = append(opts, access.WithTailnetDomains(domains...))
 	}
 	c.policy, c.errs = access.Compile(policyDoc, opts...)
+	c.doc = policyDoc
 	if snapshot != nil {
 		c.topo = access.SnapshotTopology(snapshot)
 		c.settings = access.SnapshotSettings(snapshot)

@@ -12,7 +12,8 @@ import (
 )
 
 // capabilityFunctions are the built-ins about node capabilities (nodeAttrs and what the control
-// plane adds on its own). doc is the type of their first argument.
+// plane adds on its own) and about what a policy refers to. doc is the type of their first
+// argument.
 func capabilityFunctions(doc types.Type) []Function {
 	fn := func(name, desc string, args []types.Type, result types.Type, impl rego.BuiltinDyn) Function {
 		return Function{Decl: &rego.Function{Name: name, Description: desc, Decl: types.NewFunction(args, result)}, Impl: impl}
@@ -24,6 +25,8 @@ func capabilityFunctions(doc types.Type) []Function {
 			types.Args(doc, types.S), types.NewArray(nil, types.S), builtinNodesWithCapability),
 		fn("tailscale.attr_grants", "every nodeAttrs target that grants an attribute, with the nodes it names",
 			types.Args(doc, types.S), types.NewArray(nil, types.A), builtinAttrGrants),
+		fn("tailscale.references", "every place the policy names a selector, posture or SSH user, from one table, and per section the names referred to",
+			types.Args(doc), types.A, builtinReferences),
 	}
 }
 

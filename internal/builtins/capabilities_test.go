@@ -65,3 +65,25 @@ func TestCapabilityBuiltins(t *testing.T) {
 		})
 	}
 }
+
+// TestReferencesBuiltin checks tailscale.references: refs with input paths, and named per section.
+func TestReferencesBuiltin(t *testing.T) {
+	pol, err := policyfile.Parse("policy.hujson", []byte(`{
+		"tagOwners": {"tag:web": ["group:ops"]},
+		"ssh": [{"action": "accept", "src": ["group:ops"], "dst": ["tag:web"], "users": ["root"], "recorder": ["tag:rec"]}],
+	}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	input := map[string]any{"policy": pol.Doc}
+	got := evalBuiltin(t, `[r | some r in tailscale.references(input).refs; r.field == "recorder"]`, input)
+	want := []any{map[string]any{"path": []any{"policy", "ssh", json0, "recorder", json0}, "alias": "tag:rec", "section": "ssh", "field": "recorder", "kind": "selector"}}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("recorder refs (-want +got):\n%s", d)
+	}
+	got = evalBuiltin(t, `tailscale.references(input).named`, input)
+	want2 := map[string]any{"ssh": []any{"group:ops", "root", "tag:rec", "tag:web"}, "tagOwners": []any{"group:ops"}}
+	if d := cmp.Diff(want2, got); d != "" {
+		t.Errorf("named (-want +got):\n%s", d)
+	}
+}

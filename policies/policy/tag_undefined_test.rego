@@ -44,3 +44,16 @@ test_undefined_recorder_tag_is_caught if {
 	some r in results
 	r.path == ["policy", "ssh", 0, "recorder", 0]
 }
+
+# Tailscale trims the space around a selector, so " tag:ghost " names tag:ghost, which has no owner.
+test_padded_undefined_tag_is_caught if {
+	results := tag_undefined.deny with input as {"policy": {
+		"tagOwners": {"tag:web": []},
+		"nodeAttrs": [{"target": [" tag:ghost "], "attr": ["funnel"]}],
+		"autoApprovers": {"exitNode": ["tag:web"]},
+	}}
+	count(results) == 1
+	some result in results
+	result.path == ["policy", "nodeAttrs", 0, "target", 0]
+	result.evidence == {"tag": "tag:ghost"}
+}

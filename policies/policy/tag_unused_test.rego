@@ -28,3 +28,16 @@ test_tag_used_only_as_ssh_recorder_is_used if {
 		"ssh": [{"action": "accept", "src": ["autogroup:member"], "dst": ["tag:prod"], "users": ["root"], "recorder": ["tag:recorder"]}],
 	}}
 }
+
+# Every place of the reference table counts as a use: a nodeAttrs target written with space around
+# it (Tailscale trims it), an exit node approver, a via, a test destination, an SSH test destination.
+test_every_reference_counts_as_a_use if {
+	count(tag_unused.warn) == 0 with input as {"policy": {
+		"tagOwners": {"tag:a": [], "tag:b": [], "tag:c": [], "tag:d": [], "tag:e": []},
+		"nodeAttrs": [{"target": [" tag:a "], "attr": ["funnel"]}],
+		"autoApprovers": {"exitNode": ["tag:b"]},
+		"grants": [{"src": ["*"], "dst": ["10.0.0.0/8"], "via": ["tag:c"], "ip": ["*"]}],
+		"tests": [{"src": "group:x", "deny": ["tag:d:22"]}],
+		"sshTests": [{"src": "group:x", "dst": ["tag:e"], "deny": ["root"]}],
+	}}
+}
