@@ -89,19 +89,7 @@ func (r *receiver) counts() (got, acked []string) {
 // clockRun runs tailaudit in process at the given time, with the webhook secret set.
 func clockRun(t *testing.T, at time.Time, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	var out, errOut bytes.Buffer
-	s := &iostreams{
-		In: strings.NewReader(""), Out: &out, Err: &errOut, Dir: t.TempDir(),
-		Getenv: func(k string) string {
-			if k == "TAILAUDIT_WEBHOOK_SECRET" {
-				return webhookSecret
-			}
-			return ""
-		},
-		Now: func() time.Time { return at },
-	}
-	code = run(context.Background(), args, s)
-	return out.String(), errOut.String(), code
+	return tailauditAt(t, at, map[string]string{"TAILAUDIT_WEBHOOK_SECRET": webhookSecret}, args...)
 }
 
 // demoAlertIDs are the ids of the demo week's alerts, from one run on a new state (which adds the
@@ -379,4 +367,132 @@ func TestAlertsStatusGolden(t *testing.T) {
 		}
 		golden(t, "alerts_status_"+format, strings.ReplaceAll(out, state, "%STATE%"))
 	}
+}
+
+// esIndex is an Elasticsearch _bulk endpoint that rejects, once each, the documents reject says
+// no to (429, as a full write queue does), and keeps one copy of every document by _id: a repeat
+// is a 409, as with the create action.
+type esIndex struct {
+	mu       sync.Mutex
+	reject   func(id string, n int) bool // n: how many times the id was sent before
+	sent     map[string]int
+	docs     map[string]bool
+	requests int
+}
+
+func newESIndex(t *testing.T, reject func(id string, n int) bool) (*esIndex, *httptest.Server) {
+	ix := &esIndex{reject: reject, sent: map[string]int{}, docs: map[string]bool{}}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/_bulk" || r.Header.Get("Authorization") != "ApiKey es-key" {
+			http.Error(w, "no", http.StatusUnauthorized)
+			return
+		}
+		ix.mu.Lock()
+		defer ix.mu.Unlock()
+		ix.requests++
+		var items []string
+		errs := false
+		dec := json.NewDecoder(r.Body)
+		for dec.More() {
+			var action struct {
+				Create struct {
+					ID string `json:"_id"`
+				} `json:"create"`
+			}
+			var doc map[string]any
+			if dec.Decode(&action) != nil || dec.Decode(&doc) != nil {
+				http.Error(w, "bad ndjson", http.StatusBadRequest)
+				return
+			}
+			id := action.Create.ID
+			n := ix.sent[id]
+			ix.sent[id]++
+			switch {
+			case ix.reject(id, n):
+				errs = true
+				items = append(items, fmt.Sprintf(`{"create":{"_id":%q,"status":429,"error":{"type":"es_rejected_execution_exception","reason":"queue full"}}}`, id))
+			case ix.docs[id]:
+				items = append(items, fmt.Sprintf(`{"create":{"_id":%q,"status":409,"error":{"type":"version_conflict_engine_exception","reason":"exists"}}}`, id))
+			default:
+				ix.docs[id] = true
+				items = append(items, fmt.Sprintf(`{"create":{"_id":%q,"status":201}}`, id))
+			}
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"took":3,"errors":%v,"items":[%s]}`, errs, strings.Join(items, ","))
+	}))
+	t.Cleanup(srv.Close)
+	return ix, srv
+}
+
+// TestDeliveryBulkPartialFailure: when a bulk reply fails some items, only those stay in the
+// outbox; the next run sends only them, and the index ends with every alert once.
+func TestDeliveryBulkPartialFailure(t *testing.T) {
+	want := demoAlertIDs(t)
+	rejected := map[string]bool{want[0]: true, want[3]: true, want[7]: true}
+	ix, srv := newESIndex(t, func(id string, n int) bool { return n == 0 && rejected[id] })
+	state := t.TempDir()
+	at := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	env := map[string]string{"TAILAUDIT_ELASTIC_API_KEY": "es-key"}
+	args := []string{"alerts", "--events", demoAudit, "--state", state, "--sink", "elasticsearch=" + srv.URL, "--fail-on", "critical"}
+	if _, stderr, code := tailauditAt(t, at, env, args...); code != 1 || !strings.Contains(stderr, "3 delivery attempts failed") || strings.Contains(stderr, "es-key") {
+		t.Errorf("first run: exit %d, stderr %q; want 1, the three rejections reported, no key", code, stderr)
+	}
+	out, _, _ := tailauditAt(t, at, env, "alerts", "--state", state, "--status", "-f", "json")
+	var st alertStatus
+	if err := json.Unmarshal([]byte(out), &st); err != nil {
+		t.Fatal(err)
+	}
+	var waiting []string
+	for _, it := range st.Outbox[0].Items {
+		waiting = append(waiting, it.ID)
+	}
+	if d := cmp.Diff(sorted([]string{want[0], want[3], want[7]}), sorted(waiting)); d != "" || strings.Contains(out, "es-key") {
+		t.Errorf("outbox after a partial bulk failure (-want +got):\n%s", d)
+	}
+	if _, stderr, code := tailauditAt(t, at.Add(time.Minute), env, args...); code != 0 || stderr != "" {
+		t.Errorf("second run: exit %d, stderr %q", code, stderr)
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if len(ix.docs) != len(want) || ix.requests != 2 {
+		t.Errorf("the index holds %d documents after %d requests; want %d after 2", len(ix.docs), ix.requests, len(want))
+	}
+	for id, n := range ix.sent {
+		if n != 1+map[bool]int{true: 1}[rejected[id]] {
+			t.Errorf("alert %s sent %d times", id, n)
+		}
+	}
+}
+
+// TestDeliveryBadSink: a sink that cannot be used stops the run before the state is touched.
+func TestDeliveryBadSink(t *testing.T) {
+	at := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	for _, tt := range []struct{ name, spec, want string }{
+		{"missing_secret", "webhook=https://soc.example.com/hook", "TAILAUDIT_WEBHOOK_SECRET"},
+		{"missing_token", "splunk=https://hec.example.com:8088", "TAILAUDIT_SPLUNK_TOKEN"},
+		{"not_http", "elasticsearch=ftp://es.example.com", "not http or https"},
+		{"unknown", "pagerduty=https://x", "unknown sink"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			state := filepath.Join(t.TempDir(), "state")
+			_, stderr, code := tailauditAt(t, at, nil, "alerts", "--events", demoAudit, "--state", state, "--sink", tt.spec)
+			if code != 2 || !strings.Contains(stderr, tt.want) {
+				t.Errorf("exit %d, stderr %q; want 2 and %q", code, stderr, tt.want)
+			}
+			if _, err := os.Stat(state); err == nil {
+				t.Error("the state was created by a run that could not deliver")
+			}
+		})
+	}
+}
+
+// tailauditAt runs tailaudit in process at a given time with env.
+func tailauditAt(t *testing.T, at time.Time, env map[string]string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	s := &iostreams{In: strings.NewReader(""), Out: &out, Err: &errOut, Dir: t.TempDir(),
+		Getenv: func(k string) string { return env[k] }, Now: func() time.Time { return at }}
+	code = run(context.Background(), args, s)
+	return out.String(), errOut.String(), code
 }
