@@ -11,8 +11,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/xeipuuv/gojsonschema"
-
 	"github.com/tailaudit/tailaudit/engine/source"
 )
 
@@ -137,17 +135,7 @@ func (d *decoder) array(key string) (any, error) {
 			return nil, err
 		}
 		ptr := "/" + key + "/" + strconv.Itoa(i)
-		// The raw loader validates the decoded value as is (numbers are already json.Number, as
-		// gojsonschema expects), sparing a second decode of every element.
-		res, err := item.Validate(gojsonschema.NewRawLoader(v))
-		if err != nil {
-			return nil, fmt.Errorf("%s: validate /%s/%d: %w", d.label(), key, i, err)
-		}
-		var found []*source.Error
-		if !res.Valid() {
-			found = d.sc.problems(d.name, ptr, res)
-		}
-		found = append(found, impossibleTimes(d.name, ptr, v, d.sc.shape)...)
+		found := append(item.check(d.name, ptr, v), impossibleTimes(d.name, ptr, v, d.sc.shape)...)
 		if len(found) > 0 {
 			d.place(found, ptr, start, d.pos.bytes(start, d.dec.InputOffset()))
 			d.problems = append(d.problems, found...)
@@ -236,11 +224,7 @@ func (d *decoder) finish(raw map[string]any) (*Snapshot, error) {
 		}
 		skeleton[k] = v
 	}
-	res, err := d.sc.doc.Validate(gojsonschema.NewRawLoader(skeleton))
-	if err != nil {
-		return nil, fmt.Errorf("%s: validate: %w", d.label(), err)
-	}
-	problems := append(d.sc.problems(d.name, "", res), impossibleTimes(d.name, "", skeleton, d.sc.shape)...)
+	problems := append(d.sc.doc.check(d.name, "", skeleton), impossibleTimes(d.name, "", skeleton, d.sc.shape)...)
 	for _, p := range problems {
 		toks := source.Tokens(p.Pointer)
 		if len(toks) == 0 {
