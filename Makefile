@@ -10,6 +10,8 @@ BENCH ?= Parse|Ratio|Compile|RunTests|Diff|Snapshot/devices=50000/engine|Decode|
 BENCHTIME ?= 3x
 # Timed runs per input of the whole-process benchmark.
 PROCESS_RUNS ?= 10
+# Paired rounds of the peer benchmark (tailaudit and OPA wired by hand, same rules, same input).
+PEER_RUNS ?= 5
 # Timed runs per framework of the evidence pack benchmark (each writes a pack of hundreds of MB).
 REPORT_RUNS ?= 3
 
@@ -46,10 +48,12 @@ lint:
 	$(GO) run ./cmd/tailaudit rules lint
 
 # Benchmarks on generated inputs of realistic size, then BenchmarkProcess: the built binary's check
-# from start to exit, PROCESS_RUNS times per input. Figures are recorded in BENCHMARKS.md.
+# from start to exit, PROCESS_RUNS times per input; then BenchmarkPeers: tailaudit against OPA's
+# opa eval with the tailscale.* built-ins registered, same rules and input, PEER_RUNS paired rounds. Figures are recorded in BENCHMARKS.md.
 bench:
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -benchtime $(BENCHTIME) -timeout 60m $(BENCH_PKGS) | tee bench.out
 	$(GO) test -run '^$$' -bench Process -benchtime $(PROCESS_RUNS)x -timeout 60m ./cmd/tailaudit | tee -a bench.out
+	$(GO) test -run '^$$' -bench Peers -benchtime $(PEER_RUNS)x -timeout 60m ./cmd/tailaudit | tee -a bench.out
 	$(GO) test -run '^$$' -bench Report -benchtime $(REPORT_RUNS)x -timeout 60m ./cmd/tailaudit | tee -a bench.out
 	$(GO) test -run '^$$' -bench Outbox -benchtime 1x -timeout 60m ./internal/alertstate | tee -a bench.out
 	$(GO) test -run '^$$' -bench AlertsCron -benchtime $(PROCESS_RUNS)x -timeout 60m ./cmd/tailaudit | tee -a bench.out
