@@ -3,6 +3,7 @@ package engine
 import (
 	"cmp"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"maps"
 	"slices"
@@ -66,37 +67,67 @@ func (e *Engine) AlertRules() []finding.Rule {
 
 // AlertStream judges events one at a time with every alert rule, keeping for each window the
 // earlier events it needs, bounded, and the suppression memory. It is not safe for concurrent use.
+//
+// An event reaches only the rules whose custom.match admits it: the rules are indexed by the
+// target.type and action their filters name, so most events are checked against a few filters
+// and many against none. The rules an event reaches are evaluated in one prepared query per window
+// they read (one, for nearly every event), the event converted to Rego once, straight from its
+// document, and only when a rule or a window needs it.
 type AlertStream struct {
 	e       *Engine
 	base    [][2]*ast.Term // tailnet, params, now: the same for every event
 	cache   *builtins.Cache
-	windows map[string]*window        // by alertSpec.key
-	queries map[string]*alertQuery    // by the indexes of the rules it evaluates
+	rules   []*rule   // the event rules (not drift), in e.alerts order
+	windows []*window // of rules[i], nil for a rule without a window
+	groups  []int     // rules[i]'s group_by key in its window's events; -1 for none
+	kept    []*window // every window once
+	index   map[matchKey][]int
+	byCode  map[matchKey][]int // the candidates of an event's target.type and action, remembered
+	queries map[string]*alertQuery
 	until   map[suppressKey]time.Time // rule id + dedup key → end of its custom.suppress
-	emitted map[string]time.Time      // alert ids already raised → their window start
+	emitted map[string]time.Time      // alert ids already raised → when their window has passed
 	known   func(string) bool         // AlertInput.Seen
 	actors  map[string]bool           // actors first seen in this run
 	latest  time.Time                 // the newest event added or remembered
 	now     time.Time
 	seen    int
+
+	// Buffers reused from one event to the next.
+	admitted []int
+	key      []byte
+	pairs    [][2]*ast.Term
 }
+
+// matchKey is a pair of an event's target.type and action, or of the values a filter admits for
+// them; any marks a filter that does not name the field (or names it with "*" or non-strings).
+type matchKey struct {
+	targetType, action       string
+	anyTargetType, anyAction bool
+}
+
+// maxRemembered bounds byCode: events with ever new codes are indexed without remembering.
+const maxRemembered = 4096
 
 type suppressKey struct{ rule, dedup string }
 
 type window struct {
-	span   time.Duration
-	spec   *alertSpec    // of the rules that read it: their match admits the events it keeps
-	events []windowEvent // oldest first
+	span    time.Duration
+	filter  []matchFilter // the events it holds; nil holds every event
+	groupBy [][][]string  // the group_by fields of the threshold rules reading it
+	events  []windowEvent // oldest first, from head on
+	terms   []*ast.Term   // the events as Rego terms, beside events: input.window is a slice of them
+	head    int
 }
 
 type windowEvent struct {
-	ev    *Event
-	value ast.Value
+	ev     *Event
+	groups []string // the event's value of each of the window's groupBy, as groupKey gives it
 }
 
 type alertQuery struct {
 	query rego.PreparedEvalQuery
 	rules []*rule
+	vars  []string // the binding of each rule's alert set
 }
 
 // Alerts starts an alert run. Parameters are checked as Evaluate checks them.
@@ -117,7 +148,8 @@ func (e *Engine) Alerts(in AlertInput) (*AlertStream, error) {
 	}
 	s := &AlertStream{
 		e:       e,
-		windows: map[string]*window{},
+		index:   map[matchKey][]int{},
+		byCode:  map[matchKey][]int{},
 		queries: map[string]*alertQuery{},
 		until:   map[suppressKey]time.Time{},
 		emitted: map[string]time.Time{},
@@ -139,10 +171,28 @@ func (e *Engine) Alerts(in AlertInput) (*AlertStream, error) {
 		s.base = append(s.base, [2]*ast.Term{ast.StringTerm("tailnet"), ast.NewTerm(tv)})
 	}
 	s.cache = builtins.NewCache(ast.NewObject(s.base...), nil, snapshot)
+	byKey := map[string]*window{}
 	for _, r := range e.alerts {
-		if r.alert.key != "" && s.windows[r.alert.key] == nil {
-			s.windows[r.alert.key] = &window{span: r.alert.window, spec: r.alert}
+		if r.drift {
+			continue
 		}
+		i := len(s.rules)
+		s.rules = append(s.rules, r)
+		var w *window
+		group := -1
+		if r.alert.key != "" {
+			if w = byKey[r.alert.key]; w == nil {
+				w = &window{span: r.alert.window, filter: r.alert.kept()}
+				byKey[r.alert.key] = w
+				s.kept = append(s.kept, w)
+			}
+			if r.alert.threshold > 0 {
+				group = w.group(r.alert.groupBy)
+			}
+		}
+		s.windows = append(s.windows, w)
+		s.groups = append(s.groups, group)
+		s.indexRule(i)
 	}
 	for _, sup := range in.Suppressed {
 		k := suppressKey{sup.Rule, sup.Dedup}
@@ -153,20 +203,24 @@ func (e *Engine) Alerts(in AlertInput) (*AlertStream, error) {
 	return s, nil
 }
 
-// Remember adds an event judged by an earlier run to the windows whose rules would have admitted
-// it, without judging it again, so that a window or threshold spanning two runs sees it. Events
-// should come in time order, before the events of this run.
+// Remember adds an event judged by an earlier run to the windows that would have kept it, without
+// judging it again, so that a window or threshold spanning two runs sees it. Events should come in
+// time order, before the events of this run.
 func (s *AlertStream) Remember(ev *Event) error {
-	value, err := ast.InterfaceToValue(ev.Doc)
-	if err != nil {
-		return fmt.Errorf("%s: convert event: %w", eventPlace(ev), err)
-	}
-	for _, key := range slices.Sorted(maps.Keys(s.windows)) {
-		w := s.windows[key]
-		if w.spec.match == nil || w.spec.admits(ev.Doc) {
-			w.within(ev.Time)
-			w.add(windowEvent{ev: ev, value: value})
+	var value ast.Value
+	for _, w := range s.kept {
+		if w.filter != nil && !anyAdmits(w.filter, ev.Doc) {
+			continue
 		}
+		if value == nil {
+			v, err := ast.InterfaceToValue(ev.Doc)
+			if err != nil {
+				return fmt.Errorf("%s: convert event: %w", eventPlace(ev), err)
+			}
+			value = v
+		}
+		w.within(ev.Time)
+		w.add(ev, value)
 	}
 	if ev.Time.After(s.latest) {
 		s.latest = ev.Time
@@ -179,9 +233,9 @@ func (s *AlertStream) Remember(ev *Event) error {
 func (s *AlertStream) Held() []*Event {
 	seen := map[*Event]bool{}
 	var out []*Event
-	for _, w := range s.windows {
+	for _, w := range s.kept {
 		from := s.latest.Add(-w.span)
-		for _, we := range w.events {
+		for _, we := range w.events[w.head:] {
 			if !we.ev.Time.Before(from) && !seen[we.ev] {
 				seen[we.ev] = true
 				out = append(out, we.ev)
@@ -211,14 +265,83 @@ func (s *AlertStream) NewActors() []string {
 	return slices.Sorted(maps.Keys(s.actors))
 }
 
+// indexRule files rules[i] under every target.type and action pair its filters admit.
+func (s *AlertStream) indexRule(i int) {
+	filters := s.rules[i].alert.match
+	if filters == nil {
+		s.index[matchKey{anyTargetType: true, anyAction: true}] = append(s.index[matchKey{anyTargetType: true, anyAction: true}], i)
+		return
+	}
+	for _, f := range filters {
+		types, actions := f.strings("target.type"), f.strings("action")
+		for _, t := range orAny(types) {
+			for _, a := range orAny(actions) {
+				k := matchKey{targetType: t, action: a, anyTargetType: types == nil, anyAction: actions == nil}
+				if !slices.Contains(s.index[k], i) {
+					s.index[k] = append(s.index[k], i)
+				}
+			}
+		}
+	}
+}
+
+// strings returns the string values the filter admits for a field, or nil when it admits any
+// value of it (it does not name the field, or names it with "*" or values that are not strings).
+func (f matchFilter) strings(name string) []string {
+	for _, fl := range f.fields {
+		if fl.name == name {
+			if fl.any || len(fl.other) > 0 {
+				return nil
+			}
+			return fl.strs
+		}
+	}
+	return nil
+}
+
+func orAny(vals []string) []string {
+	if vals == nil {
+		return []string{""}
+	}
+	return vals
+}
+
+// candidates returns the rules (indexes into s.rules, in order) whose filters may admit an event
+// of the target type and action given (ok false when the event has no such string).
+func (s *AlertStream) candidates(targetType string, typeOK bool, action string, actionOK bool) []int {
+	code := matchKey{targetType: targetType, action: action, anyTargetType: !typeOK, anyAction: !actionOK}
+	if c, ok := s.byCode[code]; ok {
+		return c
+	}
+	var c []int
+	add := func(k matchKey) {
+		for _, i := range s.index[k] {
+			if !slices.Contains(c, i) {
+				c = append(c, i)
+			}
+		}
+	}
+	if typeOK && actionOK {
+		add(matchKey{targetType: targetType, action: action})
+	}
+	if typeOK {
+		add(matchKey{targetType: targetType, anyAction: true})
+	}
+	if actionOK {
+		add(matchKey{action: action, anyTargetType: true})
+	}
+	add(matchKey{anyTargetType: true, anyAction: true})
+	slices.Sort(c)
+	if len(s.byCode) < maxRemembered {
+		s.byCode[code] = c
+	}
+	return c
+}
+
 // Add judges one event and returns the alerts it raises, by rule id. Events should come in time
 // order: a window holds the earlier events within its span of the event being judged.
 func (s *AlertStream) Add(ctx context.Context, ev *Event) ([]finding.Alert, error) {
 	s.seen++
-	value, err := ast.InterfaceToValue(ev.Doc)
-	if err != nil {
-		return nil, fmt.Errorf("%s: convert event: %w", eventPlace(ev), err)
-	}
 	if ev.Time.After(s.latest) {
 		s.latest = ev.Time
 	}
@@ -231,41 +354,83 @@ func (s *AlertStream) Add(ctx context.Context, ev *Event) ([]finding.Alert, erro
 		}
 		first = ast.ObjectTerm(ast.Item(ast.StringTerm("actor"), ast.BooleanTerm(isNew)))
 	}
-	// The rules the event is admitted to, by the window they read.
-	byWindow := map[string][]int{}
-	var keys []string
-	for i, r := range s.e.alerts {
-		if r.drift {
-			continue
-		}
-		if r.alert.match != nil && !r.alert.admits(ev.Doc) {
-			continue
-		}
-		if _, ok := byWindow[r.alert.key]; !ok {
-			keys = append(keys, r.alert.key)
-		}
-		byWindow[r.alert.key] = append(byWindow[r.alert.key], i)
+	var targetType string
+	var typeOK bool
+	if t, ok := ev.Doc["target"].(map[string]any); ok {
+		targetType, typeOK = t["type"].(string)
 	}
-	slices.Sort(keys)
-	var out []finding.Alert
-	for _, key := range keys {
-		var earlier []windowEvent
-		if w := s.windows[key]; w != nil {
-			earlier = w.within(ev.Time)
+	action, actionOK := ev.Doc["action"].(string)
+	s.admitted = s.admitted[:0]
+	for _, i := range s.candidates(targetType, typeOK, action, actionOK) {
+		if r := s.rules[i]; r.alert.match == nil || r.alert.admits(ev.Doc) {
+			s.admitted = append(s.admitted, i)
 		}
-		alerts, err := s.evaluate(ctx, ev, value, first, byWindow[key], earlier)
+	}
+	var value ast.Value
+	convert := func() (ast.Value, error) {
+		if value == nil {
+			v, err := ast.InterfaceToValue(ev.Doc)
+			if err != nil {
+				return nil, fmt.Errorf("%s: convert event: %w", eventPlace(ev), err)
+			}
+			value = v
+		}
+		return value, nil
+	}
+	var out []finding.Alert
+	// The rules admitted, one query for those that read the same window (or none).
+	for start := 0; start < len(s.admitted); {
+		w := s.windows[s.admitted[start]]
+		end := start + 1
+		for end < len(s.admitted) && s.windows[s.admitted[end]] == w {
+			end++
+		}
+		group := s.admitted[start:end]
+		if end < len(s.admitted) { // rules of other windows follow: gather this window's from the rest
+			group = nil
+			rest := s.admitted[:0:0]
+			for _, i := range s.admitted[start:] {
+				if s.windows[i] == w {
+					group = append(group, i)
+				} else {
+					rest = append(rest, i)
+				}
+			}
+			s.admitted = append(append(s.admitted[:start], group...), rest...)
+			end = start + len(group)
+		}
+		v, err := convert()
+		if err != nil {
+			return nil, err
+		}
+		var earlier []windowEvent
+		var terms []*ast.Term
+		if w != nil {
+			earlier, terms = w.within(ev.Time)
+		}
+		alerts, err := s.evaluate(ctx, ev, v, first, s.admitted[start:end], earlier, terms)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, alerts...)
+		start = end
 	}
-	for _, key := range keys {
-		if w := s.windows[key]; w != nil {
-			w.add(windowEvent{ev: ev, value: value})
+	for _, w := range s.kept {
+		if w.filter != nil && !anyAdmits(w.filter, ev.Doc) {
+			continue
 		}
+		v, err := convert()
+		if err != nil {
+			return nil, err
+		}
+		w.add(ev, v)
 	}
-	slices.SortStableFunc(out, func(a, b finding.Alert) int { return strings.Compare(a.Rule.ID, b.Rule.ID) })
+	sortAlerts(out)
 	return out, nil
+}
+
+func sortAlerts(out []finding.Alert) {
+	slices.SortStableFunc(out, func(a, b finding.Alert) int { return strings.Compare(a.Rule.ID, b.Rule.ID) })
 }
 
 // Drift judges the change between two snapshots with the drift rules (tailaudit.alerts.drift_*),
@@ -273,13 +438,13 @@ func (s *AlertStream) Add(ctx context.Context, ev *Event) ([]finding.Alert, erro
 // input.params and input.now. Their alerts are timed at the after snapshot's collectedAt; the
 // dedup key defaults to the rule id and the message.
 func (s *AlertStream) Drift(ctx context.Context, before, after *tailnet.Snapshot) ([]finding.Alert, error) {
-	var idx []int
-	for i, r := range s.e.alerts {
+	var drift []*rule
+	for _, r := range s.e.alerts {
 		if r.drift {
-			idx = append(idx, i)
+			drift = append(drift, r)
 		}
 	}
-	if len(idx) == 0 {
+	if len(drift) == 0 {
 		return nil, nil
 	}
 	change, err := ast.InterfaceToValue(map[string]any{"before": before.Raw, "after": after.Raw})
@@ -297,7 +462,7 @@ func (s *AlertStream) Drift(ctx context.Context, before, after *tailnet.Snapshot
 		}
 	}
 	pairs = append(pairs, [2]*ast.Term{ast.StringTerm("change"), ast.NewTerm(change)}, [2]*ast.Term{ast.StringTerm("tailnet"), ast.NewTerm(tv)})
-	q, err := s.query(ctx, idx)
+	q, err := s.prepare(ctx, drift)
 	if err != nil {
 		return nil, err
 	}
@@ -321,14 +486,14 @@ func (s *AlertStream) Drift(ctx context.Context, before, after *tailnet.Snapshot
 	ev := &Event{Time: at, Doc: map[string]any{}}
 	var out []finding.Alert
 	for i, r := range q.rules {
-		set, _ := rs[0].Bindings["r"+strconv.Itoa(i)].([]any)
+		set, _ := rs[0].Bindings[q.vars[i]].([]any)
 		results := slices.Clone(set)
 		slices.SortFunc(results, func(a, b any) int { return strings.Compare(regoText(a), regoText(b)) })
 		for _, raw := range results {
 			if m, ok := raw.(map[string]any); ok && m["dedup"] == nil {
 				m["dedup"] = r.meta.ID + "|" + regoText(m["msg"])
 			}
-			a, ok, err := s.alert(r, ev, raw, nil)
+			a, ok, err := s.alert(r, -1, ev, raw, nil)
 			if err != nil {
 				return nil, fmt.Errorf("rule %s (%s): an alert result %v", r.meta.ID, r.meta.Source, err)
 			}
@@ -341,48 +506,78 @@ func (s *AlertStream) Drift(ctx context.Context, before, after *tailnet.Snapshot
 	return out, nil
 }
 
-// within returns the window's events earlier than t and within its span, dropping older ones.
-func (w *window) within(t time.Time) []windowEvent {
+// within returns the window's events earlier than t and within its span, and their terms,
+// dropping older ones.
+func (w *window) within(t time.Time) ([]windowEvent, []*ast.Term) {
 	from := t.Add(-w.span)
-	drop := 0
-	for drop < len(w.events) && w.events[drop].ev.Time.Before(from) {
-		drop++
-	}
-	if drop > 0 {
-		w.events = append(w.events[:0], w.events[drop:]...)
+	for w.head < len(w.events) && w.events[w.head].ev.Time.Before(from) {
+		w.drop()
 	}
 	n := len(w.events)
-	for n > 0 && w.events[n-1].ev.Time.After(t) {
+	for n > w.head && w.events[n-1].ev.Time.After(t) {
 		n--
 	}
-	return w.events[:n]
+	return w.events[w.head:n], w.terms[w.head:n]
 }
 
-func (w *window) add(we windowEvent) {
-	if len(w.events) >= maxWindowEvents {
-		w.events = append(w.events[:0], w.events[1:]...)
+// drop forgets the oldest event, moving the rest down once half the slice is forgotten ones.
+func (w *window) drop() {
+	w.events[w.head], w.terms[w.head] = windowEvent{}, nil
+	w.head++
+	if w.head == len(w.events) {
+		w.events, w.terms, w.head = w.events[:0], w.terms[:0], 0
+	} else if w.head >= 1024 && 2*w.head >= len(w.events) {
+		n := copy(w.events, w.events[w.head:])
+		copy(w.terms, w.terms[w.head:])
+		clear(w.events[n:])
+		clear(w.terms[n:])
+		w.events, w.terms, w.head = w.events[:n], w.terms[:n], 0
+	}
+}
+
+func (w *window) add(ev *Event, value ast.Value) {
+	if len(w.events)-w.head >= maxWindowEvents {
+		w.drop()
+	}
+	we := windowEvent{ev: ev}
+	if len(w.groupBy) > 0 {
+		we.groups = make([]string, len(w.groupBy))
+		for i, g := range w.groupBy {
+			we.groups[i] = groupKey(g, ev.Doc)
+		}
 	}
 	w.events = append(w.events, we)
+	w.terms = append(w.terms, ast.NewTerm(value))
 }
 
-// evaluate runs the rules (indexes into e.alerts) over one event with one query.
-func (s *AlertStream) evaluate(ctx context.Context, ev *Event, value ast.Value, first *ast.Term, idx []int, earlier []windowEvent) ([]finding.Alert, error) {
+// group returns the index of a group_by among the window's, adding it the first time.
+func (w *window) group(groupBy [][]string) int {
+	for i, g := range w.groupBy {
+		if slices.EqualFunc(g, groupBy, slices.Equal) {
+			return i
+		}
+	}
+	w.groupBy = append(w.groupBy, groupBy)
+	return len(w.groupBy) - 1
+}
+
+// evaluate runs the rules (indexes into s.rules) over one event with one query.
+// earlier are the window's events and terms its Rego form, which the query reads but does not keep.
+// first is input.first, nil to leave it out.
+func (s *AlertStream) evaluate(ctx context.Context, ev *Event, value ast.Value, first *ast.Term, idx []int, earlier []windowEvent, terms []*ast.Term) ([]finding.Alert, error) {
 	q, err := s.query(ctx, idx)
 	if err != nil {
 		return nil, err
 	}
-	arr := make([]*ast.Term, len(earlier))
-	for i, we := range earlier {
-		arr[i] = ast.NewTerm(we.value)
-	}
-	pairs := append(slices.Clone(s.base),
-		[2]*ast.Term{ast.StringTerm("event"), ast.NewTerm(value)},
-		[2]*ast.Term{ast.StringTerm("window"), ast.ArrayTerm(arr...)},
+	s.pairs = append(append(s.pairs[:0], s.base...),
+		[2]*ast.Term{eventKey, ast.NewTerm(value)},
+		[2]*ast.Term{windowKey, ast.ArrayTerm(terms...)},
 	)
 	if first != nil {
-		pairs = append(pairs, [2]*ast.Term{ast.StringTerm("first"), first})
+		s.pairs = append(s.pairs, [2]*ast.Term{firstKey, first})
 	}
-	input := ast.NewObject(pairs...)
+	input := ast.NewObject(s.pairs...)
+	clear(s.pairs)
 	rctx, cancel := context.WithTimeout(ctx, s.e.ruleTimeout)
 	defer cancel()
 	rs, err := q.query.Eval(rctx, rego.EvalParsedInput(input), rego.EvalInterQueryBuiltinValueCache(s.cache))
@@ -396,36 +591,75 @@ func (s *AlertStream) evaluate(ctx context.Context, ev *Event, value ast.Value, 
 		return nil, nil
 	}
 	var out []finding.Alert
-	for i, r := range q.rules {
-		set, _ := rs[0].Bindings["r"+strconv.Itoa(i)].([]any)
-		results := slices.Clone(set)
-		slices.SortFunc(results, func(a, b any) int { return strings.Compare(regoText(a), regoText(b)) })
-		for _, raw := range results {
-			a, ok, err := s.alert(r, ev, raw, earlier)
-			if err != nil {
-				return nil, fmt.Errorf("%s: rule %s (%s): an alert result %v", eventPlace(ev), r.meta.ID, r.meta.Source, err)
-			}
-			if ok {
-				out = append(out, a)
-			}
+	for i, ri := range idx {
+		alerts, err := s.results(ri, ev, rs[0].Bindings[q.vars[i]], earlier)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, alerts...)
+	}
+	return out, nil
+}
+
+var (
+	eventKey  = ast.StringTerm("event")
+	windowKey = ast.StringTerm("window")
+	firstKey  = ast.StringTerm("first")
+)
+
+// results turns the alert set of rules[ri] for one event into alerts.
+func (s *AlertStream) results(ri int, ev *Event, set any, earlier []windowEvent) ([]finding.Alert, error) {
+	list, _ := set.([]any)
+	if len(list) == 0 {
+		return nil, nil
+	}
+	r := s.rules[ri]
+	results := slices.Clone(list)
+	slices.SortFunc(results, func(a, b any) int { return strings.Compare(regoText(a), regoText(b)) })
+	var out []finding.Alert
+	for _, raw := range results {
+		a, ok, err := s.alert(r, s.groups[ri], ev, raw, earlier)
+		if err != nil {
+			return nil, fmt.Errorf("%s: rule %s (%s): an alert result %v", eventPlace(ev), r.meta.ID, r.meta.Source, err)
+		}
+		if ok {
+			out = append(out, a)
 		}
 	}
 	return out, nil
 }
 
-// query returns the prepared query of a set of rules, preparing it the first time.
+// query returns the prepared query of a set of rules (indexes into s.rules), preparing it the
+// first time.
 func (s *AlertStream) query(ctx context.Context, idx []int) (*alertQuery, error) {
-	key := fmt.Sprint(idx)
-	if q, ok := s.queries[key]; ok {
+	s.key = s.key[:0]
+	for _, i := range idx {
+		s.key = binary.AppendUvarint(s.key, uint64(i))
+	}
+	if q, ok := s.queries[string(s.key)]; ok {
 		return q, nil
 	}
-	q := &alertQuery{}
-	body := make(ast.Body, 0, len(idx))
+	rules := make([]*rule, len(idx))
 	for i, ri := range idx {
-		r := s.e.alerts[ri]
-		q.rules = append(q.rules, r)
+		rules[i] = s.rules[ri]
+	}
+	q, err := s.prepare(ctx, rules)
+	if err != nil {
+		return nil, err
+	}
+	s.queries[string(s.key)] = q
+	return q, nil
+}
+
+// prepare prepares one query binding the alert set of each rule.
+func (s *AlertStream) prepare(ctx context.Context, rules []*rule) (*alertQuery, error) {
+	q := &alertQuery{rules: rules}
+	body := make(ast.Body, 0, len(rules))
+	for i, r := range rules {
+		name := "r" + strconv.Itoa(i)
+		q.vars = append(q.vars, name)
 		ref := ast.MustParseRef("data." + r.pkg).Append(ast.StringTerm("alert"))
-		expr := ast.Equality.Expr(ast.VarTerm("r"+strconv.Itoa(i)), ast.NewTerm(ref))
+		expr := ast.Equality.Expr(ast.VarTerm(name), ast.NewTerm(ref))
 		expr.Index = i
 		body = append(body, expr)
 	}
@@ -434,13 +668,14 @@ func (s *AlertStream) query(ctx context.Context, idx []int) (*alertQuery, error)
 		return nil, fmt.Errorf("prepare alert rules: %w", err)
 	}
 	q.query = pq
-	s.queries[key] = q
 	return q, nil
 }
 
 // alert turns one alert result into an alert, applying the rule's threshold and suppression;
 // ok is false when they hold it back.
-func (s *AlertStream) alert(r *rule, ev *Event, raw any, earlier []windowEvent) (finding.Alert, bool, error) {
+//
+// group is the index of the rule's group_by among its window's (-1 without a threshold).
+func (s *AlertStream) alert(r *rule, group int, ev *Event, raw any, earlier []windowEvent) (finding.Alert, bool, error) {
 	a := finding.Alert{Result: finding.AlertResult, Rule: r.meta.Ref(), Severity: r.meta.Severity, Time: ev.Time,
 		Runbook: r.alert.runbook, Controls: r.meta.Controls, Actor: actorOf(ev.Doc), Target: targetOf(ev.Doc)}
 	dedup := ""
@@ -479,8 +714,9 @@ func (s *AlertStream) alert(r *rule, ev *Event, raw any, earlier []windowEvent) 
 	counted := []*Event{ev}
 	if spec := r.alert; spec.threshold > 0 {
 		counted = counted[:0]
+		own := groupKey(spec.groupBy, ev.Doc)
 		for _, we := range earlier {
-			if sameGroup(spec.groupBy, we.ev.Doc, ev.Doc) {
+			if we.groups[group] == own {
 				counted = append(counted, we.ev)
 			}
 		}
@@ -503,9 +739,9 @@ func (s *AlertStream) alert(r *rule, ev *Event, raw any, earlier []windowEvent) 
 		s.until[sk] = ev.Time.Add(r.alert.suppress)
 	}
 	if r.alert.threshold > 0 {
-		s.emitted[a.ID] = start
-		s.forgetBefore(ev.Time.Add(-r.alert.window))
+		s.emitted[a.ID] = start.Add(r.alert.window)
 	}
+	s.forget(ev.Time)
 	if len(counted) > maxAlertEvents {
 		counted = counted[len(counted)-maxAlertEvents:]
 	}
@@ -518,27 +754,45 @@ func (s *AlertStream) alert(r *rule, ev *Event, raw any, earlier []windowEvent) 
 	return a, true, nil
 }
 
-// forgetBefore drops alert ids whose windows started before t: no later event can raise them again.
-func (s *AlertStream) forgetBefore(t time.Time) {
-	if len(s.emitted) < 4096 {
-		return
+// forget drops, once there are many, the alert ids whose windows have passed by t (no later event
+// can raise them again) and the suppressions that have ended.
+func (s *AlertStream) forget(t time.Time) {
+	if len(s.emitted) >= maxRemembered {
+		for id, until := range s.emitted {
+			if until.Before(t) {
+				delete(s.emitted, id)
+			}
+		}
 	}
-	for id, start := range s.emitted {
-		if start.Before(t) {
-			delete(s.emitted, id)
+	if len(s.until) >= maxRemembered {
+		for key, until := range s.until {
+			if !t.Before(until) {
+				delete(s.until, key)
+			}
 		}
 	}
 }
 
-func sameGroup(groupBy [][]string, a, b map[string]any) bool {
-	for _, path := range groupBy {
-		x, _ := jsonText(lookup(a, path))
-		y, _ := jsonText(lookup(b, path))
-		if x != y {
-			return false
-		}
+// groupKey is the text of an event's group_by fields, equal for two events exactly when each
+// field has the same value in both (strings quoted, other scalars as JSON, the rest empty).
+func groupKey(groupBy [][]string, doc map[string]any) string {
+	if len(groupBy) == 1 {
+		return fieldText(lookup(doc, groupBy[0]))
 	}
-	return true
+	var b strings.Builder
+	for _, path := range groupBy {
+		b.WriteString(fieldText(lookup(doc, path)))
+		b.WriteByte(0)
+	}
+	return b.String()
+}
+
+func fieldText(v any) string {
+	if s, ok := v.(string); ok {
+		return `"` + s
+	}
+	text, _ := jsonText(v)
+	return text
 }
 
 func eventPlace(ev *Event) string {

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -158,6 +159,8 @@ func TestAlertMetadataErrors(t *testing.T) {
 		{"threshold_without_window", "#   threshold: 3\n", "custom.threshold: needs custom.window", 6},
 		{"group_by_without_threshold", "#   window: 1h\n#   group_by: [actor.id]\n", "custom.group_by: needs custom.threshold", 7},
 		{"bad_match", "#   match: [DELETE]\n", "custom.match: must map event fields", 6},
+		{"window_match_without_window", "#   window_match: {\"action\": [ENABLE]}\n", "custom.window_match: needs custom.window", 6},
+		{"bad_window_match", "#   window: 1h\n#   window_match: []\n", "custom.window_match: is an empty list", 7},
 		{"unknown_key", "#   windows: 1h\n", "unknown key custom.windows", 1},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -209,5 +212,152 @@ func TestAlertMatchAnyOf(t *testing.T) {
 		if got := spec.admits(tt.doc); got != tt.want {
 			t.Errorf("admits(%v) = %v, want %v", tt.doc, got, tt.want)
 		}
+	}
+}
+
+// TestAlertWindowMatch checks that a window holds the events custom.window_match names, not the
+// ones the rule judges, and that rules with the same window and match but another window_match
+// do not share it.
+func TestAlertWindowMatch(t *testing.T) {
+	const switched = `# METADATA
+# title: Created while off
+# custom:
+#   id: T-OFF
+#   severity: high
+#   match: {"action": ["CREATE"]}
+#   window: 1h
+#   window_match: {"action": ["DISABLE", "ENABLE"]}
+package tailaudit.alerts.off
+
+alert contains sprintf("%d switches, last %s", [count(input.window), input.window[count(input.window) - 1].action]) if count(input.window) > 0
+`
+	const creates = `# METADATA
+# title: Creates
+# custom:
+#   id: T-CREATES
+#   severity: low
+#   match: {"action": ["CREATE"]}
+#   window: 1h
+package tailaudit.alerts.creates
+
+alert contains sprintf("%d earlier creates", [count(input.window)])
+`
+	e := alertEngine(t, switched, creates)
+	s, err := e.Alerts(AlertInput{Now: time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for i, tt := range []struct{ at, action string }{
+		{"10:00", "CREATE"}, {"10:01", "DISABLE"}, {"10:02", "CREATE"}, {"10:03", "CREATE"}, {"10:04", "ENABLE"}, {"10:05", "CREATE"}, {"11:30", "CREATE"},
+	} {
+		ev := event(t, "2026-11-17T"+tt.at+":00Z", fmt.Sprintf(`{"action":%q,"actor":{"id":"u1"},"target":{"id":"n%d","type":"NODE"}}`, tt.action, i))
+		as, err := s.Add(context.Background(), ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range as {
+			got = append(got, tt.at+" "+a.Rule.ID+" "+a.Message)
+		}
+	}
+	want := []string{
+		"10:00 T-CREATES 0 earlier creates",
+		"10:02 T-CREATES 1 earlier creates", "10:02 T-OFF 1 switches, last DISABLE",
+		"10:03 T-CREATES 2 earlier creates", "10:03 T-OFF 1 switches, last DISABLE",
+		"10:05 T-CREATES 3 earlier creates", "10:05 T-OFF 2 switches, last ENABLE",
+		"11:30 T-CREATES 0 earlier creates",
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("alerts (-want +got):\n%s", d)
+	}
+}
+
+// TestAlertIndex checks that the index by target.type and action admits exactly the events the
+// filters admit, for filters that name neither, "*", several values, or values that are not strings.
+func TestAlertIndex(t *testing.T) {
+	rules := map[string]string{
+		"T-NODE-DEL": `{"target.type": ["NODE", "USER"], "action": ["DELETE"]}`,
+		"T-ANY-TYPE": `{"target.type": "*", "action": ["APPROVE"]}`,
+		"T-ERROR":    `[{"target.type": ["FAILED_REQUEST"]}, {"error": ["*"]}]`,
+		"T-NUMBER":   `{"action": [7, true]}`,
+		"T-PROP":     `{"target.type": ["TAILNET"], "target.property": ["ACL"]}`,
+	}
+	var srcs []string
+	for id, match := range rules {
+		srcs = append(srcs, fmt.Sprintf("# METADATA\n# title: %s\n# custom:\n#   id: %s\n#   severity: low\n#   match: %s\npackage tailaudit.alerts.%s\n\nalert contains \"x\"\n",
+			id, id, match, strings.ToLower(strings.ReplaceAll(id, "-", "_"))))
+	}
+	e := alertEngine(t, srcs...)
+	s, err := e.Alerts(AlertInput{Now: time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		doc  string
+		want string
+	}{
+		{`{"action":"DELETE","target":{"type":"NODE"}}`, "T-NODE-DEL"},
+		{`{"action":"DELETE","target":{"type":"USER"}}`, "T-NODE-DEL"},
+		{`{"action":"DELETE","target":{"type":"TAILNET"}}`, ""},
+		{`{"action":"APPROVE","target":{"type":"NODE"}}`, "T-ANY-TYPE"},
+		{`{"action":"APPROVE","target":{"type":3}}`, "T-ANY-TYPE"},
+		{`{"action":"APPROVE"}`, ""},
+		{`{"action":"UPDATE","target":{"type":"FAILED_REQUEST"}}`, "T-ERROR"},
+		{`{"action":"UPDATE","target":{"type":"NODE"},"error":"denied"}`, "T-ERROR"},
+		{`{"action":"DELETE","target":{"type":"NODE"},"error":"denied"}`, "T-ERROR T-NODE-DEL"},
+		{`{"action":7,"target":{"type":"NODE"}}`, "T-NUMBER"},
+		{`{"action":true}`, "T-NUMBER"},
+		{`{"action":"7"}`, ""},
+		{`{"action":"UPDATE","target":{"type":"TAILNET","property":"ACL"}}`, "T-PROP"},
+		{`{"action":"UPDATE","target":{"type":"TAILNET","property":"DNS"}}`, ""},
+		{`{"target":"TAILNET"}`, ""},
+	} {
+		as, err := s.Add(context.Background(), event(t, "2026-11-17T10:00:00Z", tt.doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, a := range as {
+			ids = append(ids, a.Rule.ID)
+		}
+		if got := strings.Join(ids, " "); got != tt.want {
+			t.Errorf("%s raised %q, want %q", tt.doc, got, tt.want)
+		}
+	}
+}
+
+// TestAlertMemoryBounded checks that windows forget events past their span and hold at most
+// maxWindowEvents, and that the ids and suppressions a stream remembers are forgotten once past.
+func TestAlertMemoryBounded(t *testing.T) {
+	e := alertEngine(t, failedRule, deleteRule)
+	s, err := e.Alerts(AlertInput{Now: time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 11, 17, 0, 0, 0, 0, time.UTC)
+	n := 3*maxWindowEvents + 5000
+	for i := range n {
+		at := t0.Add(time.Duration(i) * 50 * time.Millisecond) // 12,000 in the 10-minute window
+		if i > 2*maxWindowEvents {
+			at = t0.Add(time.Duration(i) * 10 * time.Second) // then 60 in it
+		}
+		doc := map[string]any{"action": "CREATE", "actor": map[string]any{"loginName": fmt.Sprintf("u%d", i%7000)}, "target": map[string]any{"type": "FAILED_REQUEST"}}
+		if i%2 == 1 {
+			doc = map[string]any{"action": "DELETE", "actor": map[string]any{"loginName": fmt.Sprintf("u%d", i)}, "target": map[string]any{"type": "NODE", "id": "n"}}
+		}
+		doc["eventTime"] = at.Format(time.RFC3339Nano)
+		if _, err := s.Add(context.Background(), &Event{Time: at, Doc: doc}); err != nil {
+			t.Fatal(err)
+		}
+		if w := s.kept[0]; len(w.events)-w.head > maxWindowEvents || len(w.events) != len(w.terms) {
+			t.Fatalf("event %d: the window holds %d events (%d terms), more than %d", i, len(w.events)-w.head, len(w.terms), maxWindowEvents)
+		}
+	}
+	w := s.kept[0]
+	if live := len(w.events) - w.head; live > 61 || cap(w.events) > 4*maxWindowEvents {
+		t.Errorf("after the dense stretch the window holds %d events in a slice of %d; want at most 61", live, cap(w.events))
+	}
+	if len(s.until) > maxRemembered || len(s.emitted) > maxRemembered {
+		t.Errorf("the stream remembers %d suppressions and %d alert ids; want at most %d each", len(s.until), len(s.emitted), maxRemembered)
 	}
 }

@@ -19,11 +19,12 @@ const maxWindowEvents = 10_000
 type alertSpec struct {
 	window    time.Duration // custom.window: how far back input.window reaches; 0 for none
 	match     []matchFilter // custom.match: an event is admitted when it passes any of them
+	keep      []matchFilter // custom.window_match: the events input.window holds; nil: those match admits
 	threshold int           // custom.threshold: matching events in the window before an alert
 	groupBy   [][]string    // custom.group_by: fields whose values must agree for the count
 	suppress  time.Duration // custom.suppress: no repeat for the same dedup key within this
 	runbook   string
-	key       string // window and match, canonical: rules with the same key share one window
+	key       string // window and the filter of its events, canonical: rules with the same key share one window
 }
 
 // readAlertSpec reads the alert keys of a METADATA custom block; on error it names the key at fault.
@@ -48,19 +49,16 @@ func readAlertSpec(custom map[string]any) (*alertSpec, string, error) {
 		s.runbook = strings.TrimSpace(text)
 	}
 	if v, ok := custom["match"]; ok {
-		alts, isList := v.([]any) // a list of filters: an event passes when it passes any
-		if !isList {
-			alts = []any{v}
+		if s.match, err = readFilters(v); err != nil {
+			return nil, "match", err
 		}
-		for _, alt := range alts {
-			f, err := readMatch(alt)
-			if err != nil {
-				return nil, "match", err
-			}
-			s.match = append(s.match, f)
+	}
+	if v, ok := custom["window_match"]; ok {
+		if s.keep, err = readFilters(v); err != nil {
+			return nil, "window_match", err
 		}
-		if len(s.match) == 0 {
-			return nil, "match", fmt.Errorf("is an empty list")
+		if s.window == 0 {
+			return nil, "window_match", fmt.Errorf("needs custom.window: it says which earlier events the window holds")
 		}
 	}
 	if v, ok := custom["threshold"]; ok {
@@ -86,23 +84,65 @@ func readAlertSpec(custom map[string]any) (*alertSpec, string, error) {
 		}
 	}
 	if s.window > 0 {
-		b, _ := json.Marshal(s.match)
+		kept, raw := custom["match"], custom["window_match"]
+		if raw != nil {
+			kept = raw
+		}
+		b, _ := json.Marshal(kept)
 		s.key = s.window.String() + " " + string(b)
 	}
 	return s, "", nil
 }
 
+// kept returns the filters of the events the rule's window holds: custom.window_match, else
+// custom.match; nil holds every event.
+func (s *alertSpec) kept() []matchFilter {
+	if s.keep != nil {
+		return s.keep
+	}
+	return s.match
+}
+
+// readFilters reads custom.match or custom.window_match: one filter or a list of them, an event
+// passing when it passes any.
+func readFilters(v any) ([]matchFilter, error) {
+	alts, isList := v.([]any)
+	if !isList {
+		alts = []any{v}
+	}
+	var out []matchFilter
+	for _, alt := range alts {
+		f, err := readMatch(alt)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("is an empty list")
+	}
+	return out, nil
+}
+
 // matchFilter admits an event whose every field has one of the values given ("*": any value).
 type matchFilter struct {
-	fields [][]string          // dotted names, split, sorted
-	values map[string][]string // dotted name → the values admitted, as JSON text
+	fields []matchField // sorted by name
+}
+
+// matchField is one field of a filter and the values it admits.
+type matchField struct {
+	name  string   // dotted, as written
+	path  []string // name, split
+	any   bool     // "*": any value but null or absence
+	strs  []string // the string values admitted
+	other []string // the other values admitted, as JSON text
 }
 
 // anyValue is the match value that admits any value but null or absence.
 const anyValue = "*"
 
 func readMatch(v any) (matchFilter, error) {
-	f := matchFilter{values: map[string][]string{}}
+	var f matchFilter
 	m, isMap := v.(map[string]any)
 	if !isMap || len(m) == 0 {
 		return f, fmt.Errorf(`must map event fields to the values admitted, such as {"action": ["DELETE"], "target.type": ["NODE"]}, or be a list of such maps`)
@@ -112,19 +152,23 @@ func readMatch(v any) (matchFilter, error) {
 		if !isList {
 			vals = []any{m[field]}
 		}
+		fl := matchField{name: field, path: strings.Split(field, ".")}
 		for _, val := range vals {
-			switch val.(type) {
-			case string, bool, int, int64, uint64, float64, json.Number:
+			switch x := val.(type) {
+			case string:
+				if x == anyValue {
+					fl.any = true
+				} else {
+					fl.strs = append(fl.strs, x)
+				}
+			case bool, int, int64, uint64, float64, json.Number:
+				text, _ := json.Marshal(val)
+				fl.other = append(fl.other, string(text))
 			default:
 				return f, fmt.Errorf("%s: values must be strings, numbers or booleans, not %v", field, val)
 			}
-			text, _ := json.Marshal(val)
-			if val == anyValue {
-				text = []byte(anyValue)
-			}
-			f.values[field] = append(f.values[field], string(text))
 		}
-		f.fields = append(f.fields, strings.Split(field, "."))
+		f.fields = append(f.fields, fl)
 	}
 	return f, nil
 }
@@ -210,8 +254,11 @@ func splitAlertRules(all []*rule) (rules, alerts []*rule) {
 }
 
 // admits reports whether an event passes the rule's custom.match.
-func (s *alertSpec) admits(doc map[string]any) bool {
-	for _, f := range s.match {
+func (s *alertSpec) admits(doc map[string]any) bool { return anyAdmits(s.match, doc) }
+
+// anyAdmits reports whether an event passes one of the filters.
+func anyAdmits(fs []matchFilter, doc map[string]any) bool {
+	for _, f := range fs {
 		if f.admits(doc) {
 			return true
 		}
@@ -220,18 +267,26 @@ func (s *alertSpec) admits(doc map[string]any) bool {
 }
 
 func (f matchFilter) admits(doc map[string]any) bool {
-	for _, path := range f.fields {
-		want := f.values[strings.Join(path, ".")]
-		v := lookup(doc, path)
-		if v != nil && slices.Contains(want, anyValue) {
-			continue
-		}
-		got, ok := jsonText(v)
-		if !ok || !slices.Contains(want, got) {
+	for i := range f.fields {
+		if !f.fields[i].admits(lookup(doc, f.fields[i].path)) {
 			return false
 		}
 	}
 	return true
+}
+
+func (fl *matchField) admits(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return false
+	case string:
+		return fl.any || slices.Contains(fl.strs, x)
+	}
+	if fl.any {
+		return true
+	}
+	text, ok := jsonText(v)
+	return ok && slices.Contains(fl.other, text)
 }
 
 // lookup follows a path of keys into doc.

@@ -450,9 +450,9 @@ func (r *rule) readMetadata(file string, a *ast.Annotations, builtin bool, known
 	for key := range a.Custom {
 		switch key {
 		case "id", "severity", "remediation", "controls", "effective_on", "resources", "requires", "params":
-		case "window", "match", "threshold", "group_by", "suppress", "runbook":
+		case "window", "match", "window_match", "threshold", "group_by", "suppress", "runbook":
 		default:
-			return fail("unknown key custom.%s (known: id, severity, remediation, controls, effective_on, resources, requires, params; for alert rules window, match, threshold, group_by, suppress, runbook)", key)
+			return fail("unknown key custom.%s (known: id, severity, remediation, controls, effective_on, resources, requires, params; for alert rules window, match, window_match, threshold, group_by, suppress, runbook)", key)
 		}
 	}
 	spec, key, err := readAlertSpec(a.Custom)

@@ -66,15 +66,20 @@ type auditLog struct {
 	total   int
 }
 
-// Incidents in a generated audit log: one in incidentEvery entries starts one, in turn.
-const incidentEvery = 25_000
+// incidents is about how many incidents a generated audit log carries, evenly spaced but at least
+// minIncidentGap entries apart: one in 25,000 entries of a million.
+const (
+	incidents      = 40
+	minIncidentGap = 100
+)
 
 // AuditLog writes n configuration audit log entries to w, one JSON object a line (what collect
 // --events-since writes), in time order over about a week from LogStart, busier in working hours.
 // The mix is that of an ordinary tailnet as the API reports it: devices logging in, created,
 // approved, renamed and deleted (ephemeral ones by Tailscale's own cleanup), policy changes by a
-// GitOps OAuth client, users and keys created and revoked, the odd failed request. One entry in
-// incidentEvery starts an incident, in turn: a user making themselves admin, device approval or
+// GitOps OAuth client, users and keys created and revoked, the odd failed request. Among them are
+// about 40 incidents (one every n/40 entries, at least 100 apart), of eight kinds in turn: a user
+// making themselves admin, device approval turned off (and on again by an admin soon after),
 // Tailnet Lock turned off, the log stream deleted, flow logging disabled, a burst of failed
 // requests, a mass deletion, a policy edited in the console instead of through GitOps. The same seed
 // and n always give the same log. Nothing is held but the entry being written.
@@ -84,14 +89,15 @@ func AuditLog(w io.Writer, seed int64, n int) error {
 	enc := json.NewEncoder(bw)
 	enc.SetEscapeHTML(false)
 	var pending []auditEntry // the rest of an incident that takes several entries
+	every := max(n/incidents, minIncidentGap)
 	for i := range n {
 		var e auditEntry
 		switch {
 		case len(pending) > 0:
 			e, pending = pending[0], pending[1:]
 			l.tick(10 * time.Second)
-		case i > 0 && i%incidentEvery == 0:
-			pending = l.incident(i / incidentEvery)
+		case i > 0 && i%every == 0:
+			pending = l.incident(i / every)
 			e, pending = pending[0], pending[1:]
 		default:
 			l.tick(l.gap())
@@ -107,15 +113,17 @@ func AuditLog(w io.Writer, seed int64, n int) error {
 
 func newAuditLog(seed int64, n int) *auditLog {
 	l := &auditLog{r: rand.New(rand.NewPCG(uint64(seed), 0xa0d1)), at: LogStart, mean: week / time.Duration(max(n, 1))}
-	for i := range 400 {
+	// The tailnet grows with the log, so that a person's or a device's share of it stays the same.
+	users, admins, nodes := max(400, n/250), max(6, n/20_000), max(3000, n/30)
+	for i := range users {
 		login := fmt.Sprintf("%s.%d@%s", firstNames[i%len(firstNames)], i, Tailnet)
 		a := auditActor{ID: "u" + hexID("user", login)[:10] + "CNTRL", Type: "USER", LoginName: login, DisplayName: fmt.Sprintf("%s %d", firstNames[i%len(firstNames)], i)}
 		l.users = append(l.users, a)
-		if i < 6 {
+		if i < admins {
 			l.admins = append(l.admins, a)
 		}
 	}
-	for i := range 3000 {
+	for i := range nodes {
 		host := fmt.Sprintf("%s-%d", firstNames[i%len(firstNames)], i)
 		if i%3 == 0 {
 			host = fmt.Sprintf("ci-ephemeral-%d", i)
@@ -134,7 +142,7 @@ func newAuditLog(seed int64, n int) *auditLog {
 
 // ordinaryKinds is the benign mix, per 10,000 entries.
 var ordinaryKinds = []auditKind{
-	{2600, func(l *auditLog, e *auditEntry) { l.nodeEvent(e, "NODE", "LOGIN", "") }},
+	{3700, func(l *auditLog, e *auditEntry) { l.nodeEvent(e, "NODE", "LOGIN", "") }},
 	{1300, func(l *auditLog, e *auditEntry) { // an ephemeral CI runner joins
 		l.nodeEvent(e, "NODE", "CREATE", "")
 		e.Target = l.node(true)
@@ -153,22 +161,26 @@ var ordinaryKinds = []auditKind{
 		e.Old, e.New = e.Target.Name, "renamed-"+e.Target.Name
 	}},
 	{350, func(l *auditLog, e *auditEntry) { l.consoleNodeEvent(e, "ENABLE", "KEY_EXPIRY") }},
-	{300, func(l *auditLog, e *auditEntry) {
+	{10, func(l *auditLog, e *auditEntry) {
 		l.consoleNodeEvent(e, "UPDATE", "KEY_EXPIRY_TIME")
 		e.Old, e.New = l.at.Add(-time.Hour).Format(time.RFC3339), l.at.Add(90*day).Format(time.RFC3339)
 	}},
-	{250, func(l *auditLog, e *auditEntry) { l.consoleNodeEvent(e, "DELETE", "") }},
-	{400, func(l *auditLog, e *auditEntry) { // the GitOps pipeline applies a merged change
+	{20, func(l *auditLog, e *auditEntry) { l.consoleNodeEvent(e, "DELETE", "") }},
+	{400, func(l *auditLog, e *auditEntry) { // the GitOps pipeline applies a merged change, in working hours
+		if !l.working() {
+			l.nodeEvent(e, "NODE", "LOGIN", "")
+			return
+		}
 		e.Origin, e.Actor, e.Action, e.Target = "CONFIG_API", l.gitops, "UPDATE", l.tailnet
 		e.Target.Property = "ACL"
 		e.Old, e.New = hexID("etag", l.seq)[:16], hexID("etag", l.seq+1)[:16]
 	}},
-	{350, func(l *auditLog, e *auditEntry) {
+	{15, func(l *auditLog, e *auditEntry) {
 		e.Origin, e.Actor, e.Action = "ADMIN_CONSOLE", l.pickUser(), "CREATE"
 		e.Target = auditTarget{ID: "k" + hexID("key", l.seq)[:10] + "CNTRL", Name: "ci runners (ephemeral)", Type: "API_KEY"}
 		e.New = map[string]any{"keyType": "auth", "reusable": false, "ephemeral": true, "preauthorized": true, "tags": []string{"tag:ci"}, "expirySeconds": 648000}
 	}},
-	{300, func(l *auditLog, e *auditEntry) {
+	{15, func(l *auditLog, e *auditEntry) {
 		e.Origin, e.Actor, e.Action = "ADMIN_CONSOLE", l.pickUser(), "REVOKE"
 		e.Target = auditTarget{ID: "k" + hexID("key", l.seq)[:10] + "CNTRL", Name: "old key", Type: "API_KEY"}
 	}},
@@ -182,7 +194,7 @@ var ordinaryKinds = []auditKind{
 		e.Target = auditTarget{ID: u.ID, Name: u.LoginName, Type: "USER", Property: "USER_ROLE"}
 		e.Old, e.New = "member", l.pick("auditor", "billing-admin", "member")
 	}},
-	{150, func(l *auditLog, e *auditEntry) {
+	{15, func(l *auditLog, e *auditEntry) {
 		u := l.pickUser()
 		e.Origin, e.Actor, e.Action = "ADMIN_CONSOLE", l.admins[l.r.IntN(len(l.admins))], "DELETE"
 		e.Target = auditTarget{ID: u.ID, Name: u.LoginName, Type: "USER"}
@@ -192,11 +204,11 @@ var ordinaryKinds = []auditKind{
 		e.Target = auditTarget{ID: "request", Type: "FAILED_REQUEST"}
 		e.Error = l.pick("unauthorized", "forbidden", "rate limited")
 	}},
-	{100, func(l *auditLog, e *auditEntry) {
+	{8, func(l *auditLog, e *auditEntry) {
 		l.consoleNodeEvent(e, "UPDATE", "ACL_TAGS")
 		e.Old, e.New = []string{"tag:staging"}, []string{"tag:staging", "tag:monitoring"}
 	}},
-	{50, func(l *auditLog, e *auditEntry) {
+	{5, func(l *auditLog, e *auditEntry) {
 		l.consoleNodeEvent(e, "UPDATE", "ALLOWED_IPS")
 		e.Old, e.New = []string{}, []string{"10.20.0.0/24"}
 	}},
@@ -249,7 +261,7 @@ func (l *auditLog) ordinary() auditEntry {
 
 // incident returns the entries of the k-th incident (1, 2, ...), one of several in turn.
 func (l *auditLog) incident(k int) []auditEntry {
-	intruder := l.users[len(l.users)-1-k%50]
+	intruder := l.users[len(l.users)-1-k%(len(l.users)-len(l.admins))]
 	console := func(action string, target auditTarget, property string) auditEntry {
 		target.Property = property
 		return auditEntry{Origin: "ADMIN_CONSOLE", Actor: intruder, Action: action, Target: target}
@@ -262,7 +274,9 @@ func (l *auditLog) incident(k int) []auditEntry {
 			return e
 		}()}
 	case 1:
-		return []auditEntry{console("DISABLE", l.tailnet, "MACHINE_APPROVAL_NEEDED")}
+		on := console("ENABLE", l.tailnet, "MACHINE_APPROVAL_NEEDED")
+		on.Actor = l.admins[0]
+		return []auditEntry{console("DISABLE", l.tailnet, "MACHINE_APPROVAL_NEEDED"), on}
 	case 2:
 		return []auditEntry{console("DISABLE", l.tailnet, "TKA")}
 	case 3:
@@ -288,14 +302,20 @@ func (l *auditLog) incident(k int) []auditEntry {
 	return []auditEntry{e}
 }
 
-// gap is the time to the next ordinary entry: shorter in working hours (Monday to Friday, 08:00 to
-// 18:00 UTC), longer at night and at weekends.
+// gap is the time to the next ordinary entry: shorter in working hours, longer at night and at
+// weekends.
 func (l *auditLog) gap() time.Duration {
 	f := 2.5
-	if wd, h := l.at.Weekday(), l.at.Hour(); wd != time.Saturday && wd != time.Sunday && h >= 8 && h < 18 {
+	if l.working() {
 		f = 0.55
 	}
 	return time.Duration(l.r.ExpFloat64() * f * float64(l.mean))
+}
+
+// working reports whether the clock is in working hours: Monday to Friday, 08:00 to 18:00 UTC.
+func (l *auditLog) working() bool {
+	wd, h := l.at.Weekday(), l.at.Hour()
+	return wd != time.Saturday && wd != time.Sunday && h >= 8 && h < 18
 }
 
 func (l *auditLog) tick(d time.Duration) { l.at = l.at.Add(d) }
@@ -335,14 +355,17 @@ type flowNode struct {
 	exit     bool
 }
 
-// unknownEvery is how often a flow record comes from a node the snapshot does not have.
-const unknownEvery = 50_000
+// strangers is about how many flow records of a log come from nodes the snapshot does not have,
+// evenly spaced but at least minIncidentGap records apart: one in 50,000 records of a million.
+const strangers = 20
 
 // FlowLog writes n network flow log records to w, one JSON object a line in the API's shape
 // (logged, nodeId, start, end and the virtual, subnet, exit and physical traffic, proto as the IANA
 // number), in time order over about a week from LogStart. The nodes are the devices of snapshot (a
-// document such as Snapshot returns); one record in unknownEvery comes from a node it does not have.
-// The same arguments always give the same log. Nothing is held but the record being written.
+// document such as Snapshot returns); about 20 records (one every n/20, at least 100 apart) come
+// from nodes it does not have.
+// Only authorized devices send traffic. The same arguments always give the same log. Nothing is
+// held but the record being written.
 func FlowLog(w io.Writer, seed int64, n int, snapshot map[string]any) error {
 	r := rand.New(rand.NewPCG(uint64(seed), 0xf10e))
 	var nodes []flowNode
@@ -358,7 +381,7 @@ func FlowLog(w io.Writer, seed int64, n int, snapshot map[string]any) error {
 			addr, _ = as[0].(string)
 		}
 		routes, _ := m["enabledRoutes"].([]string)
-		if id != "" && addr != "" {
+		if authorized, _ := m["authorized"].(bool); id != "" && addr != "" && authorized {
 			nodes = append(nodes, flowNode{id: id, addr: addr, exit: len(routes) > 0 && routes[0] == "0.0.0.0/0"})
 		}
 	}
@@ -372,10 +395,11 @@ func FlowLog(w io.Writer, seed int64, n int, snapshot map[string]any) error {
 		proto int
 		port  int
 	}{{6, 443}, {6, 22}, {6, 5432}, {17, 53}, {6, 8080}, {1, 0}}
+	every := max(n/strangers, minIncidentGap)
 	for i := range n {
 		at = at.Add(time.Duration(r.ExpFloat64() * float64(mean)))
 		node := nodes[r.IntN(len(nodes))]
-		if i > 0 && i%unknownEvery == 0 {
+		if i > 0 && i%every == 0 {
 			node = flowNode{id: "n" + hexID("stranger", i)[:10] + "CNTRL", addr: "100.127.1.1"}
 		}
 		start := at.Add(-5 * time.Second).Truncate(time.Millisecond)

@@ -55,19 +55,24 @@ func TestAuditLogDecodes(t *testing.T) {
 	if first, last := evs[0].Time, evs[n-1].Time; first.Before(synth.LogStart) || last.Sub(first) < 4*24*time.Hour || last.Sub(first) > 10*24*time.Hour {
 		t.Errorf("entries span %s to %s; want about a week from %s", first, last, synth.LogStart)
 	}
-	// The ordinary mix, and the incidents planted in it (n/25,000 of them: the first two kinds).
+	// The ordinary mix, and the incidents planted in it: 39 in 60,000 entries, five of each of the
+	// first seven kinds, four of the eighth.
 	for code, atLeast := range map[string]int{
 		"NODE.LOGIN": n / 5, "NODE.CREATE": n / 10, "NODE.DELETE": n / 10, "NODE.APPROVE": n / 50,
-		"TAILNET.UPDATE.ACL": n / 50, "API_KEY.CREATE": n / 50, "FAILED_REQUEST.UPDATE": n / 100,
-		"USER.UPDATE.USER_ROLE": n / 100, "TAILNET.DISABLE.MACHINE_APPROVAL_NEEDED": 1,
+		"TAILNET.UPDATE.ACL": n / 50, "API_KEY.CREATE": n / 2000, "FAILED_REQUEST.UPDATE": n / 100,
+		"USER.UPDATE.USER_ROLE": n / 100,
 	} {
 		if codes[code] < atLeast {
 			t.Errorf("%d %s entries, want at least %d (mix %v)", codes[code], code, atLeast, codes)
 		}
 	}
-	// Two incidents in 60,000 entries: device approval off, then Tailnet Lock off; not the third.
-	if codes["TAILNET.DISABLE.TKA"] != 1 || codes["TAILNET.DELETE.LOGSTREAM_ENDPOINT"] != 0 {
-		t.Errorf("incidents: %d Tailnet Lock off (want 1), %d log stream deleted (want 0)", codes["TAILNET.DISABLE.TKA"], codes["TAILNET.DELETE.LOGSTREAM_ENDPOINT"])
+	for code, want := range map[string]int{
+		"TAILNET.DISABLE.MACHINE_APPROVAL_NEEDED": 5, "TAILNET.ENABLE.MACHINE_APPROVAL_NEEDED": 5, "TAILNET.DISABLE.TKA": 5,
+		"TAILNET.DELETE.LOGSTREAM_ENDPOINT": 5, "TAILNET.DISABLE.NETWORK_FLOW_LOGGING": 5,
+	} {
+		if codes[code] != want {
+			t.Errorf("%d %s entries, want %d", codes[code], code, want)
+		}
 	}
 	var again bytes.Buffer
 	if err := synth.AuditLog(&again, 1, n); err != nil {
@@ -116,8 +121,8 @@ func TestFlowLogDecodes(t *testing.T) {
 			t.Fatalf("record %d has no virtual traffic", i+1)
 		}
 	}
-	if unknown != 1 {
-		t.Errorf("%d records from nodes the snapshot does not know, want 1 (one in 50,000)", unknown)
+	if unknown != 19 {
+		t.Errorf("%d records from nodes the snapshot does not know, want 19 (one every 3,000)", unknown)
 	}
 	if exit == 0 {
 		t.Error("no record carries exit traffic")

@@ -10,8 +10,9 @@
 #   remediation: >-
 #     Review the device and remove it if nobody recognises it; turn device approval on.
 #   runbook: "Identify the device's owner from the event; remove it if unknown; re-enable device approval."
-#   match: [{"target.type": ["NODE"], "action": ["CREATE"]}, {"target.type": ["TAILNET"], "action": ["ENABLE", "DISABLE"], "target.property": ["MACHINE_APPROVAL_NEEDED"]}]
+#   match: {"target.type": ["NODE"], "action": ["CREATE"]}
 #   window: 7d
+#   window_match: {"target.type": ["TAILNET"], "action": ["ENABLE", "DISABLE"], "target.property": ["MACHINE_APPROVAL_NEEDED"]}
 #   controls: {soc2: [CC6.1, CC6.8, CC7.2], iso27001: ["8.1", "8.16"], pci-dss: ["10.4.1"], hipaa: ["164.310(c)", "164.312(b)"]}
 package tailaudit.alerts.device_registered_unapproved
 
