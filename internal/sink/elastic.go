@@ -68,79 +68,103 @@ func checkIndexName(s string) error {
 
 func (e *elastic) Name() string { return e.name }
 
-// MaxBatch keeps a bulk request to a few megabytes: Elasticsearch's default limit is 100 MB, and
-// smaller requests are retried at less cost.
+// MaxBatch is how many alerts one Deliver takes; it sends them in bulk requests of at most
+// bulkMaxBytes (Elasticsearch refuses requests over http.max_content_length, 100 MB by default,
+// and a smaller request costs less to retry).
 func (*elastic) MaxBatch() int { return 500 }
+
+const bulkMaxBytes = 8 << 20
 
 func (e *elastic) Deliver(ctx context.Context, alerts []finding.Alert) (out []Result) {
 	defer recoverInto(e.name, len(alerts), &out)
-	if len(alerts) == 0 {
-		return nil
+	out = make([]Result, len(alerts))
+	items := make([][]byte, len(alerts))
+	for i, a := range alerts {
+		b, err := e.bulkItem(a)
+		if err != nil {
+			out[i].Err = fmt.Errorf("%s: %w", e.name, err)
+			continue
+		}
+		items[i] = b
 	}
-	body, err := e.bulkBody(alerts)
-	if err != nil {
-		return allResults(len(alerts), Result{Err: fmt.Errorf("%s: %w", e.name, err)})
+	for _, req := range requests(items, len(alerts), bulkMaxBytes) {
+		e.send(ctx, alerts, req, items, out)
+	}
+	return out
+}
+
+// send posts the items idx as one bulk request and records what became of each in out.
+func (e *elastic) send(ctx context.Context, alerts []finding.Alert, idx []int, items [][]byte, out []Result) {
+	fail := func(r Result) {
+		for _, i := range idx {
+			out[i] = r
+		}
+	}
+	var body bytes.Buffer
+	ids := make([]string, len(idx))
+	for k, i := range idx {
+		body.Write(items[i])
+		ids[k] = alerts[i].ID
 	}
 	r, err := e.http.do(ctx, e.name, http.MethodPost, e.bulk, http.Header{
 		"Content-Type":  {"application/x-ndjson"},
 		"Accept":        {"application/json"},
 		"Authorization": {e.auth},
-	}, body)
+	}, body.Bytes())
 	if err != nil {
-		return allResults(len(alerts), Result{Err: err})
+		fail(Result{Err: err})
+		return
 	}
 	if r.status/100 != 2 {
-		return allResults(len(alerts), e.http.statusErr(e.name, r, ""))
-	}
-	ids := make([]string, len(alerts))
-	for i, a := range alerts {
-		ids[i] = a.ID
+		fail(e.http.statusErr(e.name, r, ""))
+		return
 	}
 	if isHTML(r) {
-		return allResults(len(alerts), e.http.statusErr(e.name, r, "the answer is a web page, not a bulk API reply"))
+		fail(e.http.statusErr(e.name, r, "the answer is a web page, not a bulk API reply"))
+		return
 	}
-	items, err := parseBulkReply(r.body, ids)
+	reply, err := parseBulkReply(r.body, ids)
 	if err != nil {
-		return allResults(len(alerts), e.http.statusErr(e.name, r, err.Error()))
+		fail(e.http.statusErr(e.name, r, err.Error()))
+		return
 	}
-	out = make([]Result, len(alerts))
 	retry := retryAfter(r.header, e.http.now())
-	for i, it := range items {
+	for k, it := range reply {
 		if it.acked() {
 			continue
 		}
-		msg := fmt.Sprintf("%s: document %s: status %d", e.name, ids[i], it.Status)
+		msg := fmt.Sprintf("%s: document %s: status %d", e.name, ids[k], it.Status)
 		if it.Error.Type != "" || it.Error.Reason != "" {
 			msg += ": " + e.http.excerpt([]byte(strings.TrimPrefix(it.Error.Type+": "+it.Error.Reason, ": ")))
 		}
-		out[i] = Result{Err: errors.New(msg)}
+		out[idx[k]] = Result{Err: errors.New(msg)}
 		if it.Status == http.StatusTooManyRequests {
-			out[i].RetryAfter = retry
+			out[idx[k]].RetryAfter = retry
 		}
 	}
-	return out
 }
 
-// bulkBody is the NDJSON request: a create action and the ECS document per alert.
-func (e *elastic) bulkBody(alerts []finding.Alert) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	type target struct {
-		Index string `json:"_index"`
-		ID    string `json:"_id"`
+// bulkItem is the NDJSON of one alert: the create action and the ECS document.
+func (e *elastic) bulkItem(a finding.Alert) ([]byte, error) {
+	if a.ID == "" {
+		return nil, fmt.Errorf("an alert of rule %s has no id", a.Rule.ID)
 	}
-	for _, a := range alerts {
-		if a.ID == "" {
-			return nil, fmt.Errorf("an alert of rule %s has no id", a.Rule.ID)
-		}
-		if err := enc.Encode(map[string]target{"create": {e.index, a.ID}}); err != nil {
-			return nil, err
-		}
-		if err := enc.Encode(output.ECS(a)); err != nil {
-			return nil, fmt.Errorf("encode alert %s: %w", a.ID, err)
-		}
+	action, err := json.Marshal(map[string]bulkTarget{"create": {e.index, a.ID}})
+	if err != nil {
+		return nil, err
 	}
-	return buf.Bytes(), nil
+	doc, err := json.Marshal(output.ECS(a))
+	if err != nil {
+		return nil, fmt.Errorf("encode alert %s: %w", a.ID, err)
+	}
+	b := make([]byte, 0, len(action)+len(doc)+2)
+	b = append(append(append(append(b, action...), '\n'), doc...), '\n')
+	return b, nil
+}
+
+type bulkTarget struct {
+	Index string `json:"_index"`
+	ID    string `json:"_id"`
 }
 
 // bulkItem is what the bulk API says of one action.

@@ -181,3 +181,23 @@ func TestElasticBulkRequest(t *testing.T) {
 	}
 	noSecrets(t, "the request body", string(r.body))
 }
+
+func TestElasticSplitsLargeBatches(t *testing.T) {
+	f := newFakeElastic()
+	_, s := elasticServer(t, f)
+	alerts := testAlerts(5)
+	for i := range alerts {
+		alerts[i].Message = strings.Repeat("x", 3<<19) // 3 MB documents (message and event.reason): two to a request
+	}
+	for i, r := range s.Deliver(context.Background(), alerts) {
+		if r.Err != nil {
+			t.Fatalf("alert %d: %v", i, r.Err)
+		}
+	}
+	if n := f.requests.Load(); n != 3 {
+		t.Errorf("%d bulk requests, want 3 of at most 8 MB", n)
+	}
+	if f.count() != 5 {
+		t.Errorf("%d documents, want 5", f.count())
+	}
+}

@@ -79,8 +79,8 @@ func FuzzHECReply(f *testing.F) {
 		if err != nil && (r != hecReply{}) {
 			t.Fatalf("reply %+v with the error %v", r, err)
 		}
-		done, err := parseHECAck([]byte(body), 7)
-		if done {
+		acks, err := parseHECAcks([]byte(body))
+		if done := acks["7"]; done {
 			confirmed := false // by any "acks" object, as duplicate keys leave the choice open
 			for k, v := range m {
 				if acks, ok := v.(map[string]any); ok && strings.EqualFold(k, "acks") && acks["7"] == true {

@@ -176,3 +176,24 @@ func retryAfter(h http.Header, now time.Time) time.Duration {
 	}
 	return 0
 }
+
+// requests splits encoded items into requests of at most maxN items and maxBytes bytes; an item
+// longer than maxBytes goes alone. Items that could not be encoded (nil) are left out.
+func requests(items [][]byte, maxN, maxBytes int) [][]int {
+	var out [][]int
+	var cur []int
+	size := 0
+	for i, b := range items {
+		if b == nil {
+			continue
+		}
+		if len(cur) > 0 && (len(cur) == maxN || size+len(b) > maxBytes) {
+			out, cur, size = append(out, cur), nil, 0
+		}
+		cur, size = append(cur, i), size+len(b)
+	}
+	if len(cur) > 0 {
+		out = append(out, cur)
+	}
+	return out
+}

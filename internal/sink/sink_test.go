@@ -509,3 +509,25 @@ func jsonStrings(t *testing.T, doc []byte) string {
 	walk(v)
 	return b.String()
 }
+
+func TestRequests(t *testing.T) {
+	b := func(n int) []byte { return make([]byte, n) }
+	for _, tt := range []struct {
+		name        string
+		items       [][]byte
+		maxN, maxSz int
+		want        [][]int
+	}{
+		{"empty", nil, 3, 10, nil},
+		{"by_count", [][]byte{b(1), b(1), b(1), b(1)}, 3, 10, [][]int{{0, 1, 2}, {3}}},
+		{"by_size", [][]byte{b(4), b(4), b(4)}, 10, 9, [][]int{{0, 1}, {2}}},
+		{"exact_size", [][]byte{b(5), b(5), b(5)}, 10, 10, [][]int{{0, 1}, {2}}},
+		{"too_long_goes_alone", [][]byte{b(2), b(20), b(2)}, 10, 10, [][]int{{0}, {1}, {2}}},
+		{"unencoded_left_out", [][]byte{b(1), nil, b(1)}, 10, 10, [][]int{{0, 2}}},
+	} {
+		got := requests(tt.items, tt.maxN, tt.maxSz)
+		if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+			t.Errorf("%s: requests = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}

@@ -155,43 +155,71 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 
 func (s *splunk) Name() string { return s.name }
 
-// MaxBatch keeps a request well under HEC's default limit of 1 MB for a request.
-func (*splunk) MaxBatch() int { return 200 }
+// MaxBatch is how many alerts one Deliver takes; it sends them in requests of at most
+// hecMaxEvents events and hecMaxBytes bytes, and with indexer acknowledgement waits for all of
+// their acks at once.
+func (*splunk) MaxBatch() int { return 1000 }
+
+// The most one HEC request carries. HEC refuses a request longer than its max_content_length,
+// which some installations keep at 1 MB; an alert longer than that is sent alone.
+const (
+	hecMaxEvents = 200
+	hecMaxBytes  = 900 << 10
+)
 
 func (s *splunk) Deliver(ctx context.Context, alerts []finding.Alert) (out []Result) {
 	defer recoverInto(s.name, len(alerts), &out)
-	if len(alerts) == 0 {
-		return nil
-	}
 	out = make([]Result, len(alerts))
-	idx := make([]int, len(alerts))
-	for i := range idx {
-		idx[i] = i
-	}
-	res, bad := s.send(ctx, alerts)
-	if bad < 0 {
-		return res
-	}
-	// HEC stops at an event it cannot read and says which. Only that alert keeps the error; the
-	// others are sent again without it (those before it may have been indexed: a repeat with
-	// the same id, which at-least-once allows).
-	out[bad] = res[bad]
-	rest := append(append([]finding.Alert(nil), alerts[:bad]...), alerts[bad+1:]...)
-	restIdx := append(append([]int(nil), idx[:bad]...), idx[bad+1:]...)
-	if len(rest) == 0 {
-		return out
-	}
-	res2, bad2 := s.send(ctx, rest)
-	if bad2 >= 0 {
-		// A second unreadable event: no third round; each alert of this request keeps the error.
-		for i := range res2 {
-			res2[i] = res2[bad2]
+	events := make([][]byte, len(alerts))
+	for i, a := range alerts {
+		b, err := json.Marshal(hecEvent{Time: float64(a.Time.UnixMilli()) / 1000, hecMeta: s.meta, Event: a})
+		if err != nil {
+			out[i].Err = fmt.Errorf("%s: encode alert %s: %w", s.name, a.ID, err)
+			continue
 		}
+		events[i] = append(b, '\n')
 	}
-	for i, r := range res2 {
-		out[restIdx[i]] = r
+	var acks []pendingAck
+	for _, req := range requests(events, hecMaxEvents, hecMaxBytes) {
+		acks = append(acks, s.sendAll(ctx, req, events, out)...)
+	}
+	if len(acks) > 0 {
+		s.waitAcks(ctx, acks, out)
 	}
 	return out
+}
+
+// pendingAck is a request HEC took, whose alerts are delivered once its ackId is indexed.
+type pendingAck struct {
+	id     int64
+	alerts []int
+}
+
+// sendAll sends the events idx in one request. HEC stops at an event it cannot read and says
+// which: only that alert keeps the error, and the others are sent once more without it (those
+// before it may have been indexed: a repeat with the same id, which at-least-once allows).
+func (s *splunk) sendAll(ctx context.Context, idx []int, events [][]byte, out []Result) []pendingAck {
+	res, bad, ack := s.send(ctx, idx, events)
+	if bad >= 0 {
+		out[idx[bad]] = res
+		rest := append(append([]int(nil), idx[:bad]...), idx[bad+1:]...)
+		if len(rest) == 0 {
+			return nil
+		}
+		idx = rest
+		res, bad, ack = s.send(ctx, idx, events)
+		// A second unreadable event: no third round; every alert of the request keeps the error.
+	}
+	if res.Err != nil || bad >= 0 {
+		for _, i := range idx {
+			out[i] = res
+		}
+		return nil
+	}
+	if ack != nil {
+		return []pendingAck{{*ack, idx}}
+	}
+	return nil
 }
 
 // hecEvent is one event of a request.
@@ -201,15 +229,12 @@ type hecEvent struct {
 	Event finding.Alert `json:"event"`
 }
 
-// send posts one request. bad is the index of the event HEC said it could not read, -1 when none.
-func (s *splunk) send(ctx context.Context, alerts []finding.Alert) (_ []Result, bad int) {
+// send posts the events idx as one request. bad is the position in idx of the event HEC said it
+// could not read (-1 when none), and ack the request's ackId with indexer acknowledgement.
+func (s *splunk) send(ctx context.Context, idx []int, events [][]byte) (_ Result, bad int, ack *int64) {
 	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	for _, a := range alerts {
-		ev := hecEvent{Time: float64(a.Time.UnixMilli()) / 1000, hecMeta: s.meta, Event: a}
-		if err := enc.Encode(ev); err != nil {
-			return allResults(len(alerts), Result{Err: fmt.Errorf("%s: encode alert %s: %w", s.name, a.ID, err)}), -1
-		}
+	for _, i := range idx {
+		buf.Write(events[i])
 	}
 	h := http.Header{"Content-Type": {"application/json"}, "Authorization": {s.auth}}
 	if s.channel != "" {
@@ -217,7 +242,7 @@ func (s *splunk) send(ctx context.Context, alerts []finding.Alert) (_ []Result, 
 	}
 	r, err := s.http.do(ctx, s.name, http.MethodPost, s.event, h, buf.Bytes())
 	if err != nil {
-		return allResults(len(alerts), Result{Err: err}), -1
+		return Result{Err: err}, -1, nil
 	}
 	rep, perr := parseHECReply(r.body)
 	if isHTML(r) {
@@ -225,51 +250,69 @@ func (s *splunk) send(ctx context.Context, alerts []finding.Alert) (_ []Result, 
 	}
 	if perr != nil || r.status/100 != 2 || rep.Code != 0 {
 		fail := s.http.statusErr(s.name, r, hecWhat(r.status, rep, perr))
-		if perr == nil && rep.Code == hecInvalidFormat && rep.InvalidEvent != nil && *rep.InvalidEvent >= 0 && *rep.InvalidEvent < len(alerts) {
-			res := allResults(len(alerts), Result{})
-			res[*rep.InvalidEvent] = fail
-			return res, *rep.InvalidEvent
+		if perr == nil && rep.Code == hecInvalidFormat && rep.InvalidEvent != nil && *rep.InvalidEvent >= 0 && *rep.InvalidEvent < len(idx) {
+			return fail, *rep.InvalidEvent, nil
 		}
-		return allResults(len(alerts), fail), -1
+		return fail, -1, nil
 	}
 	if s.ack == "" {
-		return allResults(len(alerts), Result{}), -1
+		return Result{}, -1, nil
 	}
 	if rep.AckID == nil {
-		return allResults(len(alerts), Result{Err: fmt.Errorf("%s: indexer acknowledgement is on (ack=true) but HEC gave no ackId: turn it on for the token, or drop ack= from the URL", s.name)}), -1
+		return Result{Err: fmt.Errorf("%s: indexer acknowledgement is on (ack=true) but HEC gave no ackId: turn it on for the token, or drop ack= from the URL", s.name)}, -1, nil
 	}
-	if err := s.waitAck(ctx, *rep.AckID); err != nil {
-		return allResults(len(alerts), Result{Err: err}), -1
-	}
-	return allResults(len(alerts), Result{}), -1
+	return Result{}, -1, rep.AckID
 }
 
-// waitAck asks HEC until it says the request with ackID was indexed.
-func (s *splunk) waitAck(ctx context.Context, ackID int64) error {
+// waitAcks asks HEC about every pending request at once until each is indexed or the wait ends;
+// the alerts of a request not indexed by then get an error, and are sent again on a later run.
+func (s *splunk) waitAcks(ctx context.Context, pending []pendingAck, out []Result) {
 	ctx, cancel := context.WithTimeout(ctx, s.ackWait)
 	defer cancel()
-	body, _ := json.Marshal(map[string][]int64{"acks": {ackID}})
+	fail := func(err error) {
+		for _, p := range pending {
+			for _, i := range p.alerts {
+				out[i] = Result{Err: err}
+			}
+		}
+	}
 	h := http.Header{"Content-Type": {"application/json"}, "Authorization": {s.auth}, "X-Splunk-Request-Channel": {s.channel}}
-	for {
+	for len(pending) > 0 {
+		ids := make([]int64, len(pending))
+		for i, p := range pending {
+			ids[i] = p.id
+		}
+		body, _ := json.Marshal(map[string][]int64{"acks": ids})
 		r, err := s.http.do(ctx, s.name, http.MethodPost, s.ack, h, body)
 		if err != nil {
 			if ctx.Err() != nil {
-				return fmt.Errorf("%s: request %d not yet indexed when the wait ended: %w", s.name, ackID, ctx.Err())
+				err = fmt.Errorf("%s: %d requests not yet indexed when the wait ended: %w", s.name, len(pending), ctx.Err())
 			}
-			return err
+			fail(err)
+			return
 		}
 		if r.status/100 != 2 {
-			return s.http.statusErr(s.name, r, "ack query").Err
+			fail(s.http.statusErr(s.name, r, "ack query").Err)
+			return
 		}
-		done, err := parseHECAck(r.body, ackID)
+		done, err := parseHECAcks(r.body)
 		if err != nil {
-			return s.http.statusErr(s.name, r, "ack query: "+err.Error()).Err
+			fail(s.http.statusErr(s.name, r, "ack query: "+err.Error()).Err)
+			return
 		}
-		if done {
-			return nil
+		left := pending[:0]
+		for _, p := range pending {
+			if !done[strconv.FormatInt(p.id, 10)] {
+				left = append(left, p)
+			}
+		}
+		pending = left
+		if len(pending) == 0 {
+			return
 		}
 		if err := s.sleep(ctx, s.ackPoll); err != nil {
-			return fmt.Errorf("%s: request %d not yet indexed when the wait ended: %w", s.name, ackID, err)
+			fail(fmt.Errorf("%s: %d requests not yet indexed when the wait ended: %w", s.name, len(pending), err))
+			return
 		}
 	}
 }
@@ -348,17 +391,13 @@ func parseHECReply(body []byte) (hecReply, error) {
 	return r.hecReply, nil
 }
 
-// parseHECAck reads the answer to an ack query: {"acks":{"7":true}}.
-func parseHECAck(body []byte, ackID int64) (bool, error) {
+// parseHECAcks reads the answer to an ack query: {"acks":{"7":true,"8":false}}.
+func parseHECAcks(body []byte) (map[string]bool, error) {
 	var r struct {
 		Acks map[string]bool `json:"acks"`
 	}
 	if err := json.Unmarshal(body, &r); err != nil || r.Acks == nil {
-		return false, errors.New("the answer is not an ack reply")
+		return nil, errors.New("the answer is not an ack reply")
 	}
-	done, ok := r.Acks[strconv.FormatInt(ackID, 10)]
-	if !ok {
-		return false, fmt.Errorf("the ack reply does not mention request %d", ackID)
-	}
-	return done, nil
+	return r.Acks, nil
 }

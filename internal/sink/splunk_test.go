@@ -197,3 +197,38 @@ func TestSplunkFailures(t *testing.T) {
 		checkFailure(t, s.Deliver(context.Background(), testAlerts(1)), 1, "HEC code 4, invalid token", 0)
 	})
 }
+
+func TestSplunkSplitsAndAcksAtOnce(t *testing.T) {
+	f := &fakeHEC{ack: true}
+	s, _ := splunkSink(t, f, "?ack=true")
+	if s.MaxBatch() < 2*hecMaxEvents {
+		t.Fatalf("MaxBatch %d is not several requests' worth", s.MaxBatch())
+	}
+	alerts := testAlerts(2*hecMaxEvents + 50)
+	for i, r := range s.Deliver(context.Background(), alerts) {
+		if r.Err != nil {
+			t.Fatalf("alert %d: %v", i, r.Err)
+		}
+	}
+	if n := f.requests.Load(); n != 4 {
+		t.Errorf("%d requests, want 3 event requests and one ack query for all three", n)
+	}
+	if len(f.received()) != len(alerts) {
+		t.Errorf("HEC received %d events, want %d", len(f.received()), len(alerts))
+	}
+}
+
+func TestSplunkLongEventGoesAlone(t *testing.T) {
+	f := &fakeHEC{}
+	s, _ := splunkSink(t, f, "")
+	alerts := testAlerts(3)
+	alerts[1].Message = strings.Repeat("y", hecMaxBytes)
+	for i, r := range s.Deliver(context.Background(), alerts) {
+		if r.Err != nil {
+			t.Fatalf("alert %d: %v", i, r.Err)
+		}
+	}
+	if n := f.requests.Load(); n != 3 {
+		t.Errorf("%d requests, want 3 (the long event alone)", n)
+	}
+}
