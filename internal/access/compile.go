@@ -59,6 +59,8 @@ type rule struct {
 	lines []ipLine // what the "ip" part (or an ACL's dst ports) allows
 	app   map[string]any
 	via   []string
+	// dstKey is the "dst" key as spelt; dst[i] is the rule's dst entry i.
+	dstKey string
 }
 
 // ipLine is one protocol/ports clause applied to a set of destinations.
@@ -468,6 +470,7 @@ func (c *compiler) compileACL(v any, path []any) {
 	}
 	line := ipLine{protos: protos}
 	dstV, dstKey, _ := field(m, "dst")
+	r.dstKey = dstKey
 	for i, s := range c.strings(dstV, at(path, dstKey)) {
 		p := at(path, dstKey, i)
 		host, portStr, err := SplitHostPorts(s)
@@ -511,6 +514,7 @@ func (c *compiler) compileGrant(v any, path []any) {
 		r.src = append(r.src, a)
 	}
 	dstV, dstKey, _ := field(m, "dst")
+	r.dstKey = dstKey
 	for i, s := range c.strings(dstV, at(path, dstKey)) {
 		a, ok := c.checkAlias(s, sideDst, at(path, dstKey, i), false)
 		okAll = okAll && ok

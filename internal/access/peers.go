@@ -9,7 +9,8 @@ import (
 )
 
 // Peer visibility, as Tailscale documents it (VALIDATION.md, "Peers"): a node is sent the peers
-// it may reach and the peers that may reach it, under the packet filters in either direction. A
+// it may reach and the peers that may reach it, under the packet filters in either direction, and
+// the other devices of its user, whether or not it may reach them. A
 // subnet route counts for its routers: a node that may reach a route sees its routers, and a
 // router whose route is a source of another node's filter sees that node. A grant routed "via"
 // tagged routers makes its sources and those routers peers, and steers the sources' traffic for
@@ -52,6 +53,7 @@ type Netmap struct {
 	// with the same via peers see the same peers: they form a class, whose peers are computed
 	// once, on first use.
 	class      []int32    // per node
+	ownerIdx   []int32    // per node: its user's index in the topology, -1 for tagged or ownerless
 	mu         sync.Mutex // guards classPeers, classDone and dsts
 	classPeers [][]int32  // per class, sorted; nil until computed
 	classDone  []bool
@@ -322,6 +324,17 @@ func (m *Netmap) PeerCount(name string) int {
 func (m *Netmap) classify() {
 	n := len(m.r.topo.Nodes)
 	m.class = make([]int32, n)
+	m.ownerIdx = make([]int32, n)
+	users := make(map[*User]int32, len(m.r.topo.Users))
+	for k := range m.r.topo.Users {
+		users[&m.r.topo.Users[k]] = int32(k)
+	}
+	for i := range n {
+		m.ownerIdx[i] = -1
+		if u := m.r.owner[i]; u != nil && !m.r.topo.Nodes[i].IsTagged() {
+			m.ownerIdx[i] = users[u]
+		}
+	}
 	ids := map[string]int32{}
 	var key []byte
 	for i := range n {
@@ -343,6 +356,10 @@ func (m *Netmap) classify() {
 		for _, j := range via {
 			key = binary.AppendVarint(key, int64(j))
 		}
+		if u := m.owner(i); u >= 0 {
+			key = append(key, 0xfe)
+			key = binary.AppendVarint(key, int64(u))
+		}
 		id, ok := ids[string(key)]
 		if !ok {
 			id = int32(len(ids))
@@ -353,6 +370,10 @@ func (m *Netmap) classify() {
 	m.classPeers = make([][]int32, len(ids))
 	m.classDone = make([]bool, len(ids))
 }
+
+// owner returns the index of node i's user among the topology's users, or -1 for a tagged or
+// ownerless node.
+func (m *Netmap) owner(i int) int { return int(m.ownerIdx[i]) }
 
 // peerIndexes returns node a's peers, sorted.
 func (m *Netmap) peerIndexes(a int) []int {
@@ -397,6 +418,11 @@ func (m *Netmap) peersOfClass(a int) []int32 {
 	}
 	for _, b := range m.via[a] {
 		add(int32(b))
+	}
+	if m.owner(a) >= 0 { // the other devices of the same user
+		for _, b := range m.r.ownedBy[m.r.owner[a]] {
+			add(int32(b))
+		}
 	}
 	slices.Sort(out)
 	m.classPeers[c], m.classDone[c] = out, true
@@ -509,4 +535,32 @@ func (m *Netmap) reachedFrom(a int, route netip.Prefix) bool {
 		}
 	}
 	return false
+}
+
+// ExitUsers returns the nodes that may send internet traffic through exit node name (those it
+// is sent to with its exit routes), in topology order; nil when name is not an exit node.
+func (m *Netmap) ExitUsers(name string) []string {
+	b, ok := m.index[name]
+	if !ok || !m.r.table.exit[b] {
+		return nil
+	}
+	var out []string
+	for _, a := range m.peerIndexes(b) {
+		if m.usesExit(a, b) {
+			out = append(out, m.r.topo.Nodes[a].Name)
+		}
+	}
+	return out
+}
+
+// Routes returns, for every node in topology order, the routes it advertises and serves and
+// those it is primary for (as Policy.Routes).
+func (m *Netmap) Routes() []NodeRoutes {
+	out := make([]NodeRoutes, len(m.r.topo.Nodes))
+	for i := range m.r.topo.Nodes {
+		n := &m.r.topo.Nodes[i]
+		out[i] = NodeRoutes{Node: n.Name, Advertised: n.RoutableIPs, Approved: m.r.table.approved[i],
+			Primary: m.r.table.primaryRoutes(m.r.topo.Nodes, i), ExitNode: m.r.table.exit[i]}
+	}
+	return out
 }

@@ -135,3 +135,49 @@ func TestNetmapSelf(t *testing.T) {
 		t.Error("Peers(nobody) found a node")
 	}
 }
+
+func TestNetmapExitUsers(t *testing.T) {
+	p, errs := Compile(mustDoc(t, `{"tagOwners": {"tag:exit": []}, "acls": [
+		{"action": "accept", "src": ["odin@example.com"], "dst": ["autogroup:internet:*"]},
+		{"action": "accept", "src": ["thor@example.com"], "dst": ["tag:exit:22"]}]}`))
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	m := p.Netmap(peersTopology())
+	if d := cmp.Diff([]string{"odin-laptop"}, m.ExitUsers("exit")); d != "" {
+		t.Errorf("ExitUsers(exit) (-want +got):\n%s", d)
+	}
+	if got := m.ExitUsers("r1"); got != nil {
+		t.Errorf("ExitUsers(r1) = %v, want nil: not an exit node", got)
+	}
+}
+
+// A user's devices see one another even when no rule lets them connect (netmap trimming keeps
+// them, for Taildrop).
+func TestNetmapSameUser(t *testing.T) {
+	p, errs := Compile(mustDoc(t, `{"acls": []}`))
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	topo := peersTopology()
+	topo.Nodes = append(topo.Nodes, Node{Name: "odin-phone", User: "odin@example.com", IPv4: netip.MustParseAddr("100.64.0.9")})
+	m := p.Netmap(topo)
+	for _, tt := range []struct {
+		node string
+		want []string
+	}{
+		{"odin-laptop", []string{"odin-phone"}},
+		{"odin-phone", []string{"odin-laptop"}},
+		{"thor-laptop", nil},
+		{"server", nil},
+	} {
+		peers, _ := m.Peers(tt.node)
+		var got []string
+		for _, p := range peers {
+			got = append(got, p.Name)
+		}
+		if d := cmp.Diff(tt.want, got); d != "" {
+			t.Errorf("peers of %s (-want +got):\n%s", tt.node, d)
+		}
+	}
+}

@@ -162,16 +162,109 @@ func (t *routeTable) primaryRoutes(nodes []Node, i int) []netip.Prefix {
 // Routes returns, for every node of topo in topology order, the routes it advertises, those it
 // serves (approved by an admin or by this policy's autoApprovers) and those it is primary for.
 func (p *Policy) Routes(topo *Topology) []NodeRoutes {
+	return (&Netmap{r: newResolver(p, topo)}).Routes()
+}
+
+// RouteApprover is one selector of autoApprovers: who may have a route, or exit routes, approved
+// without review.
+type RouteApprover struct {
+	Path     []any  // the selector's JSON path in the policy, keys as spelt
+	Route    string // the routes entry's prefix as written; "" for exitNode
+	Approver string
+	Nodes    []string // the nodes of the topology it names, in topology order
+	// EveryMember is true when the topology has untagged nodes and the approver names every one
+	// of them: however it is written, any user may have routes approved.
+	EveryMember bool
+}
+
+// RouteApprovers returns every selector of autoApprovers (routes, then exitNode), with the nodes
+// of topo it names.
+func (p *Policy) RouteApprovers(topo *Topology) []RouteApprover {
 	r := newResolver(p, topo)
-	out := make([]NodeRoutes, len(r.topo.Nodes))
+	var out []RouteApprover
+	for _, ap := range p.approvers {
+		for k, s := range ap.by {
+			ra := RouteApprover{Path: at(ap.path, k), Route: ap.route, Approver: s}
+			if a, err := parseAlias(s); err == nil {
+				named := r.nodes(a)
+				for _, i := range named {
+					ra.Nodes = append(ra.Nodes, r.topo.Nodes[i].Name)
+				}
+				ra.EveryMember = r.everyMember(named)
+			}
+			out = append(out, ra)
+		}
+	}
+	return out
+}
+
+// everyMember reports whether the topology has untagged, owned nodes and nodes (sorted) holds
+// every one of them.
+func (r *resolver) everyMember(nodes []int) bool {
+	members := 0
 	for i := range r.topo.Nodes {
-		n := &r.topo.Nodes[i]
-		out[i] = NodeRoutes{
-			Node:       n.Name,
-			Advertised: n.RoutableIPs,
-			Approved:   r.table.approved[i],
-			Primary:    r.table.primaryRoutes(r.topo.Nodes, i),
-			ExitNode:   r.table.exit[i],
+		if r.topo.Nodes[i].IsTagged() || r.owner[i] == nil {
+			continue
+		}
+		members++
+		if _, found := slices.BinarySearch(nodes, i); !found {
+			return false
+		}
+	}
+	return members > 0
+}
+
+// InternetRule is a rule that lets its sources send internet traffic through exit nodes: one
+// whose destination is autogroup:internet, or "*" (which includes the internet: a policy
+// granting "*" to "*:*" sends every node the exit routes of every exit node).
+type InternetRule struct {
+	Path    []any    // the rule
+	DstPath []any    // its destination that opens the internet
+	Src     []string // its sources, as Tailscale reads them
+	Nodes   []string // the nodes of the topology its sources name, in topology order
+	// EveryMember is true when the topology has untagged nodes and the sources name every one.
+	EveryMember bool
+}
+
+// InternetRules returns the rules that open exit nodes, in document order, with the nodes of topo
+// their sources name. A policy without acls and grants allows everything, and is reported as one
+// rule with no path.
+func (p *Policy) InternetRules(topo *Topology) []InternetRule {
+	r := newResolver(p, topo)
+	var out []InternetRule
+	for _, ru := range p.effectiveRules() {
+		if len(ru.lines) == 0 {
+			continue // app capabilities only
+		}
+		for j, a := range ru.dst {
+			if !isInternet(a) && a.kind != kindWildcard {
+				continue
+			}
+			ir := InternetRule{Path: ru.path}
+			if ru.path != nil {
+				ir.DstPath = at(ru.path, ru.dstKey, j)
+			}
+			var named []int
+			all := false
+			for _, s := range ru.src {
+				ir.Src = append(ir.Src, s.String())
+				all = all || s.kind == kindWildcard || (s.kind == kindAutogroup && s.name == agDanger)
+				named = append(named, r.nodes(s)...)
+			}
+			if all {
+				named = named[:0]
+				for i := range r.topo.Nodes {
+					named = append(named, i)
+				}
+			}
+			slices.Sort(named)
+			named = slices.Compact(named)
+			for _, i := range named {
+				ir.Nodes = append(ir.Nodes, r.topo.Nodes[i].Name)
+			}
+			ir.EveryMember = r.everyMember(named)
+			out = append(out, ir)
+			break
 		}
 	}
 	return out

@@ -1,6 +1,7 @@
 package access
 
 import (
+	"fmt"
 	"net/netip"
 	"testing"
 	"time"
@@ -116,6 +117,53 @@ func TestRoutesPrimaryElection(t *testing.T) {
 			}
 			if d := cmp.Diff([]string{tt.want}, primaries); d != "" {
 				t.Errorf("primaries (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+func TestRouteApprovers(t *testing.T) {
+	p, errs := Compile(mustDoc(t, `{"tagOwners": {"tag:router": []}, "groups": {"group:all": ["odin@example.com"]},
+		"autoApprovers": {"routes": {"10.0.0.0/8": ["tag:router", "group:all"]}, "exitNode": ["odin@example.com"]}}`))
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	var got []string
+	for _, ra := range p.RouteApprovers(routesTopology()) {
+		got = append(got, fmt.Sprintf("%s %q %s %v every=%v", source.Pointer(ra.Path), ra.Route, ra.Approver, ra.Nodes, ra.EveryMember))
+	}
+	want := []string{
+		`/autoApprovers/routes/10.0.0.0~18/0 "10.0.0.0/8" tag:router [router] every=false`,
+		`/autoApprovers/routes/10.0.0.0~18/1 "10.0.0.0/8" group:all [laptop] every=true`,
+		`/autoApprovers/exitNode/0 "" odin@example.com [laptop] every=true`,
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("RouteApprovers (-want +got):\n%s", d)
+	}
+}
+
+func TestInternetRules(t *testing.T) {
+	for _, tt := range []struct {
+		name, policy string
+		want         []string
+	}{
+		{"autogroup:internet and * open exit nodes; app grants and other destinations do not", `{"tagOwners": {"tag:exit": []},
+			"acls": [{"action": "accept", "src": ["odin@example.com"], "dst": ["tag:exit:22", "autogroup:internet:443"]}, {"action": "accept", "src": ["tag:exit"], "dst": ["tag:exit:*"]}],
+			"grants": [{"src": ["*"], "dst": ["*"], "ip": ["*"]}, {"src": ["*"], "dst": ["*"], "app": {"example.com/cap/x": [{}]}}]}`,
+			[]string{"/acls/0 /acls/0/dst/1 [odin@example.com] [laptop] every=true", "/grants/0 /grants/0/dst/0 [*] [laptop router exit manual] every=true"}},
+		{"neither acls nor grants: everything is allowed", `{}`, []string{"  [*] [laptop router exit manual] every=true"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p, errs := Compile(mustDoc(t, tt.policy))
+			if len(errs) > 0 {
+				t.Fatal(errs)
+			}
+			var got []string
+			for _, ir := range p.InternetRules(routesTopology()) {
+				got = append(got, fmt.Sprintf("%s %s %v %v every=%v", source.Pointer(ir.Path), source.Pointer(ir.DstPath), ir.Src, ir.Nodes, ir.EveryMember))
+			}
+			if d := cmp.Diff(tt.want, got); d != "" {
+				t.Errorf("InternetRules (-want +got):\n%s", d)
 			}
 		})
 	}

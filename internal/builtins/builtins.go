@@ -31,6 +31,11 @@ import (
 //	tailscale.attr_grants(doc, attr)         [{path, target, nodes, everyMember}]: nodeAttrs targets granting attr
 //	tailscale.reach_every(doc, srcs, dsts, ports) {dst: {src: [path]}}: who reaches each dst on every port
 //	tailscale.references(doc)                {refs: [{path, alias, section, field, kind}], named: {section: [alias]}}
+//	tailscale.peers(doc, node)               [{name, tags, addresses, allowedIPs, primaryRoutes}]: what node is sent of its peers
+//	tailscale.approved_routes(doc)           [{node, route, exitNode, primary, path}]: the routes nodes serve, and why
+//	tailscale.exit_nodes(doc)                [{node, users}]: exit nodes and the nodes that may use them
+//	tailscale.route_approvers(doc)           [{path, kind, route, approver, nodes, everyMember}]: autoApprovers selectors
+//	tailscale.internet_rules(doc)            [{path, dstPath, src, nodes, everyMember}]: rules that open exit nodes
 //
 // port is a number (TCP or UDP) or a string such as "tcp:443", "udp:53" or "icmp".
 func Functions() []Function {
@@ -59,7 +64,7 @@ func Functions() []Function {
 		fn("tailscale.reach_every", "per destination, the sources that may connect to it on every one of ports, each with the rules that allow the last",
 			types.Args(doc, strs, strs, types.NewArray(nil, types.N)),
 			types.NewObject(nil, types.NewDynamicProperty(types.S, types.NewObject(nil, types.NewDynamicProperty(types.S, types.NewArray(nil, types.A))))), builtinReachEvery),
-	}, capabilityFunctions(doc)...)
+	}, append(capabilityFunctions(doc), routeFunctions(doc)...)...)
 }
 
 // Function is one built-in: its declaration for the compiler and its implementation.
@@ -77,6 +82,9 @@ type compiledPolicy struct {
 	settings access.TailnetSettings // from the snapshot
 	capsOnce sync.Once
 	caps     map[string]access.CapMap // see capMaps
+
+	netmapOnce sync.Once
+	netmap     *access.Netmap // see netmapOf
 
 	doc      map[string]any // the policy document
 	refsOnce sync.Once

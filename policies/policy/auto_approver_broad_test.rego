@@ -22,3 +22,25 @@ test_silent_for_tags if {
 	}}}
 	count(results) == 0
 }
+
+# A group naming every user is as broad as autogroup:member: the raw policy cannot tell, the
+# snapshot's devices can (tailscale.route_approvers).
+test_fires_for_a_group_of_every_user if {
+	results := auto_approver_broad.deny with input as {
+		"policy": {
+			"groups": {"group:everyone": ["ana@example.com", "bo@example.com"], "group:net": ["ana@example.com"]},
+			"autoApprovers": {"routes": {"10.0.0.0/8": ["group:net"]}, "exitNode": ["group:everyone"]},
+		},
+		"tailnet": {
+			"users": [{"loginName": "ana@example.com"}, {"loginName": "bo@example.com"}],
+			"devices": [
+				{"name": "a.example.ts.net", "user": "ana@example.com", "addresses": ["100.64.0.1"]},
+				{"name": "b.example.ts.net", "user": "bo@example.com", "addresses": ["100.64.0.2"]},
+			],
+		},
+	}
+	count(results) == 1
+	some result in results
+	result.path == ["policy", "autoApprovers", "exitNode", 0]
+	result.msg == "autoApprovers.exitNode lets group:everyone turn any device into an approved exit node"
+}
