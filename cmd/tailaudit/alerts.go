@@ -127,7 +127,7 @@ or a sink has failed ` + strconv.Itoa(alertstate.FailingAfter) + ` times or more
 	cmd.Flags().BoolVar(&opts.SkipBad, "skip-bad", false, "count, report and skip entries that cannot be read, instead of stopping")
 	cmd.Flags().StringVar(&opts.FailOn, "fail-on", "high", "exit 1 when an alert is at or above this `SEVERITY`")
 	cmd.Flags().StringVar(&opts.State, "state", "", "state `DIR`: cursors, suppression and first-seen memory, and the outbox, across runs")
-	cmd.Flags().DurationVar(&opts.StateWait, "state-wait", 30*time.Second, "how long to wait for another run holding the state before giving up")
+	cmd.Flags().DurationVar(&opts.StateWait, "state-wait", 30*time.Second, "how long to wait for another run holding the state before giving up (0: not at all)")
 	cmd.Flags().StringArrayVar(&opts.Sinks, "sink", nil, "deliver alerts to `SPEC` (repeatable): "+strings.Join(sink.Kinds(), ", ")+", as kind=URL")
 	cmd.Flags().BoolVar(&opts.RetryOnly, "retry-only", false, "deliver what waits in the outbox, reading no events")
 	cmd.Flags().BoolVar(&opts.Status, "status", false, "print the cursors, the outbox and the suppression memory of --state, and exit")

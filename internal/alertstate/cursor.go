@@ -17,7 +17,7 @@ import (
 // an event is new when it is newer than Time, or at Time with a digest not in Digests. So a cron
 // job that reads a growing file, a rotated one (the new file's events are newer) or a directory
 // holding both judges each event once, whatever order the files come in; an event older than the
-// cursor that appears later (written out of order) is not judged, and is counted as Late.
+// cursor that appears later (written out of order) is not judged.
 type Cursor struct {
 	Time    time.Time `json:"time"`
 	Digests []string  `json:"digests,omitempty"` // of the events at Time, sorted
@@ -42,10 +42,6 @@ func (c Cursor) Past(t time.Time, d string) bool {
 	}
 	return t.Before(c.Time) || t.Equal(c.Time) && slices.Contains(c.Digests, d)
 }
-
-// Late reports whether an event the cursor says was judged is older than the cursor's time (so
-// could not have been judged when its source was read in order), rather than a repeat at it.
-func (c Cursor) Late(t time.Time) bool { return !c.Time.IsZero() && t.Before(c.Time) }
 
 // Advance moves the cursor over one newly judged event.
 func (c *Cursor) Advance(t time.Time, d string) {

@@ -42,8 +42,8 @@ type Store struct {
 }
 
 // Open opens the state in dir, creating the directory (0700) and the file (0600) when they do not
-// exist. When another run holds it, Open waits up to wait and then returns an error wrapping
-// ErrLocked. A file that is not a tailaudit state, or is damaged, is an error and is left as it is:
+// exist. When another run holds it, Open waits up to wait (0: not at all) and then returns an
+// error wrapping ErrLocked. A file that is not a tailaudit state, or is damaged, is an error and is left as it is:
 // Open never creates a state over an existing file. readOnly opens an existing state without
 // changing it (and fails when there is none).
 func Open(dir string, wait time.Duration, readOnly bool) (*Store, error) {
@@ -62,6 +62,9 @@ func Open(dir string, wait time.Duration, readOnly bool) (*Store, error) {
 		return nil, fmt.Errorf("state %s: %w", dir, err)
 	} else if !fi.IsDir() {
 		return nil, fmt.Errorf("state %s: not a directory", dir)
+	}
+	if wait <= 0 {
+		wait = time.Nanosecond // bbolt waits for ever on 0; here 0 means do not wait
 	}
 	db, err := openBolt(path, wait, readOnly)
 	if err != nil {

@@ -50,6 +50,9 @@ func TestOpenCreatesPrivateState(t *testing.T) {
 func TestOpenLockedWaitsThenFails(t *testing.T) {
 	dir := t.TempDir()
 	open(t, dir)
+	if _, err := Open(dir, 0, true); !errors.Is(err, ErrLocked) {
+		t.Errorf("Open without waiting: %v; want ErrLocked at once", err)
+	}
 	_, err := Open(dir, 20*time.Millisecond, false)
 	if !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), dir) || !strings.Contains(err.Error(), "--state-wait") {
 		t.Errorf("second Open: %v; want ErrLocked naming %s and --state-wait", err, dir)
