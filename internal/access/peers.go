@@ -316,7 +316,11 @@ func (m *Netmap) PeerCount(name string) int {
 	if !ok {
 		return 0
 	}
-	return len(m.peerIndexes(a))
+	peers := m.peersOfClass(a)
+	if _, self := slices.BinarySearch(peers, int32(a)); self {
+		return len(peers) - 1
+	}
+	return len(peers)
 }
 
 // classify puts every node in its class: nodes whose filters have the same sources, that are
