@@ -76,10 +76,11 @@ demo-report:
 		--events fixtures/demo/audit.jsonl --period 2026-11-17..2026-11-23 -o $(DEMO_PACK) --force
 	$(GO) run ./cmd/tailaudit verify $(DEMO_PACK)
 
-# tailaudit alerts on the demo week (incidents planted among a week of ordinary changes), then the
+# tailaudit alerts on the demo week (incidents planted among a week of ordinary changes, in the audit
+# log and the flow logs, with the demo config naming who may reach sensitive machines), then the
 # drift between the demo's snapshots a week apart. Exit code 1 means alerts at or above --fail-on.
 demo-alerts:
-	$(GO) run ./cmd/tailaudit alerts --events fixtures/demo/audit.jsonl --snapshot fixtures/demo/snapshot.json || [ $$? -eq 1 ]
+	$(GO) run ./cmd/tailaudit alerts --events fixtures/demo/audit.jsonl --events fixtures/demo/flows.jsonl --snapshot fixtures/demo/snapshot.json --config fixtures/demo/tailaudit.hujson || [ $$? -eq 1 ]
 	$(GO) run ./cmd/tailaudit alerts --before fixtures/demo/snapshot-before.json --after fixtures/demo/snapshot.json || [ $$? -eq 1 ]
 
 # Fuzzing of every parser of untrusted input: each func Fuzz* in the tree for FUZZTIME. go test

@@ -15,6 +15,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/rego"
 
 	"github.com/tailaudit/tailaudit/engine/finding"
+	"github.com/tailaudit/tailaudit/engine/policyfile"
 	"github.com/tailaudit/tailaudit/engine/tailnet"
 	"github.com/tailaudit/tailaudit/internal/builtins"
 )
@@ -35,6 +36,7 @@ const maxAlertEvents = 100
 // AlertInput is what an alert run judges besides the events.
 type AlertInput struct {
 	Tailnet *tailnet.Snapshot // the latest snapshot, as input.tailnet; nil leaves it out
+	Policy  *policyfile.File  // the current policy file, as input.policy; nil leaves it out
 	Params  map[string]any
 	Now     time.Time // input.now
 
@@ -170,7 +172,16 @@ func (e *Engine) Alerts(in AlertInput) (*AlertStream, error) {
 		}
 		s.base = append(s.base, [2]*ast.Term{ast.StringTerm("tailnet"), ast.NewTerm(tv)})
 	}
-	s.cache = builtins.NewCache(ast.NewObject(s.base...), nil, snapshot)
+	var policy map[string]any
+	if in.Policy != nil {
+		policy = in.Policy.Doc
+		pv, err := ast.InterfaceToValue(policy)
+		if err != nil {
+			return nil, fmt.Errorf("convert policy: %w", err)
+		}
+		s.base = append(s.base, [2]*ast.Term{ast.StringTerm("policy"), ast.NewTerm(pv)})
+	}
+	s.cache = builtins.NewCache(ast.NewObject(s.base...), policy, snapshot)
 	byKey := map[string]*window{}
 	for _, r := range e.alerts {
 		if r.drift {
@@ -434,7 +445,8 @@ func sortAlerts(out []finding.Alert) {
 }
 
 // Drift judges the change between two snapshots with the drift rules (tailaudit.alerts.drift_*),
-// which see input.change.before and input.change.after, input.tailnet (the after snapshot),
+// which see input.change.before and input.change.after, input.change.policy when the stored policy
+// files differ (see driftChange), input.tailnet (the after snapshot),
 // input.params and input.now. Their alerts are timed at the after snapshot's collectedAt; the
 // dedup key defaults to the rule id and the message.
 func (s *AlertStream) Drift(ctx context.Context, before, after *tailnet.Snapshot) ([]finding.Alert, error) {
@@ -447,7 +459,11 @@ func (s *AlertStream) Drift(ctx context.Context, before, after *tailnet.Snapshot
 	if len(drift) == 0 {
 		return nil, nil
 	}
-	change, err := ast.InterfaceToValue(map[string]any{"before": before.Raw, "after": after.Raw})
+	doc, err := driftChange(before, after)
+	if err != nil {
+		return nil, err
+	}
+	change, err := ast.InterfaceToValue(doc)
 	if err != nil {
 		return nil, fmt.Errorf("convert snapshots: %w", err)
 	}

@@ -361,3 +361,53 @@ func TestAlertMemoryBounded(t *testing.T) {
 		t.Errorf("the stream remembers %d suppressions and %d alert ids; want at most %d each", len(s.until), len(s.emitted), maxRemembered)
 	}
 }
+
+// TestAlertWindowsApartByMatch: two rules with the same window and different match filters keep
+// separate windows, so neither sees the other's events in input.window, within a run or after
+// Remember (their windows once shared a key, the filters marshalling as {}).
+func TestAlertWindowsApartByMatch(t *testing.T) {
+	rule := func(id, pkg, match string) string {
+		return "# METADATA\n# title: " + id + "\n# custom:\n#   id: " + id + "\n#   severity: low\n#   window: 1h\n#   match: " + match +
+			"\npackage tailaudit.alerts." + pkg + "\n\nalert contains {\"msg\": sprintf(\"%d earlier\", [count(input.window)])}\n"
+	}
+	e := alertEngine(t, rule("T-DEL", "del", `{"action": ["DELETE"]}`), rule("T-NEW", "new", `{"action": ["CREATE"]}`))
+	evs := []*Event{
+		event(t, "2026-11-19T18:10:00Z", `{"action": "CREATE", "actor": {"loginName": "a"}}`),
+		event(t, "2026-11-19T18:20:00Z", `{"action": "DELETE", "actor": {"loginName": "a"}}`),
+		event(t, "2026-11-19T18:30:00Z", `{"action": "CREATE", "actor": {"loginName": "a"}}`),
+		event(t, "2026-11-19T18:40:00Z", `{"action": "DELETE", "actor": {"loginName": "a"}}`),
+	}
+	judge := func(s *AlertStream, evs []*Event) []string {
+		var got []string
+		for _, ev := range evs {
+			as, err := s.Add(context.Background(), ev)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, a := range as {
+				got = append(got, a.Rule.ID+" "+a.Message)
+			}
+		}
+		return got
+	}
+	want := []string{"T-NEW 0 earlier", "T-DEL 0 earlier", "T-NEW 1 earlier", "T-DEL 1 earlier"}
+	now := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
+	one, err := e.Alerts(AlertInput{Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(want, judge(one, evs)); d != "" {
+		t.Errorf("one run (-want +got):\n%s", d)
+	}
+	first, _ := e.Alerts(AlertInput{Now: now})
+	judge(first, evs[:2])
+	second, _ := e.Alerts(AlertInput{Now: now})
+	for _, ev := range first.Held() {
+		if err := second.Remember(ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if d := cmp.Diff(want[2:], judge(second, evs[2:])); d != "" {
+		t.Errorf("the second of two runs (-want +got):\n%s", d)
+	}
+}

@@ -153,6 +153,11 @@ func inputSchema() (map[string]any, error) {
 	delete(snap, "$id")
 	pol := policyfile.Schema()
 	object := map[string]any{"type": "object"}
+	// The access diff: {src, dst, proto, ports, portRanges, rules} per change.
+	access := map[string]any{"type": "object", "properties": map[string]any{
+		"added":   map[string]any{"type": "array", "items": object},
+		"removed": map[string]any{"type": "array", "items": object},
+	}}
 	return map[string]any{
 		"type":        "object",
 		"definitions": defs,
@@ -163,10 +168,11 @@ func inputSchema() (map[string]any, error) {
 			"change": map[string]any{"type": "object", "properties": map[string]any{
 				// Two policy files for change rules; two snapshots for drift alert rules.
 				"before": map[string]any{"anyOf": []any{pol, snap}}, "after": map[string]any{"anyOf": []any{pol, snap}},
-				// The access diff: {src, dst, proto, ports, portRanges, rules} per change.
-				"access": map[string]any{"type": "object", "properties": map[string]any{
-					"added":   map[string]any{"type": "array", "items": object},
-					"removed": map[string]any{"type": "array", "items": object},
+				"access": access,
+				"diff":   object,
+				// Drift alert rules: the two snapshots' policy files, when they differ (driftChange).
+				"policy": map[string]any{"type": "object", "properties": map[string]any{
+					"before": pol, "after": pol, "access": access, "diff": object,
 				}},
 			}},
 			"now":    map[string]any{"type": "string"},

@@ -52,11 +52,11 @@ func TestCheckParams(t *testing.T) {
 		{"stale_days_abc", `{"staleDays": "abc"}`, []string{`params.staleDays: want an integer from 1 to 3650, got "abc" (read by TA-DEV-004)`}},
 		{"stale_days_fraction", `{"staleDays": 1.5}`, []string{`params.staleDays: want an integer from 1 to 3650, got 1.5 (read by TA-DEV-004)`}},
 		{"stale_days_zero", `{"staleDays": 0}`, []string{`params.staleDays: want an integer from 1 to 3650, got 0 (read by TA-DEV-004)`}},
-		{"tags_not_list", `{"sensitiveTags": "tag:prod"}`, []string{`params.sensitiveTags: want a list of strings, got "tag:prod" (read by TA-ACL-004, TA-ACL-005, TA-ALERT-017, TA-CHG-001)`}},
-		{"tags_item_number", `{"sensitiveTags": ["tag:prod", 5]}`, []string{`params.sensitiveTags: item 1: want a string, got 5 (read by TA-ACL-004, TA-ACL-005, TA-ALERT-017, TA-CHG-001)`}},
+		{"tags_not_list", `{"sensitiveTags": "tag:prod"}`, []string{`params.sensitiveTags: want a list of strings, got "tag:prod" (read by TA-ACL-004, TA-ACL-005, TA-ALERT-017, TA-CHG-001, TA-FLOW-004)`}},
+		{"tags_item_number", `{"sensitiveTags": ["tag:prod", 5]}`, []string{`params.sensitiveTags: item 1: want a string, got 5 (read by TA-ACL-004, TA-ACL-005, TA-ALERT-017, TA-CHG-001, TA-FLOW-004)`}},
 		{"version_word", `{"minClientVersion": "latest"}`, []string{`params.minClientVersion: want a version such as "1.80.0", got "latest" (read by TA-DEV-005)`}},
 		{"custom_rule_range", `{"maxAcls": 11}`, []string{`params.maxAcls: want an integer from 1 to 10, got 11 (read by T-PAR-001)`}},
-		{"unknown", `{"staleDay": 30}`, []string{"params.staleDay: no loaded rule has this parameter (known: adminTags, broadGroupSize, broadSources, changeWindows, inactiveUserDays, maxAcls,"}},
+		{"unknown", `{"staleDay": 30}`, []string{"params.staleDay: no loaded rule has this parameter (known: adminTags, broadGroupSize, broadSources, changeWindows, exitTrafficBytes, inactiveUserDays, maxAcls,"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			dec := json.NewDecoder(strings.NewReader(tt.params))

@@ -26,6 +26,7 @@ type alertsOptions struct {
 	Rules    ruleSource
 	Events   []string // files, directories or "-"
 	Snapshot string   // the latest snapshot, as input.tailnet
+	Policy   string   // the current policy file, as input.policy; default the snapshot's
 	Before   string   // --before and --after: two snapshots for the drift rules
 	After    string
 	SkipBad  bool
@@ -48,13 +49,14 @@ func newAlertsCmd(s *iostreams, runF func(context.Context, *alertsOptions) error
 		runF = runAlerts
 	}
 	cmd := &cobra.Command{
-		Use:   "alerts --events FILE... [--snapshot SNAP] [--before OLD --after NEW]",
+		Use:   "alerts --events FILE... [--snapshot SNAP] [--policy FILE] [--before OLD --after NEW]",
 		Short: "Judge audit and flow log events, and snapshot drift, with the alert rules",
 		Long: `Read Tailscale configuration audit log and network flow log events and judge each with the alert
 rules (tailaudit.alerts.*): the built-in pack and any custom rules. Events may come as the API's
 response, one entry per line (what 'tailaudit collect --events-since' writes), a JSON array, the
 log-streaming envelope, or Datadog's attributes; from files, directories, gzipped (.gz) or - for stdin.
-With --snapshot, rules also see the tailnet as input.tailnet; with --before and --after, the drift
+With --snapshot, rules also see the tailnet as input.tailnet, and the policy file stored in it as
+input.policy unless --policy names the current policy file; with --before and --after, the drift
 rules (tailaudit.alerts.drift_*) judge what changed between two snapshots.
 
 Each alert has a stable id (rule, dedup key and window start), so that a re-send is recognisable.
@@ -122,6 +124,7 @@ or a sink has failed ` + strconv.Itoa(alertstate.FailingAfter) + ` times or more
 	cmd.Flags().VarP(&alertTargets{specs: &opts.Formats}, "format", "f", "output `FORMAT[=FILE]` (repeatable): "+strings.Join(output.AlertFormats(), ", "))
 	cmd.Flags().StringArrayVar(&opts.Events, "events", nil, "audit or flow log `FILE`, directory, or - for stdin (repeatable)")
 	cmd.Flags().StringVar(&opts.Snapshot, "snapshot", "", "tailnet snapshot `FILE`, as input.tailnet")
+	cmd.Flags().StringVar(&opts.Policy, "policy", "", "the current policy `FILE`, as input.policy (default: the policy stored in --snapshot)")
 	cmd.Flags().StringVar(&opts.Before, "before", "", "the older snapshot `FILE` of a drift comparison")
 	cmd.Flags().StringVar(&opts.After, "after", "", "the newer snapshot `FILE` of a drift comparison")
 	cmd.Flags().BoolVar(&opts.SkipBad, "skip-bad", false, "count, report and skip entries that cannot be read, instead of stopping")
@@ -174,7 +177,7 @@ func runAlerts(ctx context.Context, opts *alertsOptions) error {
 		}
 		targets = append(targets, t)
 	}
-	if err := output.CheckTargets(targets, append([]string{opts.Snapshot, opts.Before, opts.After}, opts.Events...)); err != nil {
+	if err := output.CheckTargets(targets, append([]string{opts.Snapshot, opts.Policy, opts.Before, opts.After}, opts.Events...)); err != nil {
 		return &usageError{err}
 	}
 	sinks, err := parseSinks(opts)
@@ -264,6 +267,15 @@ func judgeAlerts(ctx context.Context, opts *alertsOptions, st *alertstate.Store,
 		if in.Tailnet, _, err = inputs.Snapshot(opts.Snapshot); err != nil {
 			return nil, err
 		}
+	}
+	switch {
+	case opts.Policy != "":
+		if in.Policy, _, err = inputs.Policy(opts.Policy, s.In); err != nil {
+			return nil, err
+		}
+	case in.Tailnet != nil:
+		// Without it, the rules that read the policy stay silent; the snapshot's may be absent.
+		in.Policy, _ = inputs.SnapshotPolicy(in.Tailnet)
 	}
 	var (
 		cursors map[string]alertstate.Cursor

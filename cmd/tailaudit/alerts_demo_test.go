@@ -9,24 +9,47 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
-// demoIncidents are the alerts planted in the demo week, by rule: nothing else may fire.
+// demoIncidents are the alerts planted in the demo week, audit log and flow logs, by rule: nothing
+// else may fire.
 var demoIncidents = []string{
 	"TA-ALERT-001", "TA-ALERT-007", "TA-ALERT-007", "TA-ALERT-008", "TA-ALERT-009", "TA-ALERT-010", "TA-ALERT-011",
 	"TA-ALERT-012", "TA-ALERT-013", "TA-ALERT-016", "TA-ALERT-017", "TA-ALERT-018", "TA-ALERT-022", "TA-ALERT-023",
-	"TA-ALERT-023", "TA-ALERT-024", "TA-ALERT-025", "TA-ALERT-028", "TA-FLOW-002",
+	"TA-ALERT-023", "TA-ALERT-024", "TA-ALERT-025", "TA-ALERT-028", "TA-FLOW-002", "TA-FLOW-004", "TA-FLOW-004",
+	"TA-FLOW-005", "TA-FLOW-006",
 }
 
-// demoShapes writes the demo week in every wire shape the decoder reads.
-func demoShapes(t *testing.T) map[string]string {
+// demoLogs are the demo week's two streams: the configuration audit log and the network flow logs.
+var demoLogs = []string{"audit.jsonl", "flows.jsonl"}
+
+// demoShapes writes the demo week's logs in every wire shape the decoder reads: for each shape, one
+// file per stream.
+func demoShapes(t *testing.T) map[string][]string {
 	t.Helper()
-	src, err := os.ReadFile(filepath.Join("..", "..", "fixtures", "demo", "audit.jsonl"))
+	dir := t.TempDir()
+	out := map[string][]string{}
+	for _, name := range demoLogs {
+		src := filepath.Join("..", "..", "fixtures", "demo", name)
+		for shape, path := range convertLog(t, src, filepath.Join(dir, strings.TrimSuffix(name, ".jsonl"))) {
+			out[shape] = append(out[shape], path)
+		}
+	}
+	return out
+}
+
+// convertLog writes the JSONL log at src as the API's response, the log-streaming envelope and
+// Datadog's attributes, into files named prefix-*; the JSONL file itself is the fourth shape.
+func convertLog(t *testing.T, src, prefix string) map[string]string {
+	t.Helper()
+	b, err := os.ReadFile(src)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var entries []map[string]any
-	sc := bufio.NewScanner(bytes.NewReader(src))
+	sc := bufio.NewScanner(bytes.NewReader(b))
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
 		var e map[string]any
@@ -35,7 +58,6 @@ func demoShapes(t *testing.T) map[string]string {
 		}
 		entries = append(entries, e)
 	}
-	dir := t.TempDir()
 	write := func(name string, v any, lines bool) string {
 		var b bytes.Buffer
 		if lines {
@@ -47,7 +69,7 @@ func demoShapes(t *testing.T) map[string]string {
 			line, _ := json.MarshalIndent(v, "", "  ")
 			b.Write(line)
 		}
-		p := filepath.Join(dir, name)
+		p := prefix + "-" + name
 		if err := os.WriteFile(p, b.Bytes(), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -78,7 +100,7 @@ func demoShapes(t *testing.T) map[string]string {
 		all[i] = e
 	}
 	return map[string]string{
-		"jsonl":         filepath.Join("..", "..", "fixtures", "demo", "audit.jsonl"),
+		"jsonl":         src,
 		"api_response":  write("response.json", map[string]any{"version": "1.1", "tailnet": "acme.example", "logs": all}, false),
 		"log_streaming": write("stream.jsonl", envelope, true),
 		"datadog":       write("datadog.jsonl", datadog, true),
@@ -88,12 +110,16 @@ func demoShapes(t *testing.T) map[string]string {
 // TestAlertsDemoWeek checks that the demo week raises every planted incident and nothing from the
 // noise, with the same ids whatever wire shape the events come in.
 func TestAlertsDemoWeek(t *testing.T) {
-	snapshot := filepath.Join("..", "..", "fixtures", "demo", "snapshot.json")
+	demo := filepath.Join("..", "..", "fixtures", "demo")
+	shapes := demoShapes(t)
 	var first []string
 	for _, shape := range []string{"jsonl", "api_response", "log_streaming", "datadog"} {
-		path := demoShapes(t)[shape]
 		t.Run(shape, func(t *testing.T) {
-			stdout, stderr, code := tailaudit(t, "", nil, "alerts", "--events", path, "--snapshot", snapshot, "-f", "jsonl", "--fail-on", "critical")
+			args := []string{"alerts", "--snapshot", filepath.Join(demo, "snapshot.json"), "--config", filepath.Join(demo, "tailaudit.hujson"), "-f", "jsonl", "--fail-on", "critical"}
+			for _, path := range shapes[shape] {
+				args = append(args, "--events", path)
+			}
+			stdout, stderr, code := tailaudit(t, "", nil, args...)
 			if code != 1 {
 				t.Fatalf("exit code %d, want 1 (critical alerts); stderr %s", code, stderr)
 			}
@@ -122,16 +148,36 @@ func TestAlertsDemoWeek(t *testing.T) {
 	}
 }
 
-// TestAlertsDemoDrift checks the drift rules between the demo's two snapshots.
+// TestAlertsDemoDrift checks the drift rules between the demo's two snapshots: what changed in the
+// week, and nothing else.
 func TestAlertsDemoDrift(t *testing.T) {
 	demo := filepath.Join("..", "..", "fixtures", "demo")
 	stdout, stderr, code := tailaudit(t, "", nil, "alerts", "--before", filepath.Join(demo, "snapshot-before.json"), "--after", filepath.Join(demo, "snapshot.json"), "-f", "jsonl")
-	if code != 0 {
-		t.Fatalf("exit code %d, want 0 (no drift alert is high); stderr %s", code, stderr)
+	if code != 1 {
+		t.Fatalf("exit code %d, want 1 (the policy change and the new routes are high); stderr %s", code, stderr)
 	}
-	for _, want := range []string{`"TA-DRIFT-001"`, `hana-iphone`, `"TA-DRIFT-002"`, `old-mac-mini`} {
-		if !strings.Contains(stdout, want) {
-			t.Errorf("drift alerts lack %s:\n%s", want, stdout)
+	var got []string
+	for line := range strings.SplitSeq(strings.TrimSpace(stdout), "\n") {
+		var a struct {
+			Message string
+			Rule    struct{ ID string }
 		}
+		if err := json.Unmarshal([]byte(line), &a); err != nil {
+			t.Fatalf("line %q: %v", line, err)
+		}
+		got = append(got, a.Rule.ID+" "+a.Message)
+	}
+	slices.Sort(got)
+	want := []string{
+		"TA-DRIFT-001 new device hana-iphone.tail4f2a.ts.net (neeba33b59fCNTRL) since the last snapshot",
+		"TA-DRIFT-002 device old-mac-mini.tail4f2a.ts.net (nOldMacMiniCNTRL) was removed since the last snapshot",
+		"TA-DRIFT-005 the policy changed in acls: 0 access entries added, 4 removed",
+		"TA-DRIFT-006 key expiry is now disabled on dana-mbp.tail4f2a.ts.net",
+		"TA-DRIFT-007 router-aws-1.tail4f2a.ts.net has newly approved routes 172.31.16.0/20",
+		"TA-DRIFT-007 sam-homelab.tail4f2a.ts.net has newly approved routes 192.168.50.0/24",
+		"TA-DRIFT-008 new auth key kd2b17a707fCNTRL (ci runners (ephemeral))",
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("drift alerts (-want +got):\n%s", d)
 	}
 }

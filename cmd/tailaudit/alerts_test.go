@@ -9,8 +9,8 @@ func TestAlertsArgs(t *testing.T) {
 	testParse(t, newAlertsCmd, []parseCase[alertsOptions]{
 		{"events", "--events a.jsonl", &alertsOptions{Events: []string{"a.jsonl"}, Formats: []string{"text"}, FailOn: "high", StateWait: 30 * time.Second}},
 		{"positional_and_stdin", "--events a.jsonl b/ -", &alertsOptions{Events: []string{"a.jsonl", "b/", "-"}, Formats: []string{"text"}, FailOn: "high", StateWait: 30 * time.Second}},
-		{"every_flag", "--events a.jsonl --events b.json.gz --snapshot s.json --before o.json --after n.json --skip-bad --fail-on critical -f ecs=out.ndjson -f markdown --rules r --no-builtin",
-			&alertsOptions{Events: []string{"a.jsonl", "b.json.gz"}, Snapshot: "s.json", Before: "o.json", After: "n.json", SkipBad: true, FailOn: "critical", StateWait: 30 * time.Second,
+		{"every_flag", "--events a.jsonl --events b.json.gz --snapshot s.json --policy p.hujson --before o.json --after n.json --skip-bad --fail-on critical -f ecs=out.ndjson -f markdown --rules r --no-builtin",
+			&alertsOptions{Events: []string{"a.jsonl", "b.json.gz"}, Snapshot: "s.json", Policy: "p.hujson", Before: "o.json", After: "n.json", SkipBad: true, FailOn: "critical", StateWait: 30 * time.Second,
 				Formats: []string{"ecs=out.ndjson", "markdown"}, Rules: ruleSource{Dirs: []string{"r"}, NoBuiltin: true}}},
 		{"drift_only", "--before o.json --after n.json", &alertsOptions{Before: "o.json", After: "n.json", Formats: []string{"text"}, FailOn: "high", StateWait: 30 * time.Second}},
 		{"state_and_sinks", "--events a.jsonl --state st --state-wait 5s --sink webhook=https://h/x --sink stdout",

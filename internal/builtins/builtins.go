@@ -152,6 +152,7 @@ func tailnetDomains(params map[string]any) []string {
 // it is safe for concurrent use by those queries.
 type Cache struct {
 	policyValue, inputValue ast.Value // input.policy and input, as the queries see them
+	tailnetValue            ast.Value // input.tailnet; nil without a snapshot
 	doc                     map[string]any
 	snapshot                map[string]any // nil without a snapshot
 	params                  map[string]any // input.params; nil without
@@ -171,8 +172,30 @@ func NewCache(input ast.Value, policyDoc, snapshot map[string]any) *Cache {
 		if p := obj.Get(ast.InternedTerm("params")); p != nil {
 			c.params, _ = toGo(p.Value).(map[string]any)
 		}
+		if t := obj.Get(ast.InternedTerm("tailnet")); t != nil {
+			c.tailnetValue = t.Value
+		}
 	}
 	return c
+}
+
+// sameInput reports whether arg is an input built from the same policy and snapshot values as the
+// evaluated input: an alert run builds a new input per event around the same policy, snapshot and
+// params, and a rule passing that input must not compile the policy again for each event.
+func (c *Cache) sameInput(arg ast.Value) bool {
+	obj, ok := arg.(ast.Object)
+	if !ok || c.policyValue == nil {
+		return false
+	}
+	p := obj.Get(ast.InternedTerm("policy"))
+	if p == nil || p.Value != c.policyValue {
+		return false
+	}
+	t := obj.Get(ast.InternedTerm("tailnet"))
+	if t == nil {
+		return c.tailnetValue == nil
+	}
+	return t.Value == c.tailnetValue
 }
 
 // lookup returns the compiled policy when arg is the evaluated input or its policy; the same Rego
@@ -186,10 +209,13 @@ func (c *Cache) lookup(arg ast.Value) (*compiledPolicy, bool) {
 		c.policyOnce.Do(func() { c.policy = compile(c.doc, nil, nil) })
 		return c.policy, true
 	case c.inputValue:
-		c.inputOnce.Do(func() { c.withSnapshot = compile(c.doc, c.snapshot, c.params) })
-		return c.withSnapshot, true
+	default:
+		if !c.sameInput(arg) {
+			return nil, false
+		}
 	}
-	return nil, false
+	c.inputOnce.Do(func() { c.withSnapshot = compile(c.doc, c.snapshot, c.params) })
+	return c.withSnapshot, true
 }
 
 // The Cache is handed to OPA as its inter-query value cache, the one per-evaluation value OPA

@@ -121,6 +121,54 @@ func TestCacheServesTheEvaluatedInput(t *testing.T) {
 	}
 }
 
+// TestCacheServesInputsAroundTheSamePolicy checks what an alert run relies on: it builds a new
+// input per event around the same policy, snapshot and params terms, and a rule that passes the
+// whole input reads the compiled policy from the Cache instead of compiling it for every event.
+// An input around another policy value is compiled on its own.
+func TestCacheServesInputsAroundTheSamePolicy(t *testing.T) {
+	term := func(v any) *ast.Term {
+		val, err := ast.InterfaceToValue(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ast.NewTerm(val)
+	}
+	denyAll := term(map[string]any{"acls": []any{}})
+	snapshot := map[string]any{"devices": []any{}}
+	tailnetTerm := term(snapshot)
+	base := [][2]*ast.Term{{ast.StringTerm("policy"), denyAll}, {ast.StringTerm("tailnet"), tailnetTerm}}
+	allowAll := map[string]any{"acls": []any{map[string]any{"action": "accept", "src": []any{"*"}, "dst": []any{"*:*"}}}}
+	cache := builtins.NewCache(ast.NewObject(base...), allowAll, snapshot)
+	var opts []func(*rego.Rego)
+	for _, f := range builtins.Functions() {
+		opts = append(opts, rego.FunctionDyn(f.Decl, f.Impl))
+	}
+	pq, err := rego.New(append(opts, rego.Query(`x := tailscale.reachable(input, "100.64.0.2", "100.64.0.1", 22)`))...).PrepareForEval(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name   string
+		policy *ast.Term
+		want   bool
+	}{
+		{"same_policy_term_uses_the_cache", denyAll, true},
+		{"other_policy_value_is_compiled", term(map[string]any{"acls": []any{}}), false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			event := ast.NewObject(append([][2]*ast.Term{{ast.StringTerm("event"), term(map[string]any{"nodeId": "n1"})}},
+				[2]*ast.Term{ast.StringTerm("policy"), tt.policy}, base[1])...)
+			rs, err := pq.Eval(context.Background(), rego.EvalParsedInput(event), rego.EvalInterQueryBuiltinValueCache(cache))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := rs[0].Bindings["x"]; got != tt.want {
+				t.Errorf("reachable = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
 // TestTailnetDomains checks where the tailnet's domains come from: the tailnetDomains parameter,
 // else the snapshot's tailnet name and members; without either the check is reported as not made.
 func TestTailnetDomains(t *testing.T) {
