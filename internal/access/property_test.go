@@ -168,6 +168,13 @@ func checkCase(t *testing.T, c genCase) string {
 		}
 	}
 
+	// The netmap sends the filters Filters computes, and peers that agree with them: visibility is
+	// symmetric, a node sees every node its filters let in or that lets it in, and reordering
+	// rules changes no peer.
+	if msg := checkPeers(t, pol, pol2, views, c.topo); msg != "" {
+		return msg
+	}
+
 	// Reachable, RulesBetween and tests written from the filters agree with the filters.
 	var tests []any
 	for _, s := range c.topo.Nodes {
@@ -212,6 +219,50 @@ func checkCase(t *testing.T, c genCase) string {
 	for _, r := range pol3.RunTests(c.topo) {
 		if !r.Passed {
 			return fmt.Sprintf("a test written from the filters fails: %s", r)
+		}
+	}
+	return ""
+}
+
+// checkPeers checks the peers of pol's netmap against its filters views, and against the netmap
+// of pol2, the same policy reordered.
+func checkPeers(t *testing.T, pol, pol2 *Policy, views map[string]NodeView, topo *Topology) string {
+	m, m2 := pol.Netmap(topo), pol2.Netmap(topo)
+	sees := map[[2]string]bool{}
+	for _, n := range topo.Nodes {
+		v, _ := m.View(n.Name)
+		if d := cmp.Diff(canonRules(t, views[n.Name].PacketFilter), canonRules(t, v.PacketFilter)); d != "" {
+			return fmt.Sprintf("the netmap's filter of %s differs from Filters':\n%s", n.Name, d)
+		}
+		peers, _ := m.Peers(n.Name)
+		peers2, _ := m2.Peers(n.Name)
+		var names, names2 []string
+		for _, p := range peers {
+			names = append(names, p.Name)
+			sees[[2]string{n.Name, p.Name}] = true
+		}
+		for _, p := range peers2 {
+			names2 = append(names2, p.Name)
+		}
+		if !slices.Equal(names, names2) {
+			return fmt.Sprintf("reordering changed the peers of %s: %v, then %v", n.Name, names, names2)
+		}
+		if c := m.PeerCount(n.Name); c != len(peers) {
+			return fmt.Sprintf("PeerCount(%s) = %d, Peers has %d", n.Name, c, len(peers))
+		}
+	}
+	for _, s := range topo.Nodes {
+		for _, d := range topo.Nodes {
+			if s.Name == d.Name {
+				continue
+			}
+			if sees[[2]string{s.Name, d.Name}] != sees[[2]string{d.Name, s.Name}] {
+				return fmt.Sprintf("%s sees %s: %v, but %s sees %s: %v", s.Name, d.Name, sees[[2]string{s.Name, d.Name}], d.Name, s.Name, sees[[2]string{d.Name, s.Name}])
+			}
+			allowed := slices.ContainsFunc(samplePorts, func(port int) bool { return filterAllows(views[d.Name], s.IPv4, d.IPv4, port) })
+			if allowed && !sees[[2]string{s.Name, d.Name}] {
+				return fmt.Sprintf("%s's filter lets %s in, yet %s is not its peer", d.Name, s.Name, s.Name)
+			}
 		}
 	}
 	return ""
