@@ -67,9 +67,9 @@ Outputs: -f FORMAT on stdout, -f FORMAT=FILE to a file (written atomically). For
 
 With --state DIR, runs remember what they judged (a scheduled run judges each event once): a
 cursor per source, the suppression memory, the actors seen (input.first), the events a later
-window needs, and an outbox. With --sink SPEC (repeatable; ` + strings.Join(sink.Kinds(), ", ") + `), each new alert
-is put in the outbox before any sink is tried and leaves it only when the sink acknowledged it; a
-run first retries what earlier runs could not deliver, with backoff and the sink's Retry-After.
+window needs, and an outbox. With --sink SPEC (repeatable), each new alert is put in the outbox
+before any sink is tried and leaves it only when the sink acknowledged it; a run first retries
+what earlier runs could not deliver, with backoff and the sink's Retry-After. Sinks: ` + strings.Join(sink.Kinds(), ", ") + `.
 --retry-only delivers the outbox and reads no events; --status prints the cursors, the outbox and
 the suppression memory. Secrets come from the environment and are never stored.
 
