@@ -46,7 +46,11 @@ func newElastic(u *url.URL, env func(string) string, h *httpPoster) (*elastic, e
 	}
 	h.secrets = append(h.secrets, key)
 	h.maxBody = 64 << 20 // a bulk reply has an item per document
+	// Two sinks into two indexes of one cluster need two names (the state keys its outbox by them).
 	name := hostName("elasticsearch", u, true)
+	if index != DefaultIndex {
+		name += "#index=" + index
+	}
 	bulk := *u
 	bulk.Path = strings.TrimSuffix(u.Path, "/") + "/_bulk"
 	bulk.RawPath = ""

@@ -31,7 +31,8 @@ type Result struct {
 type Sink interface {
 	// Name is the spec without secrets, such as "splunk=https://hec.example.com:8088": no query
 	// string, no userinfo, and for Slack and webhook URLs, whose path is often the secret, only the
-	// host and a fingerprint of the whole URL.
+	// host and a fingerprint of the whole URL. A Splunk or Elasticsearch index other than the
+	// default is added as "#index=NAME", so that sinks into two indexes have two names.
 	Name() string
 	// MaxBatch is how many alerts one Deliver may carry.
 	MaxBatch() int

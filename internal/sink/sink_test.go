@@ -170,11 +170,13 @@ func TestNameShowsNoSecret(t *testing.T) {
 		{"slack=https://hooks.slack.com" + testSlackPath, "slack=https://hooks.slack.com#"},
 		{"webhook=https://hooks.example.com:8443/in/abc?token=xyz", "webhook=https://hooks.example.com:8443#"},
 		{"stdout", "stdout"},
-		{"splunk=https://hec.example.com:8088?index=sec&ack=true", "splunk=https://hec.example.com:8088/services/collector/event"},
-		{"elasticsearch=https://es.example.com:9200/?index=sec-alerts", "elasticsearch=https://es.example.com:9200"},
+		{"splunk=https://hec.example.com:8088?ack=true", "splunk=https://hec.example.com:8088"},
+		{"splunk=https://splunk.example.com/hec/services/collector/event?index=sec", "splunk=https://splunk.example.com/hec/services/collector/event#index=sec"},
+		{"elasticsearch=https://es.example.com:9200/", "elasticsearch=https://es.example.com:9200"},
+		{"elasticsearch=https://es.example.com:9200/?index=sec-alerts", "elasticsearch=https://es.example.com:9200#index=sec-alerts"},
 	} {
 		s := mustParse(t, tt.spec, nil)
-		if !strings.HasPrefix(s.Name(), tt.want) {
+		if !strings.HasPrefix(s.Name(), tt.want) || (!strings.HasPrefix(tt.spec, "slack") && !strings.HasPrefix(tt.spec, "webhook") && s.Name() != tt.want) {
 			t.Errorf("Name of %q = %q, want it to start with %q", tt.spec, s.Name(), tt.want)
 		}
 		noSecrets(t, "Name", s.Name())
@@ -182,10 +184,15 @@ func TestNameShowsNoSecret(t *testing.T) {
 			t.Errorf("Name of %q = %q shows the path or query", tt.spec, s.Name())
 		}
 	}
-	a := mustParse(t, "slack=https://hooks.slack.com/services/A", nil)
-	b := mustParse(t, "slack=https://hooks.slack.com/services/B", nil)
-	if a.Name() == b.Name() {
-		t.Errorf("two Slack webhooks share the name %q", a.Name())
+	for _, pair := range [][2]string{
+		{"slack=https://hooks.slack.com/services/A", "slack=https://hooks.slack.com/services/B"},
+		{"elasticsearch=https://es.example.com:9200", "elasticsearch=https://es.example.com:9200?index=other"},
+		{"elasticsearch=https://es.example.com:9200?index=one", "elasticsearch=https://es.example.com:9200?index=two"},
+		{"splunk=https://hec.example.com:8088?index=one", "splunk=https://hec.example.com:8088?index=two"},
+	} {
+		if a, b := mustParse(t, pair[0], nil), mustParse(t, pair[1], nil); a.Name() == b.Name() {
+			t.Errorf("%s and %s share the name %q", pair[0], pair[1], a.Name())
+		}
 	}
 }
 

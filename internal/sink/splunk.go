@@ -81,7 +81,12 @@ func newSplunk(u *url.URL, env func(string) string, h *httpPoster) (*splunk, err
 	}
 	ev.RawPath = ""
 	s.event = ev.String()
-	s.name = hostName("splunk", &ev, true)
+	// The URL as given, with the index when there is one: two sinks into two indexes of one HEC
+	// need two names (the state keys its outbox by them).
+	s.name = hostName("splunk", u, true)
+	if s.meta.Index != "" {
+		s.name += "#index=" + s.meta.Index
+	}
 	s.channel = q.Get("channel")
 	ackOn := s.channel != ""
 	switch a := strings.ToLower(q.Get("ack")); a {
