@@ -36,6 +36,7 @@ import (
 //	tailscale.exit_nodes(doc)                [{node, users}]: exit nodes and the nodes that may use them
 //	tailscale.route_approvers(doc)           [{path, kind, route, approver, nodes, everyMember}]: autoApprovers selectors
 //	tailscale.internet_rules(doc)            [{path, dstPath, src, nodes, everyMember}]: rules that open exit nodes
+//	tailscale.duplicates(list)               [[k, first]]: entries that repeat an earlier one (lists as sets)
 //
 // port is a number (TCP or UDP) or a string such as "tcp:443", "udp:53" or "icmp".
 func Functions() []Function {
@@ -64,6 +65,7 @@ func Functions() []Function {
 		fn("tailscale.reach_every", "per destination, the sources that may connect to it on every one of ports, each with the rules that allow the last",
 			types.Args(doc, strs, strs, types.NewArray(nil, types.N)),
 			types.NewObject(nil, types.NewDynamicProperty(types.S, types.NewObject(nil, types.NewDynamicProperty(types.S, types.NewArray(nil, types.A))))), builtinReachEvery),
+		duplicatesFunction(),
 	}, append(capabilityFunctions(doc), routeFunctions(doc)...)...)
 }
 
