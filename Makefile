@@ -12,6 +12,8 @@ BENCHTIME ?= 3x
 PROCESS_RUNS ?= 10
 # Paired rounds of the peer benchmark (tailaudit and OPA wired by hand, same rules, same input).
 PEER_RUNS ?= 5
+# Timed runs per size of the rule-count sweep (1,000 to 16,000 rules, both synth shapes).
+SWEEP_RUNS ?= 3
 # Timed runs per framework of the evidence pack benchmark (each writes a pack of hundreds of MB).
 REPORT_RUNS ?= 3
 
@@ -49,7 +51,9 @@ lint:
 
 # Benchmarks on generated inputs of realistic size, then BenchmarkProcess: the built binary's check
 # from start to exit, PROCESS_RUNS times per input; then BenchmarkPeers: tailaudit against OPA's
-# opa eval with the tailscale.* built-ins registered, same rules and input, PEER_RUNS paired rounds. Figures are recorded in BENCHMARKS.md.
+# opa eval with the tailscale.* built-ins registered, same rules and input, PEER_RUNS paired rounds;
+# and BenchmarkSweep: check on 1,000-16,000 rules of both synth shapes, with the CPU time growth per
+# doubling. Figures are recorded in BENCHMARKS.md.
 bench:
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -benchtime $(BENCHTIME) -timeout 60m $(BENCH_PKGS) | tee bench.out
 	$(GO) test -run '^$$' -bench Process -benchtime $(PROCESS_RUNS)x -timeout 60m ./cmd/tailaudit | tee -a bench.out
@@ -57,6 +61,7 @@ bench:
 	$(GO) test -run '^$$' -bench Report -benchtime $(REPORT_RUNS)x -timeout 60m ./cmd/tailaudit | tee -a bench.out
 	$(GO) test -run '^$$' -bench Outbox -benchtime 1x -timeout 60m ./internal/alertstate | tee -a bench.out
 	$(GO) test -run '^$$' -bench AlertsCron -benchtime $(PROCESS_RUNS)x -timeout 60m ./cmd/tailaudit | tee -a bench.out
+	$(GO) test -run '^$$' -bench Sweep -benchtime $(SWEEP_RUNS)x -timeout 60m ./cmd/tailaudit | tee -a bench.out
 
 # The main job on the bundled demo. Exit code 1 means findings at or above --fail-on, as designed.
 demo:

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"os/exec"
-	"slices"
 	"testing"
 	"time"
 
@@ -63,14 +62,3 @@ func runCPU(b *testing.B, dir, bin string, args []string) time.Duration {
 	}
 	return cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 }
-
-func median(ds []time.Duration) time.Duration {
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	if len(s)%2 == 0 {
-		return (s[len(s)/2-1] + s[len(s)/2]) / 2
-	}
-	return s[len(s)/2]
-}
-
-func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
