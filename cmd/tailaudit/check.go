@@ -145,7 +145,20 @@ func runCheck(ctx context.Context, opts *checkOptions) (err error) {
 			err = reportInputError(ctx, s, targets, opts.layout(s), err)
 		}
 	}()
+	// The input files are read and checked while the rules compile, on another core; a config or
+	// rule error is still the one reported when both fail, as when they were done one after the
+	// other.
+	type loaded struct {
+		docs *inputs.Documents
+		err  error
+	}
+	pending := make(chan loaded, 1)
+	go func() {
+		docs, err := inputs.Load(opts.Policy, opts.Snapshot, s.In)
+		pending <- loaded{docs, err}
+	}()
 	cfg, eng, err := opts.Rules.engine(ctx, s)
+	got := <-pending
 	if err != nil {
 		return err
 	}
@@ -159,9 +172,9 @@ func runCheck(ctx context.Context, opts *checkOptions) (err error) {
 	if cfg.Path != "" {
 		in.Inputs = append(in.Inputs, finding.Input{Kind: "config", Path: cfg.Path, SHA256: cfg.SHA256})
 	}
-	docs, err := inputs.Load(opts.Policy, opts.Snapshot, s.In)
-	if err != nil {
-		return err
+	docs := got.docs
+	if got.err != nil {
+		return got.err
 	}
 	in.Policy, in.PolicyError, in.Tailnet = docs.Policy, docs.PolicyError, docs.Snapshot
 	in.Inputs = append(in.Inputs, docs.Inputs...)

@@ -61,3 +61,18 @@ func TestCheckRecordsInputs(t *testing.T) {
 		t.Errorf("report inputs (-want +got):\n%s", d)
 	}
 }
+
+// TestCheckErrorPrecedence checks that when both the rules and the input are bad, the rule error is
+// the one reported, though the input is read while the rules compile: as when one came after the
+// other.
+func TestCheckErrorPrecedence(t *testing.T) {
+	dir := t.TempDir()
+	rules := write(t, dir, "rules/broken.rego", "package tailaudit.policy.broken\n\ndeny contains x if {\n")
+	pol := write(t, dir, "policy.hujson", "{\"acls\": [\n")
+	for range 5 {
+		_, stderr, code := tailaudit(t, dir, nil, "check", pol, "--rules", rules)
+		if code != 2 || !strings.Contains(stderr, "broken.rego") || strings.Contains(stderr, "policy.hujson") {
+			t.Fatalf("exit code %d, stderr %q; want 2 and the rule error only", code, stderr)
+		}
+	}
+}
