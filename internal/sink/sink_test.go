@@ -538,3 +538,23 @@ func TestRequests(t *testing.T) {
 		}
 	}
 }
+
+// TestRedirectIsNotFollowed points every HTTP sink at a server that redirects to another, which
+// must never hear from the sink (with the alert and the credentials).
+func TestRedirectIsNotFollowed(t *testing.T) {
+	for _, kind := range []string{"slack", "webhook", "splunk", "elasticsearch"} {
+		t.Run(kind, func(t *testing.T) {
+			elsewhere, seen := serve(t, text(200, "ok"))
+			for _, status := range []int{301, 302, 307, 308} {
+				srv, _ := serve(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
+					http.Redirect(w, r, elsewhere.URL+r.URL.Path, status)
+				})
+				s := mustParse(t, kind+"="+srv.URL+"/in", srv.Client())
+				checkFailure(t, s.Deliver(context.Background(), testAlerts(2)), 2, "redirect, which is not followed", 0)
+			}
+			if n := len(seen.requests()); n != 0 {
+				t.Errorf("the redirect target got %d requests", n)
+			}
+		})
+	}
+}
