@@ -223,3 +223,44 @@ func TestLimitsHoldDefaults(t *testing.T) {
 		t.Errorf("pci-dss 8.2.6 checks = %+v, want TA-USER-002 limited to inactiveUserDays 90", c.Checks)
 	}
 }
+
+// TestAlertRulesSupportMonitoring: every built-in alert rule is mapped, as a supporting check only,
+// to the monitoring controls and nothing else: alerts over a period are detective evidence, and
+// none of them decides a control from a snapshot.
+func TestAlertRulesSupportMonitoring(t *testing.T) {
+	monitoring := map[string]string{"soc2": "CC7.2", "iso27001": "8.16", "pci-dss": "10.4.1.1", "hipaa": "164.308(a)(1)(ii)(D)"}
+	cats := load(t)
+	byRule := frameworks.ControlsByRule(cats)
+	n := 0
+	for _, id := range scanRuleIDs(t) {
+		if !frameworks.AlertRule(id) {
+			continue
+		}
+		n++
+		for fw, want := range monitoring {
+			if got := byRule[id][fw]; !slices.Equal(got, []string{want}) {
+				t.Errorf("alert rule %s is mapped to %s %v, want [%s]", id, fw, got, want)
+			}
+		}
+	}
+	if n < 40 {
+		t.Errorf("%d alert rules found, want the 40 or more of the built-in pack", n)
+	}
+	for _, cat := range cats {
+		for _, c := range cat.Controls {
+			for _, ch := range c.Checks {
+				if frameworks.AlertRule(ch.Rule) && ch.Coverage != finding.CoverageSupporting {
+					t.Errorf("%s %s: alert rule %s has coverage %s, want supporting", cat.ID, c.ID, ch.Rule, ch.Coverage)
+				}
+			}
+		}
+	}
+	for _, tt := range []struct {
+		id   string
+		want bool
+	}{{"TA-ALERT-001", true}, {"TA-FLOW-006", true}, {"TA-DRIFT-005", true}, {"TA-ACL-001", false}, {"TA-LOG-001", false}} {
+		if got := frameworks.AlertRule(tt.id); got != tt.want {
+			t.Errorf("AlertRule(%s) = %v, want %v", tt.id, got, tt.want)
+		}
+	}
+}

@@ -130,8 +130,16 @@ func runFrameworksShow(_ context.Context, opts *frameworksShowOptions) error {
 		fmt.Fprintln(tw, "CONTROL\tTITLE\tCHECKS")
 		for _, ctl := range c.Controls {
 			var parts []string
+			alerts := 0
 			for _, ch := range ctl.Checks {
+				if frameworks.AlertRule(ch.Rule) {
+					alerts++ // summed up: monitoring over the period, not a check of the snapshot
+					continue
+				}
 				parts = append(parts, ch.Rule+" ("+string(ch.Coverage)+")")
+			}
+			if alerts > 0 {
+				parts = append(parts, fmt.Sprintf("monitored by %d alert rules (supporting, tailaudit alerts)", alerts))
 			}
 			checks := strings.Join(parts, ", ")
 			if ctl.Manual {

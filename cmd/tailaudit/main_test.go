@@ -355,6 +355,10 @@ func TestFrameworksCommands(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "10.5.1") || !strings.Contains(stdout, "automated") {
 		t.Errorf("frameworks show pci-dss = %d:\n%s", code, stdout)
 	}
+	// The alert rules are summed up on the monitoring control's line, not listed one by one.
+	if !strings.Contains(stdout, "TA-LOG-001 (supporting), monitored by ") || strings.Contains(stdout, "TA-ALERT-001") {
+		t.Errorf("frameworks show pci-dss does not sum the alert rules up on 10.4.1.1:\n%s", stdout)
+	}
 	if _, stderr, code := tailaudit(t, "", nil, "frameworks", "show", "nist"); code != 2 || !strings.Contains(stderr, "available: ") {
 		t.Errorf("frameworks show nist = %d, %q", code, stderr)
 	}
