@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -94,6 +95,9 @@ or a sink has failed ` + strconv.Itoa(alertstate.FailingAfter) + ` times or more
 			opts.Events = append(opts.Events, args...)
 			if (opts.Before == "") != (opts.After == "") {
 				return &usageError{fmt.Errorf("--before and --after go together: the two snapshots to compare")}
+			}
+			if opts.Policy == inputs.Stdin && slices.Contains(opts.Events, inputs.Stdin) {
+				return &usageError{fmt.Errorf("--policy - and --events - both read stdin: give one of them a file")}
 			}
 			if opts.State == "" {
 				for flag, set := range map[string]bool{"--sink": len(opts.Sinks) > 0, "--retry-only": opts.RetryOnly, "--status": opts.Status} {

@@ -28,6 +28,7 @@ func TestAlertsArgs(t *testing.T) {
 		{"status_with_events", "--state st --status --events a.jsonl", nil},
 		{"nothing_to_judge", "", nil},
 		{"before_without_after", "--events a.jsonl --before o.json", nil},
+		{"policy_and_events_on_stdin", "--events - --policy -", nil},
 		{"report_format", "--events a.jsonl -f sarif", nil},
 		{"unknown_flag", "--events a.jsonl --skip-bda", nil},
 	})
