@@ -325,3 +325,50 @@ func TestParamsTable(t *testing.T) {
 		}
 	}
 }
+
+// TestSeverityTable keeps README.md's table of severities against Tailscale's hardening guide in
+// step with the rules: every rule of policy, tailnet and change has one row, with its severity.
+func TestSeverityTable(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(readme), "## Severities and Tailscale's hardening guide\n")
+	if !ok {
+		t.Fatal("README.md has no section ## Severities and Tailscale's hardening guide")
+	}
+	section, _, _ = strings.Cut(section, "\n## ")
+	rows := map[string]string{} // id → severity
+	for _, m := range regexp.MustCompile(`(?m)^\| (TA-[A-Z]+-\d+) \| ([a-z]+) \| \S`).FindAllStringSubmatch(section, -1) {
+		if _, dup := rows[m[1]]; dup {
+			t.Errorf("%s has two rows", m[1])
+		}
+		rows[m[1]] = m[2]
+	}
+	want := map[string]string{}
+	for _, f := range loadFS(t) {
+		if !isRuleFile(f.name) || !slices.Contains([]string{"policy", "tailnet", "change"}, path.Dir(f.name)) {
+			continue
+		}
+		for _, a := range f.module.Annotations {
+			if a.Scope == "package" {
+				id, _ := a.Custom["id"].(string)
+				sev, _ := a.Custom["severity"].(string)
+				want[id] = sev
+			}
+		}
+	}
+	for id, sev := range want {
+		switch got, ok := rows[id]; {
+		case !ok:
+			t.Errorf("%s (%s) has no row in the severity table", id, sev)
+		case got != sev:
+			t.Errorf("%s: the severity table says %s, its METADATA %s", id, got, sev)
+		}
+	}
+	for id := range rows {
+		if _, ok := want[id]; !ok {
+			t.Errorf("the severity table lists %s, which is no policy, tailnet or change rule", id)
+		}
+	}
+}

@@ -5,7 +5,7 @@
 #   only when someone updates each device by hand.
 # custom:
 #   id: TA-SET-004
-#   severity: low
+#   severity: medium
 #   remediation: >-
 #     Turn on automatic updates for new devices (Settings, Device management) and enable them on
 #     existing devices with tailscale set --auto-update.
