@@ -117,7 +117,7 @@ type window struct {
 	filter  []matchFilter // the events it holds; nil holds every event
 	groupBy [][][]string  // the group_by fields of the threshold rules reading it
 	events  []windowEvent // oldest first, from head on
-	terms   []*ast.Term   // the events as Rego terms, beside events: input.window is a slice of them
+	terms   *ast.Array    // the events in Rego, in the same places: input.window is a slice of it
 	head    int
 }
 
@@ -373,7 +373,7 @@ func (s *AlertStream) Add(ctx context.Context, ev *Event) ([]finding.Alert, erro
 	action, actionOK := ev.Doc["action"].(string)
 	s.admitted = s.admitted[:0]
 	for _, i := range s.candidates(targetType, typeOK, action, actionOK) {
-		if r := s.rules[i]; r.alert.match == nil || r.alert.admits(ev.Doc) {
+		if r := s.rules[i]; (r.alert.match == nil || r.alert.admits(ev.Doc)) && s.mayReach(i, ev) {
 			s.admitted = append(s.admitted, i)
 		}
 	}
@@ -414,11 +414,7 @@ func (s *AlertStream) Add(ctx context.Context, ev *Event) ([]finding.Alert, erro
 		if err != nil {
 			return nil, err
 		}
-		var earlier []windowEvent
-		var terms []*ast.Term
-		if w != nil {
-			earlier, terms = w.within(ev.Time)
-		}
+		earlier, terms := w.within(ev.Time)
 		alerts, err := s.evaluate(ctx, ev, v, first, s.admitted[start:end], earlier, terms)
 		if err != nil {
 			return nil, err
@@ -438,6 +434,30 @@ func (s *AlertStream) Add(ctx context.Context, ev *Event) ([]finding.Alert, erro
 	}
 	sortAlerts(out)
 	return out, nil
+}
+
+// mayReach reports whether rules[i] can raise an alert on ev: false for a threshold rule when the
+// window and ev hold fewer events of ev's group than the threshold, so that every result would be
+// held back. Such an event is not evaluated; a rule whose results are malformed is then reported
+// at the first event that reaches its threshold.
+func (s *AlertStream) mayReach(i int, ev *Event) bool {
+	spec := s.rules[i].alert
+	if spec.threshold <= 1 {
+		return true
+	}
+	earlier, _ := s.windows[i].within(ev.Time)
+	if len(earlier)+1 < spec.threshold {
+		return false
+	}
+	own, g, n := groupKey(spec.groupBy, ev.Doc), s.groups[i], 1
+	for j := range earlier {
+		if earlier[j].groups[g] == own {
+			if n++; n >= spec.threshold {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func sortAlerts(out []finding.Alert) {
@@ -522,9 +542,12 @@ func (s *AlertStream) Drift(ctx context.Context, before, after *tailnet.Snapshot
 	return out, nil
 }
 
-// within returns the window's events earlier than t and within its span, and their terms,
-// dropping older ones.
-func (w *window) within(t time.Time) ([]windowEvent, []*ast.Term) {
+// within returns the window's events earlier than t and within its span, and the same in Rego,
+// dropping older ones. A nil window has none.
+func (w *window) within(t time.Time) ([]windowEvent, *ast.Array) {
+	if w == nil {
+		return nil, emptyArray
+	}
 	from := t.Add(-w.span)
 	for w.head < len(w.events) && w.events[w.head].ev.Time.Before(from) {
 		w.drop()
@@ -533,21 +556,28 @@ func (w *window) within(t time.Time) ([]windowEvent, []*ast.Term) {
 	for n > w.head && w.events[n-1].ev.Time.After(t) {
 		n--
 	}
-	return w.events[w.head:n], w.terms[w.head:n]
+	if n == w.head {
+		return nil, emptyArray
+	}
+	return w.events[w.head:n], w.terms.Slice(w.head, n)
 }
+
+var emptyArray = ast.NewArray()
 
 // drop forgets the oldest event, moving the rest down once half the slice is forgotten ones.
 func (w *window) drop() {
-	w.events[w.head], w.terms[w.head] = windowEvent{}, nil
+	w.events[w.head] = windowEvent{}
 	w.head++
 	if w.head == len(w.events) {
-		w.events, w.terms, w.head = w.events[:0], w.terms[:0], 0
+		w.events, w.terms, w.head = w.events[:0], nil, 0
 	} else if w.head >= 1024 && 2*w.head >= len(w.events) {
 		n := copy(w.events, w.events[w.head:])
-		copy(w.terms, w.terms[w.head:])
 		clear(w.events[n:])
-		clear(w.terms[n:])
-		w.events, w.terms, w.head = w.events[:n], w.terms[:n], 0
+		terms := make([]*ast.Term, n)
+		for i := range terms {
+			terms[i] = w.terms.Elem(w.head + i)
+		}
+		w.events, w.terms, w.head = w.events[:n], ast.NewArray(terms...), 0
 	}
 }
 
@@ -563,7 +593,10 @@ func (w *window) add(ev *Event, value ast.Value) {
 		}
 	}
 	w.events = append(w.events, we)
-	w.terms = append(w.terms, ast.NewTerm(value))
+	if w.terms == nil {
+		w.terms = ast.NewArrayWithCapacity(16)
+	}
+	w.terms = w.terms.Append(ast.NewTerm(value))
 }
 
 // group returns the index of a group_by among the window's, adding it the first time.
@@ -578,16 +611,16 @@ func (w *window) group(groupBy [][]string) int {
 }
 
 // evaluate runs the rules (indexes into s.rules) over one event with one query.
-// earlier are the window's events and terms its Rego form, which the query reads but does not keep.
-// first is input.first, nil to leave it out.
-func (s *AlertStream) evaluate(ctx context.Context, ev *Event, value ast.Value, first *ast.Term, idx []int, earlier []windowEvent, terms []*ast.Term) ([]finding.Alert, error) {
+// earlier are the window's events and terms the same in Rego; first is input.first, nil to leave
+// it out.
+func (s *AlertStream) evaluate(ctx context.Context, ev *Event, value ast.Value, first *ast.Term, idx []int, earlier []windowEvent, terms *ast.Array) ([]finding.Alert, error) {
 	q, err := s.query(ctx, idx)
 	if err != nil {
 		return nil, err
 	}
 	s.pairs = append(append(s.pairs[:0], s.base...),
 		[2]*ast.Term{eventKey, ast.NewTerm(value)},
-		[2]*ast.Term{windowKey, ast.ArrayTerm(terms...)},
+		[2]*ast.Term{windowKey, ast.NewTerm(terms)},
 	)
 	if first != nil {
 		s.pairs = append(s.pairs, [2]*ast.Term{firstKey, first})

@@ -68,12 +68,8 @@ func (n *naiveStream) Add(ctx context.Context, ev *Event) ([]finding.Alert, erro
 		if err != nil {
 			return nil, err
 		}
-		var earlier []windowEvent
-		var terms []*ast.Term
-		if nr.window != nil {
-			earlier, terms = nr.window.within(ev.Time)
-		}
-		pairs := append(slices.Clone(n.s.base), [2]*ast.Term{ast.StringTerm("event"), ast.NewTerm(value)}, [2]*ast.Term{ast.StringTerm("window"), ast.ArrayTerm(terms...)})
+		earlier, terms := nr.window.within(ev.Time)
+		pairs := append(slices.Clone(n.s.base), [2]*ast.Term{ast.StringTerm("event"), ast.NewTerm(value)}, [2]*ast.Term{ast.StringTerm("window"), ast.NewTerm(terms)})
 		rs, err := nr.query.Eval(ctx, rego.EvalParsedInput(ast.NewObject(pairs...)), rego.EvalInterQueryBuiltinValueCache(n.s.cache))
 		if err != nil {
 			return nil, err
@@ -212,7 +208,8 @@ func TestAlertsAsNaive(t *testing.T) {
 // BenchmarkAlerts judges a generated audit log and a generated flow log (1,000,000 entries each,
 // streamed from a file as tailaudit alerts reads them) with every built-in alert rule and a
 // 300-device snapshot, reporting events per second in Add and with the decoding (wall time), and
-// per second of the process's CPU time (decoding, evaluation and the garbage collector). On the first
+// per second of the process's CPU time (decoding, evaluation and the garbage collector), with and
+// without the CPU time of a pass that only decodes the file. On the first
 // naiveN entries it then times the engine and the naive way (each rule its own query per event)
 // one after the other, and reports the naive way's events per second and the engine/naive ratio.
 func BenchmarkAlerts(b *testing.B) {
@@ -234,6 +231,12 @@ func BenchmarkAlerts(b *testing.B) {
 				b.Fatal(err)
 			}
 			b.Run("engine", func(b *testing.B) {
+				// The CPU time of decoding alone, to tell the evaluation's from the total.
+				cpu := cpuTime()
+				if _, err := events.Read([]string{path}, events.Options{}, func(*events.Event) error { return nil }); err != nil {
+					b.Fatal(err)
+				}
+				decoding := cpuTime() - cpu
 				for b.Loop() {
 					s, err := e.Alerts(benchInput())
 					if err != nil {
@@ -257,6 +260,9 @@ func BenchmarkAlerts(b *testing.B) {
 					b.ReportMetric(float64(n)/time.Since(start).Seconds(), "events/s-with-decoding")
 					if used := cpuTime() - cpu; used > 0 {
 						b.ReportMetric(float64(n)/used.Seconds(), "events/CPU-s-with-decoding")
+						if used > decoding {
+							b.ReportMetric(float64(n)/(used-decoding).Seconds(), "events/CPU-s")
+						}
 					}
 					b.ReportMetric(float64(alerts), "alerts")
 				}
