@@ -170,7 +170,7 @@ func TestAlertsAsNaive(t *testing.T) {
 	for _, c := range []struct {
 		kind string
 		n    int
-	}{{"audit", 4000}, {"flow", 500}} {
+	}{{"audit", 2500}, {"flow", 300}} {
 		t.Run(c.kind, func(t *testing.T) {
 			evs := generated(t, c.kind, c.n)
 			s, err := e.Alerts(benchInput())

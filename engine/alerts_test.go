@@ -335,10 +335,11 @@ func TestAlertMemoryBounded(t *testing.T) {
 		t.Fatal(err)
 	}
 	t0 := time.Date(2026, 11, 17, 0, 0, 0, 0, time.UTC)
-	n := 3*maxWindowEvents + 5000
+	dense := maxWindowEvents + 2000
+	n := dense + 3000
 	for i := range n {
 		at := t0.Add(time.Duration(i) * 50 * time.Millisecond) // 12,000 in the 10-minute window
-		if i > 2*maxWindowEvents {
+		if i >= dense {
 			at = t0.Add(time.Duration(i) * 10 * time.Second) // then 60 in it
 		}
 		doc := map[string]any{"action": "CREATE", "actor": map[string]any{"loginName": fmt.Sprintf("u%d", i%7000)}, "target": map[string]any{"type": "FAILED_REQUEST"}}
