@@ -111,3 +111,16 @@ func upperFirst(s string) string {
 	}
 	return string(s[0]-'a'+'A') + s[1:]
 }
+
+// TestIPSetSelectorNotModelled checks that an ipset: selector, which Tailscale accepts, is refused
+// with words that say the feature is not modelled, not that the address is invalid.
+func TestIPSetSelectorNotModelled(t *testing.T) {
+	_, errs := Compile(mustDoc(t, `{"ipsets": {"ipset:office": ["10.0.0.0/8"]}, "acls": [{"action": "accept", "src": ["ipset:office"], "dst": ["*:*"]}]}`))
+	if len(errs) != 1 {
+		t.Fatalf("Compile: %v, want one error", errs)
+	}
+	const want = `"ipset:office": IP sets are not modelled by tailaudit, so access through them cannot be evaluated`
+	if errs[0].Pointer() != "/acls/0/src/0" || errs[0].Message != want {
+		t.Errorf("error = %s: %s, want /acls/0/src/0: %s", errs[0].Pointer(), errs[0].Message, want)
+	}
+}

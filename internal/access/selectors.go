@@ -108,6 +108,10 @@ func parseAlias(s string) (alias, error) {
 			return alias{}, fmt.Errorf("%q: invalid user", s)
 		}
 		return alias{kind: kindUser, name: s}, nil
+	case strings.HasPrefix(s, "ipset:"):
+		// Tailscale accepts IP sets; what one stands for is not computed here, so access through it
+		// cannot be known and the policy is refused rather than evaluated without it.
+		return alias{}, fmt.Errorf("%q: IP sets are not modelled by tailaudit, so access through them cannot be evaluated", s)
 	}
 	if p, ok := parseIPOrPrefix(s); ok {
 		return alias{kind: kindPrefix, prefix: p}, nil
