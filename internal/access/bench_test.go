@@ -225,3 +225,29 @@ func BenchmarkRulesTo(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkCapMaps computes every node's CapMap for the benchmark tailnet with nodeAttrs entries
+// for every node, every member and each tag of the policy.
+func BenchmarkCapMaps(b *testing.B) {
+	topo, doc := benchTailnet(benchNodes, benchRules, 0)
+	attrs := []any{
+		map[string]any{"target": []any{"*"}, "attr": []any{"funnel"}},
+		map[string]any{"target": []any{"autogroup:member"}, "attr": []any{"drive:access"}},
+	}
+	owners, _ := doc["tagOwners"].(map[string]any)
+	for _, tag := range sortedKeys(owners) {
+		attrs = append(attrs, map[string]any{"target": []any{tag}, "app": map[string]any{"example.com/cap/x": []any{tag}}})
+	}
+	doc["nodeAttrs"] = attrs
+	pol, errs := Compile(doc)
+	if len(errs) > 0 {
+		b.Fatal(errs[0])
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		caps := pol.CapMaps(topo, TailnetSettings{})
+		if len(caps) != len(topo.Nodes) || !caps[topo.Nodes[0].Name].Has(CapFunnel) {
+			b.Fatalf("%d capability maps", len(caps))
+		}
+	}
+}
