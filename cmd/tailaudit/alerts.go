@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"path/filepath"
 	"slices"
@@ -39,6 +40,8 @@ type alertsOptions struct {
 	Sinks     []string      // --sink SPEC: where alerts are delivered through the outbox
 	RetryOnly bool          // deliver the outbox, read no events
 	Status    bool          // print the state and exit
+
+	read func(events.Stats) // when set, given what the run read of the events (for tests)
 }
 
 // maxReportedSkips is how many skipped entries --skip-bad lists on stderr; the rest are counted.
@@ -262,6 +265,23 @@ func parseSinks(opts *alertsOptions) ([]sink.Sink, error) {
 // new alerts for every sink; it returns the alerts not raised before.
 func judgeAlerts(ctx context.Context, opts *alertsOptions, st *alertstate.Store, sinks []sink.Sink) ([]finding.Alert, error) {
 	s := opts.IO
+	var (
+		cursors map[string]alertstate.Cursor
+		history []alertstate.Event
+		err     error
+	)
+	if st != nil {
+		if cursors, err = st.Cursors(); err != nil {
+			return nil, err
+		}
+		// Nothing new in any source and no drift to judge: the rules are not even loaded.
+		if same, err := unchangedSources(s, opts, cursors); err != nil || same {
+			if same && opts.read != nil {
+				opts.read(events.Stats{Unchanged: len(opts.Events)})
+			}
+			return nil, err
+		}
+	}
 	cfg, eng, err := opts.Rules.engine(ctx, s)
 	if err != nil {
 		return nil, err
@@ -281,14 +301,7 @@ func judgeAlerts(ctx context.Context, opts *alertsOptions, st *alertstate.Store,
 		// Without it, the rules that read the policy stay silent; the snapshot's may be absent.
 		in.Policy, _ = inputs.SnapshotPolicy(in.Tailnet)
 	}
-	var (
-		cursors map[string]alertstate.Cursor
-		history []alertstate.Event
-	)
 	if st != nil {
-		if cursors, err = st.Cursors(); err != nil {
-			return nil, err
-		}
 		if in.Suppressed, err = suppressions(st); err != nil {
 			return nil, err
 		}
@@ -317,7 +330,11 @@ func judgeAlerts(ctx context.Context, opts *alertsOptions, st *alertstate.Store,
 	for _, path := range opts.Events {
 		src := sourceKey(s, path)
 		cur, next := cursors[src], cursors[src]
-		stats, err := events.Read([]string{path}, events.Options{Stdin: s.In, SkipBad: opts.SkipBad}, func(ev *events.Event) error {
+		eopts := events.Options{Stdin: s.In, SkipBad: opts.SkipBad}
+		if st != nil {
+			eopts.Marks = eventMarks(cur)
+		}
+		stats, err := events.Read([]string{path}, eopts, func(ev *events.Event) error {
 			if st != nil {
 				d, err := alertstate.Digest(ev.Doc)
 				if err != nil {
@@ -336,11 +353,21 @@ func judgeAlerts(ctx context.Context, opts *alertsOptions, st *alertstate.Store,
 		if err != nil {
 			return nil, err
 		}
-		if next.Judged != cur.Judged {
+		if st != nil {
+			next.Files = fileMarks(stats.Marks)
+		}
+		if next.Judged != cur.Judged || !sameMarks(cur.Files, next.Files) {
 			moved[src] = next
 		}
+		total.Audit += stats.Audit
+		total.Flow += stats.Flow
+		total.Unchanged += stats.Unchanged
+		total.Resumed += stats.Resumed
 		total.Skipped += stats.Skipped
 		total.Errors = append(total.Errors, stats.Errors...)
+	}
+	if opts.read != nil {
+		opts.read(total)
 	}
 	if total.Skipped > 0 {
 		fmt.Fprintf(s.Err, "tailaudit: skipped %d bad log entries (--skip-bad):\n", total.Skipped)
@@ -369,7 +396,11 @@ func judgeAlerts(ctx context.Context, opts *alertsOptions, st *alertstate.Store,
 		return alerts, nil
 	}
 	if judged == 0 && len(alerts) == 0 {
-		return nil, nil // nothing new: the state stays as it is
+		// Nothing new: only the file marks, if they moved (a file rewritten with old events).
+		if len(moved) > 0 {
+			return nil, st.PutCursors(s.now(), moved)
+		}
+		return nil, nil
 	}
 	run := alertstate.Run{Now: s.now(), Cursors: moved, Actors: stream.NewActors(), Alerts: alerts}
 	for _, sup := range stream.Suppressions() {
@@ -382,6 +413,47 @@ func judgeAlerts(ctx context.Context, opts *alertsOptions, st *alertstate.Store,
 		run.Sinks = append(run.Sinks, sk.Name())
 	}
 	return st.Commit(run)
+}
+
+// unchangedSources reports whether the run has nothing to judge: no drift comparison, and every
+// file of every source still of the size and digest its cursor's mark recorded.
+func unchangedSources(s *iostreams, opts *alertsOptions, cursors map[string]alertstate.Cursor) (bool, error) {
+	if opts.Before != "" {
+		return false, nil
+	}
+	for _, path := range opts.Events {
+		same, err := events.Unchanged([]string{path}, eventMarks(cursors[sourceKey(s, path)]))
+		if err != nil || !same {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+// eventMarks are a cursor's file marks for events.Read; never nil, so that the read records them.
+func eventMarks(c alertstate.Cursor) map[string]events.Mark {
+	out := make(map[string]events.Mark, len(c.Files))
+	for name, m := range c.Files {
+		out[name] = events.Mark(m)
+	}
+	return out
+}
+
+func fileMarks(marks map[string]events.Mark) map[string]alertstate.FileMark {
+	if len(marks) == 0 {
+		return nil
+	}
+	out := make(map[string]alertstate.FileMark, len(marks))
+	for name, m := range marks {
+		out[name] = alertstate.FileMark(m)
+	}
+	return out
+}
+
+func sameMarks(a, b map[string]alertstate.FileMark) bool {
+	return maps.EqualFunc(a, b, func(x, y alertstate.FileMark) bool {
+		return x.Size == y.Size && x.SHA256 == y.SHA256 && x.Lines == y.Lines && x.Resume == y.Resume && x.ModTime.Equal(y.ModTime)
+	})
 }
 
 func suppressions(st *alertstate.Store) ([]engine.Suppression, error) {

@@ -23,6 +23,21 @@ type Cursor struct {
 	Digests []string  `json:"digests,omitempty"` // of the events at Time, sorted
 	Judged  int64     `json:"judged"`            // events judged from this source over all runs
 	Updated time.Time `json:"updated"`           // the run that last moved it
+	// Files marks each regular file of the source as the last run read it, by name: a later run
+	// skips a file still of that size and digest without decoding it, and reads a one-entry-per-line
+	// file that grew from the mark on. The time and digests above still decide what is new.
+	Files map[string]FileMark `json:"files,omitempty"`
+}
+
+// A FileMark is how much of a file a run read: Size bytes, with that SHA-256 and modification
+// time, holding Lines lines; Resume says a grown file may be read from Size on (one entry per line,
+// not gzipped, ending with a newline).
+type FileMark struct {
+	Size    int64     `json:"size"`
+	ModTime time.Time `json:"mtime"`
+	SHA256  string    `json:"sha256"`
+	Lines   int       `json:"lines,omitempty"`
+	Resume  bool      `json:"resume,omitempty"`
 }
 
 // Digest identifies an event's content for the cursor: the SHA-256 of its JSON (keys sorted).
@@ -55,6 +70,20 @@ func (c *Cursor) Advance(t time.Time, d string) {
 			c.Digests = slices.Insert(c.Digests, i, d)
 		}
 	}
+}
+
+// PutCursors records cursors whose file marks moved while no event was judged.
+func (s *Store) PutCursors(now time.Time, cursors map[string]Cursor) error {
+	return s.update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketCursors)
+		for src, c := range cursors {
+			c.Updated = now.UTC()
+			if err := putJSON(b, []byte(src), c); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // Cursors returns the cursor of every source.

@@ -2,6 +2,7 @@ package events
 
 import (
 	"compress/gzip"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -47,6 +48,11 @@ type Options struct {
 	// SkipBad counts, reports and skips an entry that cannot be used, instead of stopping at it.
 	// A stream that is not JSON any more (a syntax error inside a wrapping document) still stops.
 	SkipBad bool
+	// Marks, when not nil, are the marks an earlier read left, by file name as read: a regular file
+	// whose size and digest match its mark is skipped without decoding, and one that grew past a
+	// resumable mark is decoded from the mark on (its line numbers go on from the mark's). Any other
+	// file is read whole. Every regular file's new mark is then in Stats.Marks.
+	Marks map[string]Mark
 }
 
 // maxSkipped is how many skipped entries Stats keeps the errors of; the rest are only counted.
@@ -59,6 +65,12 @@ type Stats struct {
 	Flow    int
 	Skipped int             // entries skipped under SkipBad
 	Errors  []*source.Error // the first maxSkipped of them
+
+	// With Options.Marks: the files skipped as unchanged, those decoded from their mark on, and the
+	// mark of every regular file read.
+	Unchanged int
+	Resumed   int
+	Marks     map[string]Mark
 }
 
 func (s *Stats) skip(err *source.Error) {
@@ -126,6 +138,11 @@ func expand(p string) ([]string, error) {
 func readFile(name string, opts Options, st *Stats, fn func(*Event) error) error {
 	var r io.Reader
 	display := name
+	var (
+		t      *tally
+		fi     os.FileInfo
+		resume Mark
+	)
 	if name == "-" {
 		if opts.Stdin == nil {
 			return errors.New("events: - names standard input, and there is none")
@@ -138,6 +155,39 @@ func readFile(name string, opts Options, st *Stats, fn func(*Event) error) error
 		}
 		defer f.Close()
 		r = f
+		if fi, err = f.Stat(); err != nil {
+			return fmt.Errorf("events: %w", err)
+		}
+		if opts.Marks != nil && fi.Mode().IsRegular() {
+			if st.Marks == nil {
+				st.Marks = map[string]Mark{}
+			}
+			h := sha256.New()
+			t = &tally{r: f, h: h}
+			if m, ok := opts.Marks[name]; ok && fi.Size() >= m.Size {
+				same, err := prefixMatches(f, m, h)
+				if err != nil {
+					return err
+				}
+				switch {
+				case same && fi.Size() == m.Size:
+					st.Unchanged++
+					m.ModTime = fi.ModTime()
+					st.Marks[name] = m
+					return nil
+				case same && m.Resume:
+					st.Resumed++
+					resume = m
+					t.n, t.last = m.Size, '\n'
+				default:
+					if _, err := f.Seek(0, io.SeekStart); err != nil {
+						return fmt.Errorf("events: %w", err)
+					}
+					h.Reset()
+				}
+			}
+			r = t
+		}
 	}
 	if strings.HasSuffix(name, ".gz") {
 		zr, err := gzip.NewReader(r)
@@ -148,10 +198,13 @@ func readFile(name string, opts Options, st *Stats, fn func(*Event) error) error
 		r = zr
 	}
 	d := NewDecoder(r, display)
+	if resume.Resume {
+		d.started, d.lines, d.line = true, true, resume.Lines
+	}
 	for {
 		ev, err := d.Next()
 		if err == io.EOF {
-			return nil
+			break
 		}
 		if err != nil {
 			se, ok := errors.AsType[*source.Error](err)
@@ -171,4 +224,11 @@ func readFile(name string, opts Options, st *Stats, fn func(*Event) error) error
 			return err
 		}
 	}
+	if t != nil {
+		if _, err := io.Copy(io.Discard, t); err != nil {
+			return fmt.Errorf("events: read %s: %w", display, err)
+		}
+		st.Marks[name] = Mark{Size: t.n, ModTime: fi.ModTime(), SHA256: t.sum(), Lines: d.line, Resume: resumable(name, d.lines, t)}
+	}
+	return nil
 }
