@@ -268,6 +268,7 @@ func collectParams(rules []*rule, compiled map[string]*ast.Module) (map[string]*
 		}
 		return 1
 	})
+	files := filesByPackage(compiled)
 	for _, r := range rules {
 		for _, name := range slices.Sorted(maps.Keys(r.params)) {
 			spec := r.params[name]
@@ -285,7 +286,7 @@ func collectParams(rules []*rule, compiled map[string]*ast.Module) (map[string]*
 			d.rules = append(d.rules, r.meta.ID)
 			slices.Sort(d.rules)
 		}
-		errs = append(errs, r.checkDefaults(compiled)...)
+		errs = append(errs, r.checkDefaults(compiled, files[r.pkg])...)
 	}
 	if len(errs) > 0 {
 		return nil, errs
@@ -293,14 +294,23 @@ func collectParams(rules []*rule, compiled map[string]*ast.Module) (map[string]*
 	return out, nil
 }
 
-// checkDefaults compares the rule's declarations with the defaults it passes to params.merged.
-func (r *rule) checkDefaults(compiled map[string]*ast.Module) LoadErrors {
-	var errs LoadErrors
+// filesByPackage lists, by package, the files of compiled that declare it, sorted, so that each rule
+// walks its own modules without rendering every module's package name once per rule.
+func filesByPackage(compiled map[string]*ast.Module) map[string][]string {
+	out := map[string][]string{}
 	for _, file := range slices.Sorted(maps.Keys(compiled)) {
+		pkg := packageName(compiled[file])
+		out[pkg] = append(out[pkg], file)
+	}
+	return out
+}
+
+// checkDefaults compares the rule's declarations with the defaults it passes to params.merged in
+// files, the modules of its package.
+func (r *rule) checkDefaults(compiled map[string]*ast.Module, files []string) LoadErrors {
+	var errs LoadErrors
+	for _, file := range files {
 		m := compiled[file]
-		if packageName(m) != r.pkg {
-			continue
-		}
 		ast.WalkExprs(m, func(x *ast.Expr) bool {
 			if !x.IsCall() || !x.Operator().Equal(mergedRef) {
 				return false
