@@ -8,10 +8,10 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
-	"maps"
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -110,8 +110,19 @@ type Engine struct {
 	alerts   []*rule               // the alert rules (tailaudit.alerts.* with an alert set), which Evaluate leaves out
 	params   map[string]*paramDecl // every parameter the rules declare, by name
 	compiler *ast.Compiler
-	groups   map[string][]*queryGroup // by input document: shards evaluated in parallel
-	bundle   string                   // BundleHash
+	docs     map[string]*docShards // by input document: its rules, prepared when first evaluated
+	bundle   string                // BundleHash
+}
+
+// docShards are the rules needing one input document and the shards (queries evaluated in
+// parallel) they are dealt into. The shards are prepared by the first evaluation that has the
+// document, so that a policy-only check does not prepare the tailnet rules' queries. Every module is
+// still compiled, and its errors reported, by New.
+type docShards struct {
+	rules  []*rule
+	once   sync.Once
+	groups []*queryGroup
+	err    error
 }
 
 // queryGroup is one prepared query that evaluates every result set of a share of the rules needing
@@ -156,9 +167,7 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 	if e.params, err = collectParams(slices.Concat(e.rules, e.alerts), e.compiler.Modules); err != nil {
 		return nil, err
 	}
-	if err := e.prepare(ctx); err != nil {
-		return nil, err
-	}
+	e.prepare()
 	e.logger.Debug("rules compiled", "rules", len(e.rules), "modules", len(mods))
 	return e, nil
 }
@@ -274,29 +283,43 @@ func (e *Engine) regoOptions() []func(*rego.Rego) {
 	return opts
 }
 
-// prepare builds, per input document, one query per shard of its rules. Rules are dealt round-robin
-// so that each shard gets a similar mix.
-func (e *Engine) prepare(ctx context.Context) error {
-	e.groups = map[string][]*queryGroup{}
-	byDoc := map[string][]*rule{}
+// prepare deals the rules into their input documents; shards prepares a document's queries.
+func (e *Engine) prepare() {
+	e.docs = map[string]*docShards{}
 	for _, r := range e.rules {
-		byDoc[r.document] = append(byDoc[r.document], r)
+		d := e.docs[r.document]
+		if d == nil {
+			d = &docShards{}
+			e.docs[r.document] = d
+		}
+		d.rules = append(d.rules, r)
 	}
-	for _, doc := range slices.Sorted(maps.Keys(byDoc)) {
-		rules := byDoc[doc]
-		shards := make([][]*rule, min(e.parallelism, len(rules)))
-		for i, r := range rules {
+}
+
+// shards returns the prepared queries of the rules needing doc, preparing them on first use: one
+// query per shard, rules dealt round-robin so that each shard gets a similar mix. Preparing does not
+// depend on the caller's context being live, so an evaluation cancelled while preparing does not
+// leave the engine unable to evaluate the document later.
+func (e *Engine) shards(ctx context.Context, doc string) ([]*queryGroup, error) {
+	d := e.docs[doc]
+	if d == nil {
+		return nil, nil
+	}
+	d.once.Do(func() {
+		shards := make([][]*rule, min(e.parallelism, len(d.rules)))
+		for i, r := range d.rules {
 			shards[i%len(shards)] = append(shards[i%len(shards)], r)
 		}
 		for _, shard := range shards {
-			g, err := e.prepareGroup(ctx, shard)
+			g, err := e.prepareGroup(context.WithoutCancel(ctx), shard)
 			if err != nil {
-				return err
+				d.err = err
+				return
 			}
-			e.groups[doc] = append(e.groups[doc], g)
+			d.groups = append(d.groups, g)
 		}
-	}
-	return nil
+	})
+	return d.groups, d.err
 }
 
 func (e *Engine) prepareGroup(ctx context.Context, rules []*rule) (*queryGroup, error) {

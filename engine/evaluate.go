@@ -77,9 +77,13 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) (*finding.Report, error
 		}
 	}
 	var shards []*queryGroup
-	for _, docName := range slices.Sorted(maps.Keys(e.groups)) {
+	for _, docName := range slices.Sorted(maps.Keys(e.docs)) {
 		if _, present := doc[docName]; present {
-			shards = append(shards, e.groups[docName]...)
+			groups, err := e.shards(ctx, docName)
+			if err != nil {
+				return nil, err
+			}
+			shards = append(shards, groups...)
 		}
 	}
 	var policyDoc, snapshot map[string]any
