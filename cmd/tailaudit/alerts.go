@@ -73,7 +73,10 @@ With --state DIR, runs remember what they judged (a scheduled run judges each ev
 cursor per source, the suppression memory, the actors seen (input.first), the events a later
 window needs, and an outbox. With --sink SPEC (repeatable), each new alert is put in the outbox
 before any sink is tried and leaves it only when the sink acknowledged it; a run first retries
-what earlier runs could not deliver, with backoff and the sink's Retry-After. Sinks: ` + strings.Join(sink.Kinds(), ", ") + `.
+what earlier runs could not deliver, with backoff and the sink's Retry-After. A file unchanged
+since the last run (same size and SHA-256) is not decoded, and a JSONL file that grew is read from
+where the last run stopped; a run with nothing new and no --before loads no rules, so it does not
+report a broken rule. Sinks: ` + strings.Join(sink.Kinds(), ", ") + `.
 --retry-only delivers the outbox and reads no events; --status prints the cursors, the outbox and
 the suppression memory. Secrets come from the environment and are never stored.
 
