@@ -11,7 +11,7 @@
 #   match: {"target.type": ["NODE", "USER"], "action": ["DELETE"]}
 #   window: 1h
 #   threshold: 5
-#   group_by: [actor.id, target.type]
+#   group_by: [actor.id, actor.type, target.type]
 #   controls: {soc2: [CC6.2, CC6.3, CC7.2], iso27001: ["5.18", "8.2", "8.16"], pci-dss: ["7.2.1", "7.2.2", "10.2.1.2"], hipaa: ["164.308(a)(4)(ii)(C)", "164.312(b)"]}
 package tailaudit.alerts.mass_deletion
 
@@ -21,5 +21,16 @@ alert contains result if {
 	input.event.target.type in {"NODE", "USER"}
 	input.event.action == "DELETE"
 	input.event.actor.type != "AUTOMATED_WORKER"
-	result := {"msg": sprintf("%s deleted %d %s targets within an hour", [lib.actor, count(input.window) + 1, lower(input.event.target.type)]), "evidence": lib.evidence}
+	result := {"msg": sprintf("%s deleted %d %s targets within an hour", [lib.actor, count(_group) + 1, lower(input.event.target.type)]), "evidence": lib.evidence}
 }
+
+# _group is the earlier deletions in the window by this event's actor of its kind of target, the
+# events the threshold counts (group_by); the control plane's own cleanup of ephemeral nodes
+# (actor type AUTOMATED_WORKER) is never among them.
+_group := [e |
+	some e in input.window
+	e.actor.id == input.event.actor.id
+	e.actor.type == input.event.actor.type
+	e.actor.type != "AUTOMATED_WORKER"
+	e.target.type == input.event.target.type
+]
