@@ -37,6 +37,7 @@ import (
 //	tailscale.route_approvers(doc)           [{path, kind, route, approver, nodes, everyMember}]: autoApprovers selectors
 //	tailscale.internet_rules(doc)            [{path, dstPath, src, nodes, everyMember}]: rules that open exit nodes
 //	tailscale.duplicates(list)               [[k, first]]: entries that repeat an earlier one (lists as sets)
+//	tailscale.device(tailnet, key)           device: the snapshot's device with that nodeId, address or name
 //
 // port is a number (TCP or UDP) or a string such as "tcp:443", "udp:53" or "icmp".
 func Functions() []Function {
@@ -66,6 +67,7 @@ func Functions() []Function {
 			types.Args(doc, strs, strs, types.NewArray(nil, types.N)),
 			types.NewObject(nil, types.NewDynamicProperty(types.S, types.NewObject(nil, types.NewDynamicProperty(types.S, types.NewArray(nil, types.A))))), builtinReachEvery),
 		duplicatesFunction(),
+		deviceFunction(),
 	}, append(capabilityFunctions(doc), routeFunctions(doc)...)...)
 }
 
@@ -149,7 +151,8 @@ func tailnetDomains(params map[string]any) []string {
 }
 
 // Cache holds what the built-ins compute for one evaluation: the evaluated input's policy, compiled
-// once for every query that evaluates it, with and without the snapshot's topology. The engine
+// once for every query that evaluates it, with and without the snapshot's topology, and the index
+// of the snapshot's devices that tailscale.device reads. The engine
 // makes one per evaluation and hands it to each query with rego.EvalInterQueryBuiltinValueCache;
 // it is safe for concurrent use by those queries.
 type Cache struct {
@@ -161,21 +164,27 @@ type Cache struct {
 
 	policyOnce, inputOnce sync.Once
 	policy, withSnapshot  *compiledPolicy
+
+	devicesOnce sync.Once
+	devices     deviceIndex // tailscale.device's index of input.tailnet's devices
 }
 
 // NewCache prepares the cache for an input whose Rego form is input, holding the policy document
 // policyDoc (nil when the input has none) and the snapshot document snapshot (nil when absent).
 func NewCache(input ast.Value, policyDoc, snapshot map[string]any) *Cache {
 	c := &Cache{inputValue: input, doc: policyDoc, snapshot: snapshot}
-	if obj, ok := input.(ast.Object); ok && policyDoc != nil {
+	obj, isObj := input.(ast.Object)
+	if isObj {
+		if t := obj.Get(ast.InternedTerm("tailnet")); t != nil {
+			c.tailnetValue = t.Value
+		}
+	}
+	if isObj && policyDoc != nil {
 		if p := obj.Get(ast.InternedTerm("policy")); p != nil {
 			c.policyValue = p.Value
 		}
 		if p := obj.Get(ast.InternedTerm("params")); p != nil {
 			c.params, _ = toGo(p.Value).(map[string]any)
-		}
-		if t := obj.Get(ast.InternedTerm("tailnet")); t != nil {
-			c.tailnetValue = t.Value
 		}
 	}
 	return c

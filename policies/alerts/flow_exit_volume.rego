@@ -60,7 +60,7 @@ _from := object.get(_earlier[0], "start", "") if {
 } else := object.get(input.event, "start", "")
 
 _exit_node := split(d.name, ".")[0] if {
-	some d in input.tailnet.devices
+	d := tailscale.device(input.tailnet, input.event.nodeId)
 	d.nodeId == input.event.nodeId
 } else := input.event.nodeId
 

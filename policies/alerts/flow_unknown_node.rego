@@ -24,6 +24,6 @@ alert contains result if {
 }
 
 _known if {
-	some d in input.tailnet.devices
+	d := tailscale.device(input.tailnet, input.event.nodeId)
 	d.nodeId == input.event.nodeId
 }

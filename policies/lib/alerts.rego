@@ -47,9 +47,9 @@ evidence := {
 }
 
 # device is the snapshot's device with the event's node id, when a snapshot
-# was given and knows it.
+# was given and knows it (tailscale.device: an index, not a scan per call).
 device(node_id) := d if {
-	some d in input.tailnet.devices
+	d := tailscale.device(input.tailnet, node_id)
 	d.nodeId == node_id
 }
 

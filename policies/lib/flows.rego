@@ -23,9 +23,9 @@ port(ep) := to_number(parts[1]) if {
 } else := 0
 
 # device is the snapshot's device that holds address addr, when a snapshot was
-# given and knows it.
+# given and knows it (tailscale.device: an index, not a scan per call).
 device(addr) := d if {
-	some d in input.tailnet.devices
+	d := tailscale.device(input.tailnet, addr)
 	addr in object.get(d, "addresses", [])
 }
 
