@@ -1,6 +1,7 @@
 package access
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -31,8 +32,23 @@ type Policy struct {
 
 // Unchecked returns, at the values concerned, the checks Compile could not make: without the
 // tailnet's domains (WithTailnetDomains), whether a "user:*@domain" or "localpart:*@domain" names one
-// of them. Tailscale makes these checks, so a policy with such entries is not known to be valid.
+// of them; the sections and fields not modelled (ipsets, postures); and each selector naming a
+// feature not modelled (an "ipset:" selector), whose Error has NotModelled set. Tailscale makes
+// these checks, so a policy with such entries is not known to be valid.
 func (p *Policy) Unchecked() []Error { return p.unchecked }
+
+// NotModelled returns the Unchecked errors with NotModelled set: the values whose entries are left
+// out of the compiled policy because they use a feature tailaudit does not model. When there are
+// any, what the policy allows is not known: evaluating access would judge only part of it.
+func (p *Policy) NotModelled() []Error {
+	var out []Error
+	for _, e := range p.unchecked {
+		if e.NotModelled != "" {
+			out = append(out, e)
+		}
+	}
+	return out
+}
 
 // approval is one entry of autoApprovers: a route (or the exit node routes, route "") and the
 // selectors that may advertise it unreviewed.
@@ -95,8 +111,19 @@ type compiler struct {
 	unchecked []Error
 }
 
+// errorf records an error Tailscale makes at path; when one of args is a selector naming a feature
+// that is not modelled, it records that instead, among the checks not made.
 func (c *compiler) errorf(path []any, format string, args ...any) {
-	c.errs = append(c.errs, Error{Path: path, Message: fmt.Sprintf(format, args...)})
+	e := Error{Path: path, Message: fmt.Sprintf(format, args...)}
+	for _, a := range args {
+		var nm notModelledError
+		if err, ok := a.(error); ok && errors.As(err, &nm) {
+			e.NotModelled = nm.feature
+			c.unchecked = append(c.unchecked, e)
+			return
+		}
+	}
+	c.errs = append(c.errs, e)
 }
 
 // Compile validates a policy document (decoded JSON with canonical key spelling) and
@@ -645,7 +672,7 @@ func (c *compiler) compileNodeAttr(v any, path []any) {
 		p := at(path, tk, i)
 		a, err := parseAlias(s)
 		if err != nil {
-			c.errorf(p, "%q: invalid address", s)
+			c.errorf(p, "%v", err)
 			continue
 		}
 		switch {

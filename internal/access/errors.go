@@ -9,6 +9,10 @@ type Error struct {
 	Path []any
 	// Message says what is wrong, in Tailscale's words where they are known.
 	Message string
+	// NotModelled names the feature ("IP sets") when the value uses one Tailscale accepts and
+	// tailaudit does not model, so the entry holding it is left out of what is evaluated; such an
+	// Error is never one Tailscale makes, and Compile returns it from Policy.Unchecked.
+	NotModelled string
 }
 
 // Error returns the message prefixed with the JSON pointer of the offending value.

@@ -110,8 +110,8 @@ func parseAlias(s string) (alias, error) {
 		return alias{kind: kindUser, name: s}, nil
 	case strings.HasPrefix(s, "ipset:"):
 		// Tailscale accepts IP sets; what one stands for is not computed here, so access through it
-		// cannot be known and the policy is refused rather than evaluated without it.
-		return alias{}, fmt.Errorf("%q: IP sets are not modelled by tailaudit, so access through them cannot be evaluated", s)
+		// cannot be known: Compile reports it as not modelled, not as an error Tailscale makes.
+		return alias{}, notModelledError{selector: s, feature: "IP sets"}
 	}
 	if p, ok := parseIPOrPrefix(s); ok {
 		return alias{kind: kindPrefix, prefix: p}, nil
@@ -120,6 +120,16 @@ func parseAlias(s string) (alias, error) {
 		return alias{}, fmt.Errorf("%q: invalid address", s)
 	}
 	return alias{kind: kindHost, name: s}, nil
+}
+
+// notModelledError is a selector Tailscale accepts that names a feature tailaudit does not model.
+type notModelledError struct {
+	selector string
+	feature  string // "IP sets"
+}
+
+func (e notModelledError) Error() string {
+	return fmt.Sprintf("%q: %s are not modelled by tailaudit, so access through them cannot be evaluated", e.selector, e.feature)
 }
 
 // checkTagName applies the control plane's rule for tag names.

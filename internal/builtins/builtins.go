@@ -21,7 +21,7 @@ import (
 // which case a snapshot in input.tailnet lets selectors name devices and resolve to real nodes.
 //
 //	tailscale.validate(doc)                  [{path, message}]: what Tailscale would reject
-//	tailscale.unchecked(doc)                 [{path, message}]: checks Tailscale makes that could not be made
+//	tailscale.unchecked(doc)                 [{path, message, notModelled?}]: checks Tailscale makes that could not be made
 //	tailscale.test_results(doc)              [{path, src, dst, want, got, passed, message}]
 //	tailscale.reachable(doc, src, dst, port) true when src may connect to dst on port
 //	tailscale.reach(doc, src, dst, port)     {allowed, because: [path]}: the rules that allow it
@@ -288,6 +288,37 @@ func compiled(bctx rego.BuiltinContext, arg *ast.Term) (*compiledPolicy, error) 
 	return c, nil
 }
 
+// evaluable is compiled for the built-ins that answer what the policy allows (reachability, tests,
+// peers, routes, capabilities). When the policy uses a feature tailaudit does not model, the
+// entries using it are left out of the compiled policy, so every such answer would judge only part
+// of it: evaluable fails instead, and a rule calling one of these built-ins reports an error rather
+// than a result on the rest of the policy. A built-in whose answer comes from some sections only
+// names them (nodeAttrs for capabilities), and only what is left out of those sections counts.
+func evaluable(bctx rego.BuiltinContext, arg *ast.Term, sections ...string) (*compiledPolicy, error) {
+	c, err := compiled(bctx, arg)
+	if err != nil {
+		return nil, err
+	}
+	nm := c.policy.NotModelled()
+	if len(sections) > 0 {
+		nm = slices.DeleteFunc(slices.Clone(nm), func(e access.Error) bool {
+			key, _ := e.Path[0].(string)
+			return !slices.ContainsFunc(sections, func(s string) bool { return strings.EqualFold(s, key) })
+		})
+	}
+	if len(nm) == 0 {
+		return c, nil
+	}
+	var features, at []string
+	for _, e := range nm {
+		if !slices.Contains(features, e.NotModelled) {
+			features = append(features, e.NotModelled)
+		}
+		at = append(at, e.Pointer())
+	}
+	return nil, fmt.Errorf("tailaudit cannot evaluate what the policy allows: %s not modelled, used at %s", strings.Join(features, " and ")+" are", strings.Join(at, ", "))
+}
+
 // toGo converts a Rego value to plain Go values, keeping numbers as json.Number.
 func toGo(v ast.Value) any {
 	x, err := ast.JSON(v)
@@ -322,13 +353,17 @@ func builtinUnchecked(bctx rego.BuiltinContext, terms []*ast.Term) (*ast.Term, e
 	un := c.policy.Unchecked()
 	out := make([]any, 0, len(un))
 	for _, e := range un {
-		out = append(out, map[string]any{"path": inputPath(e.Path), "message": e.Message})
+		m := map[string]any{"path": inputPath(e.Path), "message": e.Message}
+		if e.NotModelled != "" {
+			m["notModelled"] = e.NotModelled
+		}
+		out = append(out, m)
 	}
 	return toTerm(out)
 }
 
 func builtinTestResults(bctx rego.BuiltinContext, terms []*ast.Term) (*ast.Term, error) {
-	c, err := compiled(bctx, terms[0])
+	c, err := evaluable(bctx, terms[0])
 	if err != nil {
 		return nil, err
 	}
@@ -346,7 +381,7 @@ func builtinTestResults(bctx rego.BuiltinContext, terms []*ast.Term) (*ast.Term,
 
 // reachArgs reads (doc, src, dst, port) and asks the policy.
 func reachArgs(bctx rego.BuiltinContext, terms []*ast.Term) (bool, []access.Because, error) {
-	c, err := compiled(bctx, terms[0])
+	c, err := evaluable(bctx, terms[0])
 	if err != nil {
 		return false, nil, err
 	}

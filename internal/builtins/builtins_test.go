@@ -3,6 +3,7 @@ package builtins_test
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -199,4 +200,68 @@ func TestTailnetDomains(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestNotModelledFailsClosed checks that a policy using IP sets, which tailaudit does not model, is
+// not answered on the part of it that compiled: every built-in about what the policy allows fails
+// with an error naming the feature and where it is used, tailscale.validate reports nothing
+// Tailscale would reject, and tailscale.unchecked names the feature.
+func TestNotModelledFailsClosed(t *testing.T) {
+	pol, err := policyfile.Parse("policy.hujson", []byte(`{
+		"tagOwners": {"tag:db": ["autogroup:admin"]},
+		"ipsets": {"ipset:office": ["10.0.0.0/8"]},
+		"grants": [{"src": ["ipset:office"], "dst": ["tag:db"], "ip": ["*"]}],
+	}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	input := map[string]any{"policy": pol.Doc}
+	if got := evalBuiltin(t, `tailscale.validate(input.policy)`, input); len(got.([]any)) != 0 {
+		t.Errorf("tailscale.validate = %v, want nothing Tailscale would reject", got)
+	}
+	if got := evalBuiltin(t, `[e.notModelled | some e in tailscale.unchecked(input.policy); e.notModelled]`, input); cmp.Diff([]any{"IP sets"}, got) != "" {
+		t.Errorf("tailscale.unchecked notModelled = %v, want [IP sets]", got)
+	}
+	const want = `tailaudit cannot evaluate what the policy allows: IP sets are not modelled, used at /grants/0/src/0`
+	for _, q := range []string{
+		`tailscale.reachable(input.policy, "10.0.0.1", "tag:db", 22)`,
+		`tailscale.reach(input.policy, "10.0.0.1", "tag:db", 22)`,
+		`tailscale.reach_every(input.policy, ["10.0.0.1"], ["tag:db"], [22])`,
+		`tailscale.test_results(input.policy)`,
+		`tailscale.peers(input, "db")`,
+		`tailscale.approved_routes(input.policy)`,
+		`tailscale.exit_nodes(input.policy)`,
+		`tailscale.internet_rules(input.policy)`,
+	} {
+		if err := evalStrict(q, input); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: error %v, want one containing %q", q, err, want)
+		}
+	}
+	// Capabilities come from nodeAttrs alone, route approvers from autoApprovers alone: an IP set
+	// elsewhere leaves them exact, one in a nodeAttrs target does not.
+	for _, q := range []string{
+		`tailscale.route_approvers(input.policy)`,
+		`tailscale.node_capabilities(input.policy)`,
+		`tailscale.nodes_with_capability(input.policy, "funnel")`,
+		`tailscale.attr_grants(input.policy, "funnel")`,
+	} {
+		if err := evalStrict(q, input); err != nil {
+			t.Errorf("%s: %v, want an answer: the IP set is in grants", q, err)
+		}
+	}
+	pol.Doc["nodeAttrs"] = []any{map[string]any{"target": []any{"ipset:office"}, "attr": []any{"funnel"}}}
+	const wantAttrs = `tailaudit cannot evaluate what the policy allows: IP sets are not modelled, used at /nodeAttrs/0/target/0`
+	if err := evalStrict(`tailscale.node_capabilities(input.policy)`, input); err == nil || !strings.Contains(err.Error(), wantAttrs) {
+		t.Errorf("node_capabilities with an IP set target: error %v, want one containing %q", err, wantAttrs)
+	}
+}
+
+// evalStrict evaluates query with the built-ins, returning a built-in's error as the engine does.
+func evalStrict(query string, input map[string]any) error {
+	var opts []func(*rego.Rego)
+	for _, f := range builtins.Functions() {
+		opts = append(opts, rego.FunctionDyn(f.Decl, f.Impl))
+	}
+	_, err := rego.New(append(opts, rego.Query(query), rego.Input(input), rego.StrictBuiltinErrors(true))...).Eval(context.Background())
+	return err
 }

@@ -45,7 +45,7 @@ func stringArg(t *ast.Term, what string) (string, error) {
 }
 
 func builtinNodeCapabilities(bctx rego.BuiltinContext, terms []*ast.Term) (*ast.Term, error) {
-	c, err := compiled(bctx, terms[0])
+	c, err := evaluable(bctx, terms[0], "nodeAttrs")
 	if err != nil {
 		return nil, err
 	}
@@ -64,7 +64,7 @@ func builtinNodeCapabilities(bctx rego.BuiltinContext, terms []*ast.Term) (*ast.
 }
 
 func builtinNodesWithCapability(bctx rego.BuiltinContext, terms []*ast.Term) (*ast.Term, error) {
-	c, err := compiled(bctx, terms[0])
+	c, err := evaluable(bctx, terms[0], "nodeAttrs")
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +87,7 @@ func builtinNodesWithCapability(bctx rego.BuiltinContext, terms []*ast.Term) (*a
 }
 
 func builtinAttrGrants(bctx rego.BuiltinContext, terms []*ast.Term) (*ast.Term, error) {
-	c, err := compiled(bctx, terms[0])
+	c, err := evaluable(bctx, terms[0], "nodeAttrs")
 	if err != nil {
 		return nil, err
 	}

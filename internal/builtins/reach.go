@@ -25,7 +25,7 @@ import (
 // names, so that a rule asking about every source and tag of a large policy costs what the rules
 // and the answers cost, not sources times tags.
 func builtinReachEvery(bctx rego.BuiltinContext, terms []*ast.Term) (*ast.Term, error) {
-	c, err := compiled(bctx, terms[0])
+	c, err := evaluable(bctx, terms[0])
 	if err != nil {
 		return nil, err
 	}

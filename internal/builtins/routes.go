@@ -54,7 +54,7 @@ func stringsOut(ss []string) []any {
 }
 
 func builtinPeers(bctx rego.BuiltinContext, terms []*ast.Term) (*ast.Term, error) {
-	c, err := compiled(bctx, terms[0])
+	c, err := evaluable(bctx, terms[0])
 	if err != nil {
 		return nil, err
 	}
@@ -72,7 +72,7 @@ func builtinPeers(bctx rego.BuiltinContext, terms []*ast.Term) (*ast.Term, error
 }
 
 func builtinApprovedRoutes(bctx rego.BuiltinContext, terms []*ast.Term) (*ast.Term, error) {
-	c, err := compiled(bctx, terms[0])
+	c, err := evaluable(bctx, terms[0])
 	if err != nil {
 		return nil, err
 	}
@@ -95,7 +95,7 @@ func builtinApprovedRoutes(bctx rego.BuiltinContext, terms []*ast.Term) (*ast.Te
 }
 
 func builtinExitNodes(bctx rego.BuiltinContext, terms []*ast.Term) (*ast.Term, error) {
-	c, err := compiled(bctx, terms[0])
+	c, err := evaluable(bctx, terms[0])
 	if err != nil {
 		return nil, err
 	}
@@ -110,7 +110,7 @@ func builtinExitNodes(bctx rego.BuiltinContext, terms []*ast.Term) (*ast.Term, e
 }
 
 func builtinRouteApprovers(bctx rego.BuiltinContext, terms []*ast.Term) (*ast.Term, error) {
-	c, err := compiled(bctx, terms[0])
+	c, err := evaluable(bctx, terms[0], "autoApprovers")
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +127,7 @@ func builtinRouteApprovers(bctx rego.BuiltinContext, terms []*ast.Term) (*ast.Te
 }
 
 func builtinInternetRules(bctx rego.BuiltinContext, terms []*ast.Term) (*ast.Term, error) {
-	c, err := compiled(bctx, terms[0])
+	c, err := evaluable(bctx, terms[0])
 	if err != nil {
 		return nil, err
 	}

@@ -8,7 +8,9 @@
 #   about, with Tailscale's own wording where it is known. "user:*@domain" and "localpart:*@domain"
 #   must name one of the tailnet's own domains: they are taken from the tailnetDomains parameter, else
 #   from the snapshot (the tailnet's name and its members' logins); without either that check is not
-#   made, and a warning says so at each value concerned.
+#   made, and a warning says so at each value concerned. A value using a feature Tailscale accepts and
+#   tailaudit does not model (IP sets) is not reported as rejected: a warning says tailaudit cannot
+#   evaluate it, and the rules that judge what the policy allows report an error instead of a result.
 # custom:
 #   id: TA-VALID-001
 #   severity: critical
@@ -38,9 +40,24 @@ deny contains result if {
 warn contains result if {
 	input.policy
 	some e in tailscale.unchecked(input)
+	not e.notModelled
 	result := {
 		"msg": sprintf("Not checked whether Tailscale would accept this: %s", [e.message]),
 		"path": e.path,
 		"evidence": {"unchecked": e.message, "tailnetDomains": parameters.tailnetDomains},
+	}
+}
+
+# A value using a feature Tailscale accepts and tailaudit does not model (an "ipset:" selector) is
+# not something Tailscale would reject: it is reported as what tailaudit cannot evaluate, and the
+# rules that judge what the policy allows report an error instead of a result on the rest of it.
+warn contains result if {
+	input.policy
+	some e in tailscale.unchecked(input)
+	e.notModelled
+	result := {
+		"msg": sprintf("tailaudit cannot evaluate this entry, %s are not modelled: %s", [e.notModelled, e.message]),
+		"path": e.path,
+		"evidence": {"notModelled": e.notModelled, "unchecked": e.message},
 	}
 }

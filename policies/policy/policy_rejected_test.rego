@@ -68,3 +68,20 @@ test_own_domain_is_silent if {
 	count(policy_rejected.deny) == 0 with input as inp
 	count(policy_rejected.warn) == 0 with input as inp
 }
+
+test_ip_set_is_not_modelled_never_rejected if {
+	inp := {"policy": {
+		"tagOwners": {"tag:db": ["autogroup:admin"]},
+		"ipsets": {"ipset:office": ["10.0.0.0/8"]},
+		"grants": [{"src": ["ipset:office"], "dst": ["tag:db"], "ip": ["*"]}],
+	}}
+	count(policy_rejected.deny) == 0 with input as inp
+	warnings := policy_rejected.warn with input as inp
+	some w in warnings
+	w.path == ["policy", "grants", 0, "src", 0]
+	w.msg == `tailaudit cannot evaluate this entry, IP sets are not modelled: "ipset:office": IP sets are not modelled by tailaudit, so access through them cannot be evaluated`
+	w.evidence.notModelled == "IP sets"
+	every x in warnings {
+		not startswith(x.msg, "Tailscale would reject")
+	}
+}
