@@ -35,6 +35,9 @@ func TestParseErrors(t *testing.T) {
 		{"acls_not_array", "{\n  \"acls\": {\"action\": \"accept\"},\n}", 2, 11, "acls: want an array, got an object"},
 		{"src_is_string", "{\"acls\": [\n  {\"action\": \"accept\", \"src\": \"*\", \"dst\": [\"*:*\"]},\n]}", 2, 31, "acls[0].src: want an array, got a string"},
 		{"group_member_number", `{"groups": {"group:eng": [1]}}`, 1, 27, `groups."group:eng"[0]: want a string, got a number`},
+		// VALIDATION.md PF-03: no documented rule or recording has Tailscale take a lone string for a list.
+		{"nodeattrs_target_is_string", `{"nodeAttrs": [{"target": "tag:x", "attr": ["funnel"]}]}`, 1, 27, "nodeAttrs[0].target: want an array, got a string"},
+		{"nodeattrs_attr_is_string", `{"nodeAttrs": [{"target": ["*"], "attr": "funnel"}]}`, 1, 42, "nodeAttrs[0].attr: want an array, got a string"},
 		{"test_accept_string", "{\"tests\": [{\"src\": \"a@b.c\", \"accept\": \"tag:x:22\"}]}", 1, 39, "tests[0].accept: want an array, got a string"},
 		{"duplicate_key_any_case", "{\n\"acls\": [],\n\"ACLs\": [],\n}", 3, 1, `duplicate key "ACLs"`},
 		{"invalid_utf8", "{\"hosts\": {\"a\": \"\xff\"}}", 1, 18, "invalid UTF-8"},
