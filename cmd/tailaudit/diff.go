@@ -111,13 +111,9 @@ func runDiff(ctx context.Context, opts *diffOptions) error {
 	} else if baseFile, _, err = inputs.Policy(opts.Base, s.In); err != nil {
 		return err
 	}
-	var topo *access.Topology
-	if opts.Snapshot != "" {
-		snap, _, err := inputs.Snapshot(opts.Snapshot)
-		if err != nil {
-			return err
-		}
-		topo = access.SnapshotTopology(snap.Raw)
+	topo, err := snapshotTopology(opts.Snapshot)
+	if err != nil {
+		return err
 	}
 	basePol, _ := access.Compile(baseFile.Doc)
 	headPol, _ := access.Compile(headFile.Doc)

@@ -151,13 +151,9 @@ func runExplain(ctx context.Context, opts *explainOptions) error {
 	if err != nil {
 		return err
 	}
-	var topo *access.Topology
-	if opts.Snapshot != "" {
-		snap, _, err := inputs.Snapshot(opts.Snapshot)
-		if err != nil {
-			return err
-		}
-		topo = access.SnapshotTopology(snap.Raw)
+	topo, err := snapshotTopology(opts.Snapshot)
+	if err != nil {
+		return err
 	}
 	compiled, errs := access.Compile(pol.Doc)
 	for _, e := range errs {
@@ -345,4 +341,17 @@ func locate(pol *policyfile.File, path []any) *finding.Location {
 		loc.Line, loc.Column = pos.Line, pos.Column
 	}
 	return loc
+}
+
+// snapshotTopology reads the snapshot at path as the devices and users selectors resolve to, or
+// returns nil for no snapshot (path empty): what diff and explain give access.
+func snapshotTopology(path string) (*access.Topology, error) {
+	if path == "" {
+		return nil, nil
+	}
+	snap, _, err := inputs.Snapshot(path)
+	if err != nil {
+		return nil, err
+	}
+	return access.SnapshotTopology(snap.Raw), nil
 }
