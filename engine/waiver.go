@@ -53,9 +53,24 @@ func covers(w *finding.Waiver, f *finding.Finding) bool {
 	case w.Path != "":
 		return f.Location != nil && source.Within(f.Location.Path, w.Path)
 	case w.Resource != "":
-		return f.Resource != nil && (f.Resource.ID == w.Resource || strings.EqualFold(f.Resource.Name, w.Resource))
+		return f.Resource != nil && namesResource(w.Resource, f.Resource)
 	}
 	return true
+}
+
+// namesResource reports whether a waiver's resource scope names r: its id, its name, or, for a
+// device, the machine name alone (the first label of its MagicDNS name, unique within a tailnet),
+// so that "build-legacy" waives the device build-legacy.tail4f2a.ts.net. Names compare without case,
+// as DNS names do.
+func namesResource(scope string, r *finding.Resource) bool {
+	if r.ID == scope || strings.EqualFold(r.Name, scope) {
+		return true
+	}
+	if r.Type != "device" || strings.Contains(scope, ".") {
+		return false
+	}
+	machine, _, found := strings.Cut(r.Name, ".")
+	return found && strings.EqualFold(machine, scope)
 }
 
 // expired reports whether the waiver stopped applying before day (YYYY-MM-DD).
