@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -31,6 +32,17 @@ type statusCursor struct {
 	AtNewest int       `json:"eventsAtNewest"`
 	Judged   int64     `json:"judged"`
 	Updated  time.Time `json:"updated"`
+	// Files are the marks of the source's regular files: a later run skips a file still of that
+	// size and digest, and reads a grown one-entry-per-line file from the mark on.
+	Files []statusFile `json:"files"`
+}
+
+type statusFile struct {
+	Name    string    `json:"name"`
+	Size    int64     `json:"size"`
+	Lines   int       `json:"lines"`
+	ModTime time.Time `json:"mtime"`
+	Resume  bool      `json:"resumable"`
 }
 
 type statusSink struct {
@@ -92,7 +104,12 @@ func readStatus(st *alertstate.Store) (*alertStatus, error) {
 		return nil, err
 	}
 	for src, c := range cursors {
-		out.Cursors = append(out.Cursors, statusCursor{Source: src, Newest: c.Time, AtNewest: len(c.Digests), Judged: c.Judged, Updated: c.Updated})
+		sc := statusCursor{Source: src, Newest: c.Time, AtNewest: len(c.Digests), Judged: c.Judged, Updated: c.Updated, Files: []statusFile{}}
+		for _, name := range slices.Sorted(maps.Keys(c.Files)) {
+			m := c.Files[name]
+			sc.Files = append(sc.Files, statusFile{Name: name, Size: m.Size, Lines: m.Lines, ModTime: m.ModTime, Resume: m.Resume})
+		}
+		out.Cursors = append(out.Cursors, sc)
 	}
 	slices.SortFunc(out.Cursors, func(a, b statusCursor) int { return strings.Compare(a.Source, b.Source) })
 	pending, err := st.Pending()
@@ -143,6 +160,19 @@ func writeStatus(w io.Writer, st *alertStatus) error {
 	for _, c := range st.Cursors {
 		fmt.Fprintf(tw, "  %s\t%s\t%d\t%d\t%s\n", c.Source, stampText(c.Newest), c.AtNewest, c.Judged, stampText(c.Updated))
 	}
+	var files int
+	for _, c := range st.Cursors {
+		files += len(c.Files)
+	}
+	if files > 0 {
+		fmt.Fprintf(tw, "\nFiles read: %s (an unchanged file is skipped; a grown one is read from its mark if resumable)\n", plural(files, "file"))
+		fmt.Fprintln(tw, "  FILE\tBYTES\tLINES\tMODIFIED\tRESUMABLE")
+	}
+	for _, c := range st.Cursors {
+		for _, f := range c.Files {
+			fmt.Fprintf(tw, "  %s\t%d\t%d\t%s\t%s\n", f.Name, f.Size, f.Lines, stampText(f.ModTime), yesNo(f.Resume))
+		}
+	}
 	total := 0
 	for _, s := range st.Outbox {
 		total += s.Pending
@@ -171,6 +201,14 @@ func writeStatus(w io.Writer, st *alertStatus) error {
 	}
 	fmt.Fprintf(tw, "\nActors seen: %d\nEvents held for windows: %d\n", st.Actors, st.Held)
 	return tw.Flush()
+}
+
+// yesNo is how a table shows a flag.
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
 }
 
 // count is n and the noun's singular or plural.
