@@ -20,6 +20,7 @@ import (
 
 //go:generate go test -run TestRuleIDsGenerated -update .
 //go:generate go test -run TestREADMECounts -update .
+//go:generate go test -run TestMappingGenerated -update .
 
 //go:embed *.yaml
 var catalogFS embed.FS
