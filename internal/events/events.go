@@ -138,6 +138,7 @@ func expand(p string) ([]string, error) {
 func readFile(name string, opts Options, st *Stats, fn func(*Event) error) error {
 	var r io.Reader
 	display := name
+	var interrupt func() // makes a read of the file in progress return, for deliver
 	var (
 		t      *tally
 		fi     os.FileInfo
@@ -155,6 +156,7 @@ func readFile(name string, opts Options, st *Stats, fn func(*Event) error) error
 		}
 		defer f.Close()
 		r = f
+		interrupt = func() { f.Close() }
 		if fi, err = f.Stat(); err != nil {
 			return fmt.Errorf("events: %w", err)
 		}
@@ -201,28 +203,8 @@ func readFile(name string, opts Options, st *Stats, fn func(*Event) error) error
 	if resume.Resume {
 		d.started, d.lines, d.line = true, true, resume.Lines
 	}
-	for {
-		ev, err := d.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			se, ok := errors.AsType[*source.Error](err)
-			if ok && opts.SkipBad && !d.Broken() {
-				st.skip(se)
-				continue
-			}
-			return err
-		}
-		switch ev.Kind {
-		case Audit:
-			st.Audit++
-		case Flow:
-			st.Flow++
-		}
-		if err := fn(ev); err != nil {
-			return err
-		}
+	if err := deliver(d, opts, st, fn, interrupt); err != nil {
+		return err
 	}
 	if t != nil {
 		if _, err := io.Copy(io.Discard, t); err != nil {
@@ -230,5 +212,99 @@ func readFile(name string, opts Options, st *Stats, fn func(*Event) error) error
 		}
 		st.Marks[name] = Mark{Size: t.n, ModTime: fi.ModTime(), SHA256: t.sum(), Lines: d.line, Resume: resumable(name, d.lines, t)}
 	}
+	return nil
+}
+
+// decoded is what the decoding goroutine hands on: an entry, or the error in its place and
+// whether the decoder can read on after it.
+type decoded struct {
+	ev     *Event
+	err    error
+	broken bool
+}
+
+// Batches between the decoding goroutine and fn: each holds up to batchSize entries, and at most
+// batchesAhead wait, so that decoding runs ahead of fn by a bounded number of entries.
+const (
+	batchSize    = 64
+	batchesAhead = 4
+)
+
+// deliver decodes d on a goroutine of its own while fn judges the entries on the caller's, in the
+// stream's order, so that the two use two cores. A batch is handed on when full, and also whenever
+// the decoder has nothing buffered (its next read may wait on a slow stream: standard input from
+// a live pipe), so an entry is never held back waiting for the ones after it. It returns once the
+// goroutine has stopped: on EOF, on an error that is not skipped, or on fn's error. On fn's error
+// the goroutine may be waiting on a read: interrupt (closing the file) makes that read return, so
+// that nothing reads on after deliver returns; without one (standard input, which is not closed)
+// deliver returns at once and the goroutine ends with that read.
+func deliver(d *Decoder, opts Options, st *Stats, fn func(*Event) error, interrupt func()) error {
+	batches := make(chan []decoded, batchesAhead)
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		defer close(batches)
+		batch := make([]decoded, 0, batchSize)
+		for {
+			ev, err := d.Next()
+			if err == io.EOF {
+				break
+			}
+			batch = append(batch, decoded{ev: ev, err: err, broken: d.Broken()})
+			last := err != nil && (d.Broken() || !opts.SkipBad)
+			if len(batch) == batchSize || last || d.br.Buffered() == 0 {
+				select {
+				case batches <- batch:
+				case <-done:
+					return
+				}
+				batch = make([]decoded, 0, batchSize)
+			}
+			if last {
+				return
+			}
+		}
+		if len(batch) > 0 {
+			select {
+			case batches <- batch:
+			case <-done:
+			}
+		}
+	}()
+	stop := func(err error) error {
+		close(done)
+		select {
+		case <-stopped:
+		default:
+			if interrupt != nil {
+				interrupt()
+				<-stopped
+			}
+		}
+		return err
+	}
+	for batch := range batches {
+		for _, item := range batch {
+			if item.err != nil {
+				se, ok := errors.AsType[*source.Error](item.err)
+				if ok && opts.SkipBad && !item.broken {
+					st.skip(se)
+					continue
+				}
+				return stop(item.err)
+			}
+			switch item.ev.Kind {
+			case Audit:
+				st.Audit++
+			case Flow:
+				st.Flow++
+			}
+			if err := fn(item.ev); err != nil {
+				return stop(err)
+			}
+		}
+	}
+	<-stopped
 	return nil
 }

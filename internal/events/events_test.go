@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -329,4 +330,76 @@ func FuzzDecode(f *testing.F) {
 			}
 		}
 	})
+}
+
+// stepReader serves one line per Read, telling on ahead when it is asked for the line after the
+// first: a read made while fn still holds the first entry is the decoding running ahead of fn.
+// Its lines should be longer than the decoder's look at the stream's first bytes (4 KiB), which
+// would otherwise read on by itself.
+type stepReader struct {
+	lines []string
+	reads int
+	ahead chan struct{}
+}
+
+func (r *stepReader) Read(p []byte) (int, error) {
+	if r.reads == len(r.lines) {
+		return 0, io.EOF
+	}
+	if r.reads == 1 {
+		close(r.ahead)
+	}
+	r.reads++
+	return copy(p, r.lines[r.reads-1]), nil
+}
+
+// TestReadDecodesAhead checks that Read decodes the next entries while fn judges one (the two run
+// on two goroutines), in order, and that an entry is handed on as soon as it is read, without
+// waiting for a batch to fill: fn holds the first entry until the stream has been read past it.
+// Without the decoding goroutine the read past the first entry would never come and the test
+// would hang.
+func TestReadDecodesAhead(t *testing.T) {
+	r := &stepReader{ahead: make(chan struct{})}
+	for i := range 5 {
+		r.lines = append(r.lines, strings.Replace(apiEntry, `"g1"`, fmt.Sprintf(`"g%d","pad":"%s"`, i, strings.Repeat("x", 5000)), 1)+"\n")
+	}
+	var got []string
+	_, err := Read([]string{"-"}, Options{Stdin: r}, func(ev *Event) error {
+		if len(got) == 0 {
+			<-r.ahead
+		}
+		got = append(got, fmt.Sprintf("%v:%d", ev.Doc["eventGroupID"], ev.Line))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"g0:1", "g1:2", "g2:3", "g3:4", "g4:5"}; !slices.Equal(got, want) {
+		t.Errorf("entries %v, want %v", got, want)
+	}
+}
+
+// TestReadStopsAtFnError checks that an error from fn stops the read of a file at that entry, with
+// nothing delivered after it, and that the read of the next path does not begin.
+func TestReadStopsAtFnError(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "e.jsonl")
+	var b strings.Builder
+	for range 1000 {
+		b.WriteString(apiEntry + "\n")
+	}
+	if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stop := errors.New("stop")
+	n := 0
+	st, err := Read([]string{p, p}, Options{}, func(*Event) error {
+		if n++; n == 300 {
+			return stop
+		}
+		return nil
+	})
+	if !errors.Is(err, stop) || n != 300 || st.Audit != 300 {
+		t.Errorf("err %v after %d entries (stats %+v), want fn's error after 300", err, n, st)
+	}
 }
