@@ -3,7 +3,6 @@ package access
 import (
 	"fmt"
 	"net/netip"
-	"slices"
 
 	"github.com/tailaudit/tailaudit/engine/source"
 )
@@ -20,30 +19,7 @@ func (b Because) String() string { return source.Pointer(b.Path) }
 // in policy tests: a user, a group (all members must be allowed), a tag, a host or an IP
 // address; topo may be nil. It returns the rules that allow the connection.
 func (p *Policy) Reachable(topo *Topology, src, dst string, port int, proto string) (bool, []Because, error) {
-	r := newResolver(p, topo)
-	srcs, err := r.principalsFor(src)
-	if err != nil {
-		return false, nil, fmt.Errorf("src %q: %w", src, err)
-	}
-	dsts, err := r.principalsFor(dst)
-	if err != nil {
-		return false, nil, fmt.Errorf("dst %q: %w", dst, err)
-	}
-	protos, err := parseProto(proto)
-	if err != nil {
-		return false, nil, err
-	}
-	if port < 0 || port > 65535 {
-		return false, nil, fmt.Errorf("port %d is out of range", port)
-	}
-	ok, paths := r.allowed(srcs, dsts, port, protos)
-	var because []Because
-	for _, p := range paths {
-		if !slices.ContainsFunc(because, func(b Because) bool { return source.Pointer(b.Path) == source.Pointer(p) }) {
-			because = append(because, Because{Path: p})
-		}
-	}
-	return ok, because, nil
+	return p.Reacher(topo).Reachable(src, dst, port, proto)
 }
 
 // Resolution is what a selector stands for in a topology.

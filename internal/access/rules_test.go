@@ -321,6 +321,7 @@ func checkAgreement(t *testing.T, pol *Policy, topo *Topology) (nSels, nPorts, c
 	t.Helper()
 	sels := selectorsOf(pol, topo)
 	ports := portsOf(pol)
+	q := pol.Reacher(topo) // one for every question: its resolutions are cached and shared
 	from := map[string][]RuleMatch{}
 	for _, src := range sels {
 		var err error
@@ -382,6 +383,13 @@ func checkAgreement(t *testing.T, pol *Policy, topo *Topology) (nSels, nPorts, c
 					ok, because, err := pol.Reachable(topo, src, dst, port, proto)
 					if err != nil {
 						t.Fatalf("Reachable(%s, %s): %v", src, dst, err)
+					}
+					cached, cachedBecause, err := q.Reachable(src, dst, port, proto)
+					if err != nil {
+						t.Fatalf("Reacher.Reachable(%s, %s): %v", src, dst, err)
+					}
+					if cached != ok || !slices.EqualFunc(because, cachedBecause, func(a, b Because) bool { return a.String() == b.String() }) {
+						t.Errorf("%s -> %s %s/%d: Reachable = %v %v, Reacher.Reachable = %v %v", src, dst, proto, port, ok, because, cached, cachedBecause)
 					}
 					var allowing []RuleMatch
 					for _, m := range between {

@@ -222,7 +222,7 @@ func (r *resolver) matches(a alias, pr principal, self *principal) bool {
 		case agDanger:
 			return true
 		case agSelf:
-			return self != nil && pr.user != nil && self.user == pr.user && len(pr.tags) == 0 && len(self.tags) == 0
+			return self != nil && len(pr.tags) == 0 && len(self.tags) == 0 && sameUser(self.user, pr.user)
 		case agInternet:
 			return len(pr.ips) > 0 && !slices.ContainsFunc(pr.ips, func(ip netip.Addr) bool { return !inInternet(single(ip)) })
 		}
@@ -234,6 +234,21 @@ func (r *resolver) matches(a alias, pr principal, self *principal) bool {
 		return false
 	}
 	return r.userMatches(a, pr.user)
+}
+
+// sameUser reports whether a and b are one user, as autogroup:self asks: the same user of the
+// topology, or the same login for users it does not hold (principalsFor makes a User for each such
+// selector it resolves, so two resolutions of one login are two Users; a login the topology holds
+// always resolves to its own User). The abstract member is no one user, not even itself.
+func sameUser(a, b *User) bool {
+	switch {
+	case a == nil || b == nil || a.Email == "autogroup:member" || b.Email == "autogroup:member":
+		return false
+	case a == b:
+		return true
+	}
+	ea, eb := strings.TrimSuffix(a.Email, "@"), strings.TrimSuffix(b.Email, "@")
+	return ea != "" && strings.EqualFold(ea, eb)
 }
 
 // allowed reports whether every src principal may reach every dst principal on port with
