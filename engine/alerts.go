@@ -712,7 +712,11 @@ func (s *AlertStream) prepare(ctx context.Context, rules []*rule) (*alertQuery, 
 		expr.Index = i
 		body = append(body, expr)
 	}
-	pq, err := rego.New(append(s.e.regoOptions(), rego.ParsedQuery(body))...).PrepareForEval(ctx)
+	c, err := s.e.alertCompiler()
+	if err != nil {
+		return nil, err
+	}
+	pq, err := rego.New(append(s.e.regoOptions(c), rego.ParsedQuery(body))...).PrepareForEval(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("prepare alert rules: %w", err)
 	}

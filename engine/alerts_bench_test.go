@@ -44,8 +44,12 @@ func newNaiveStream(ctx context.Context, e *Engine, in AlertInput) (*naiveStream
 		return nil, err
 	}
 	n := &naiveStream{s: s}
+	c, err := e.alertCompiler()
+	if err != nil {
+		return nil, err
+	}
 	for _, r := range s.rules {
-		q, err := rego.New(append(e.regoOptions(), rego.Query("r = data."+r.pkg+".alert"))...).PrepareForEval(ctx)
+		q, err := rego.New(append(e.regoOptions(c), rego.Query("r = data."+r.pkg+".alert"))...).PrepareForEval(ctx)
 		if err != nil {
 			return nil, err
 		}

@@ -35,6 +35,7 @@ type Option func(*settings)
 
 type settings struct {
 	builtin      fs.FS
+	embedded     bool // builtin holds the rules embedded in this build (WithEmbeddedRules)
 	ruleDirs     []string
 	ruleFiles    []RuleFile
 	allowNetwork bool
@@ -61,8 +62,19 @@ func tailscaleFunctions() []Function {
 	return out
 }
 
-// WithBuiltinRules sets the file system holding the built-in rules (policies.FS); nil leaves them out.
-func WithBuiltinRules(fsys fs.FS) Option { return func(s *settings) { s.builtin = fsys } }
+// WithBuiltinRules sets the file system holding the built-in rules (policies.FS, or a bundle standing
+// in for them); nil leaves them out. New compiles every module.
+func WithBuiltinRules(fsys fs.FS) Option {
+	return func(s *settings) { s.builtin, s.embedded = fsys, false }
+}
+
+// WithEmbeddedRules is WithBuiltinRules for the rules embedded in this build (policies.FS), which
+// its tests compile in full: when no other module is loaded, New then leaves each input
+// document's rules to be compiled when an evaluation first has that document (see Engine). Give
+// it nothing else: a file system whose rules no test compiled needs WithBuiltinRules.
+func WithEmbeddedRules(fsys fs.FS) Option {
+	return func(s *settings) { s.builtin, s.embedded = fsys, true }
+}
 
 // WithRuleDirs adds directories (or single .rego files) of user rules.
 func WithRuleDirs(dirs ...string) Option {
@@ -104,25 +116,45 @@ func WithFunctions(fns ...Function) Option {
 }
 
 // Engine holds compiled rules. It is safe for concurrent use once built.
+//
+// What New compiles: when any module is not one of the rules embedded in the binary
+// (WithEmbeddedRules) — a rule directory, a bundle, a rule file, a bundle standing in for the
+// built-in rules — New compiles every module and reports every error, so a broken custom rule
+// fails any run, whatever documents it has. When every module is an embedded one, New compiles
+// nothing: each input document's rules are compiled, with the modules they refer to
+// (neededModules), when an evaluation first has that document, so that a policy-only check does
+// not compile the tailnet, change and alert rules. The embedded rules are the same in every run of
+// a build, and the engine's tests compile all of them together (TestBuiltinRulesCompile), so what
+// is skipped is known to compile; should a document's share fail all the same, that evaluation
+// fails with the compile errors (exit 2), never passes.
 type Engine struct {
 	settings
 	rules    []*rule
 	alerts   []*rule               // the alert rules (tailaudit.alerts.* with an alert set), which Evaluate leaves out
 	params   map[string]*paramDecl // every parameter the rules declare, by name
-	compiler *ast.Compiler
-	docs     map[string]*docShards // by input document: its rules, prepared when first evaluated
+	compiler *ast.Compiler         // every module, compiled by New; nil when each document's share is compiled on first use
+	modules  map[string]*ast.Module
+	docs     map[string]*docShards // by input document: its rules, compiled and prepared when first evaluated
+	alertSet *compiled             // the alert rules' compiler
 	bundle   string                // BundleHash
+}
+
+// compiled is a compiler made on first use.
+type compiled struct {
+	once     sync.Once
+	compiler *ast.Compiler
+	err      error
 }
 
 // docShards are the rules needing one input document and the shards (queries evaluated in
 // parallel) they are dealt into. The shards are prepared by the first evaluation that has the
-// document, so that a policy-only check does not prepare the tailnet rules' queries. Every module is
-// still compiled, and its errors reported, by New.
+// document, so that a policy-only check does not prepare the tailnet rules' queries.
 type docShards struct {
-	rules  []*rule
-	once   sync.Once
-	groups []*queryGroup
-	err    error
+	rules    []*rule
+	once     sync.Once
+	compiler *ast.Compiler // what the shards were prepared with
+	groups   []*queryGroup
+	err      error
 }
 
 // queryGroup is one prepared query that evaluates every result set of a share of the rules needing
@@ -160,16 +192,65 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 		}
 	}
 	e.rules, e.alerts = splitAlertRules(e.rules)
-	e.compiler = e.newCompiler().WithEnablePrintStatements(false)
-	if e.compiler.Compile(mods); e.compiler.Failed() {
-		return nil, e.compileErrors(e.compiler.Errors)
+	e.modules, e.alertSet = mods, &compiled{}
+	// The parameter defaults a rule passes to params.merged are checked in the compiled modules: all
+	// of them when New compiles, none when every module is built in (TestBuiltinRulesCompile checks
+	// the built-in rules' defaults).
+	var checked map[string]*ast.Module
+	if !e.embedded || !allBuiltin(srcs) {
+		if e.compiler, err = e.compile(mods); err != nil {
+			return nil, err
+		}
+		checked = e.compiler.Modules
 	}
-	if e.params, err = collectParams(slices.Concat(e.rules, e.alerts), e.compiler.Modules); err != nil {
+	if e.params, err = collectParams(slices.Concat(e.rules, e.alerts), checked); err != nil {
 		return nil, err
 	}
 	e.prepare()
-	e.logger.Debug("rules compiled", "rules", len(e.rules), "modules", len(mods))
+	e.logger.Debug("rules loaded", "rules", len(e.rules), "modules", len(mods), "compiled", e.compiler != nil)
 	return e, nil
+}
+
+// allBuiltin reports whether every file is one of the embedded built-in rules.
+func allBuiltin(srcs []regoFile) bool {
+	for _, s := range srcs {
+		if !s.builtin {
+			return false
+		}
+	}
+	return true
+}
+
+// compile compiles mods with the sandbox's compiler, returning its errors with file and line.
+func (e *Engine) compile(mods map[string]*ast.Module) (*ast.Compiler, error) {
+	c := e.newCompiler().WithEnablePrintStatements(false)
+	if c.Compile(mods); c.Failed() {
+		return nil, e.compileErrors(c.Errors)
+	}
+	return c, nil
+}
+
+// compilerFor returns the compiler to evaluate rules with: New's, or one over the modules of those
+// rules' packages and every module they refer to (neededModules).
+func (e *Engine) compilerFor(rules []*rule) (*ast.Compiler, error) {
+	if e.compiler != nil {
+		return e.compiler, nil
+	}
+	pkgs := make([]string, len(rules))
+	for i, r := range rules {
+		pkgs[i] = r.pkg
+	}
+	c, err := e.compile(neededModules(e.modules, pkgs))
+	if err != nil {
+		return nil, fmt.Errorf("load rules:\n%w", err)
+	}
+	return c, nil
+}
+
+// alertCompiler returns the compiler of the alert rules, compiling them on first use.
+func (e *Engine) alertCompiler() (*ast.Compiler, error) {
+	e.alertSet.once.Do(func() { e.alertSet.compiler, e.alertSet.err = e.compilerFor(e.alerts) })
+	return e.alertSet.compiler, e.alertSet.err
 }
 
 // newSettings applies opts over the defaults; Tailscale's built-ins are always present.
@@ -275,8 +356,8 @@ func explainSandbox(errs LoadErrors, allowNetwork bool) LoadErrors {
 // regoOptions are the options of every query. Built-in errors are strict: a built-in that fails (a
 // time that does not parse, a value of the wrong type) stops the rule with an error result instead
 // of leaving an expression undefined, which would let the rule pass what it could not check.
-func (e *Engine) regoOptions() []func(*rego.Rego) {
-	opts := []func(*rego.Rego){rego.Compiler(e.compiler), rego.StrictBuiltinErrors(true)}
+func (e *Engine) regoOptions(c *ast.Compiler) []func(*rego.Rego) {
+	opts := []func(*rego.Rego){rego.Compiler(c), rego.StrictBuiltinErrors(true)}
 	for _, f := range e.functions {
 		opts = append(opts, rego.FunctionDyn(f.Decl, f.Impl))
 	}
@@ -306,12 +387,15 @@ func (e *Engine) shards(ctx context.Context, doc string) ([]*queryGroup, error) 
 		return nil, nil
 	}
 	d.once.Do(func() {
+		if d.compiler, d.err = e.compilerFor(d.rules); d.err != nil {
+			return
+		}
 		shards := make([][]*rule, min(e.parallelism, len(d.rules)))
 		for i, r := range d.rules {
 			shards[i%len(shards)] = append(shards[i%len(shards)], r)
 		}
 		for _, shard := range shards {
-			g, err := e.prepareGroup(context.WithoutCancel(ctx), shard)
+			g, err := e.prepareGroup(context.WithoutCancel(ctx), d.compiler, shard)
 			if err != nil {
 				d.err = err
 				return
@@ -322,7 +406,7 @@ func (e *Engine) shards(ctx context.Context, doc string) ([]*queryGroup, error) 
 	return d.groups, d.err
 }
 
-func (e *Engine) prepareGroup(ctx context.Context, rules []*rule) (*queryGroup, error) {
+func (e *Engine) prepareGroup(ctx context.Context, c *ast.Compiler, rules []*rule) (*queryGroup, error) {
 	g := &queryGroup{}
 	body := make(ast.Body, 0, len(rules))
 	for _, r := range rules {
@@ -336,7 +420,7 @@ func (e *Engine) prepareGroup(ctx context.Context, rules []*rule) (*queryGroup, 
 	for i := range body {
 		body[i].Index = i
 	}
-	opts := append(e.regoOptions(), rego.ParsedQuery(body))
+	opts := append(e.regoOptions(c), rego.ParsedQuery(body))
 	pq, err := rego.New(opts...).PrepareForEval(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("prepare rules: %w", err)

@@ -76,15 +76,9 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) (*finding.Report, error
 			ev.add(r, finding.Finding{Result: finding.NotAssessed, Message: reason})
 		}
 	}
-	var shards []*queryGroup
-	for _, docName := range slices.Sorted(maps.Keys(e.docs)) {
-		if _, present := doc[docName]; present {
-			groups, err := e.shards(ctx, docName)
-			if err != nil {
-				return nil, err
-			}
-			shards = append(shards, groups...)
-		}
+	shards, err := e.presentShards(ctx, doc)
+	if err != nil {
+		return nil, err
 	}
 	var policyDoc, snapshot map[string]any
 	if in.Policy != nil {
@@ -98,6 +92,37 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) (*finding.Report, error
 		return nil, err
 	}
 	return ev.report(), nil
+}
+
+// presentShards returns the shards of every document doc has, in the documents' order, compiling
+// and preparing the ones not yet prepared each on its own goroutine: two documents' rules compile
+// at once on two CPUs. The first document's error, in that order, is the one returned.
+func (e *Engine) presentShards(ctx context.Context, doc map[string]any) ([]*queryGroup, error) {
+	var names []string
+	for _, name := range slices.Sorted(maps.Keys(e.docs)) {
+		if _, present := doc[name]; present {
+			names = append(names, name)
+		}
+	}
+	groups := make([][]*queryGroup, len(names))
+	errs := make([]error, len(names))
+	var wg sync.WaitGroup
+	for i, name := range names {
+		if i == len(names)-1 { // the last on this goroutine
+			groups[i], errs[i] = e.shards(ctx, name)
+			break
+		}
+		wg.Go(func() { groups[i], errs[i] = e.shards(ctx, name) })
+	}
+	wg.Wait()
+	var out []*queryGroup
+	for i := range names {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		out = append(out, groups[i]...)
+	}
+	return out, nil
 }
 
 // Document builds the input document the rules of an evaluation of in see as input: policy,
@@ -319,7 +344,7 @@ func (ev *evaluation) isolate(ctx context.Context, terms []queryTerm, value ast.
 		}
 	}
 	for _, r := range order {
-		single, err := ev.engine.prepareGroup(ctx, []*rule{r})
+		single, err := ev.engine.prepareGroup(ctx, ev.engine.docs[r.document].compiler, []*rule{r})
 		if err != nil {
 			return err
 		}

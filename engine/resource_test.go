@@ -69,9 +69,13 @@ func TestResourceIDsAgreeWithRego(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	c, err := eng.compile(eng.modules)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for collection, list := range items {
 		query := "r := data.tailaudit.lib.tailnet." + helpers[collection] + "(input.item)"
-		pq, err := rego.New(append(eng.regoOptions(), rego.Query(query))...).PrepareForEval(context.Background())
+		pq, err := rego.New(append(eng.regoOptions(c), rego.Query(query))...).PrepareForEval(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}

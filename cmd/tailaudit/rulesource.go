@@ -94,7 +94,7 @@ func (o *ruleSource) load(ctx context.Context, s *iostreams) (*config.Config, []
 		engine.WithControls(mapping.ByRule, mapping.Known),
 	}
 	if !o.NoBuiltin {
-		opts = append(opts, engine.WithBuiltinRules(policies.FS))
+		opts = append(opts, engine.WithEmbeddedRules(policies.FS))
 	}
 	bundles, err := o.Bundle.options(ctx, s, o.NoBuiltin)
 	if err != nil {
