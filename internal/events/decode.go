@@ -25,9 +25,10 @@ type Decoder struct {
 	broken  bool
 
 	// one entry per line
-	lines bool
-	line  int    // lines read so far
-	buf   []byte // the current line when it is longer than br's buffer
+	lines  bool
+	line   int    // lines read so far
+	buf    []byte // the current line when it is longer than br's buffer
+	parser parser
 
 	// one document
 	lt      *lineTracker
@@ -141,14 +142,16 @@ func (d *Decoder) nextLine() (*Event, error) {
 			continue
 		}
 		at := func(msg string) *source.Error { return &source.Error{File: d.name, Line: d.line, Msg: msg} }
-		var v any
-		dec := json.NewDecoder(bytes.NewReader(line))
-		dec.UseNumber()
-		if err := dec.Decode(&v); err != nil {
-			return nil, at(fmt.Sprintf("not JSON: %v", jsonMsg(err)))
-		}
-		if _, err := dec.Token(); err != io.EOF {
-			return nil, at("more than one JSON value on the line (one entry per line is expected)")
+		v, ok := d.parser.parse(line)
+		if !ok { // encoding/json says what is wrong, or decodes what the parser leaves to it
+			dec := json.NewDecoder(bytes.NewReader(line))
+			dec.UseNumber()
+			if err := dec.Decode(&v); err != nil {
+				return nil, at(fmt.Sprintf("not JSON: %v", jsonMsg(err)))
+			}
+			if _, err := dec.Token(); err != io.EOF {
+				return nil, at("more than one JSON value on the line (one entry per line is expected)")
+			}
 		}
 		ev, msg := normalise(v)
 		if msg != "" {

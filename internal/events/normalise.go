@@ -3,7 +3,6 @@ package events
 import (
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -137,15 +136,65 @@ func timeField(m map[string]any, key string) (time.Time, string) {
 		return time.Time{}, fmt.Sprintf("%s must be an RFC 3339 time string, not %s", key, jsonType(v))
 	}
 	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil || !rfc3339.MatchString(s) || t.IsZero() {
+	if err != nil || !rfc3339Shape(s) || t.IsZero() {
 		// Go's parser takes a one-digit hour, which RFC 3339 does not; the zero time is no event's.
 		return time.Time{}, fmt.Sprintf("%s %q is not an RFC 3339 time", key, s)
 	}
 	return t.UTC(), ""
 }
 
-// rfc3339 is the shape RFC 3339 gives a date-time: two digits for each field but the year.
-var rfc3339 = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$`)
+// rfc3339Shape reports whether s has the shape RFC 3339 gives a date-time, two digits for each
+// field but the year: YYYY-MM-DDTHH:MM:SS, an optional fraction, then Z or an offset ±HH:MM (T and
+// Z in either case).
+func rfc3339Shape(s string) bool {
+	const head = "dddd-dd-ddTdd:dd:dd"
+	if len(s) < len(head)+1 {
+		return false
+	}
+	for i := range len(head) {
+		switch c := s[i]; head[i] {
+		case 'd':
+			if c < '0' || c > '9' {
+				return false
+			}
+		case 'T':
+			if c != 'T' && c != 't' {
+				return false
+			}
+		default:
+			if c != head[i] {
+				return false
+			}
+		}
+	}
+	rest := s[len(head):]
+	if rest[0] == '.' {
+		n := 1
+		for n < len(rest) && rest[n] >= '0' && rest[n] <= '9' {
+			n++
+		}
+		if n == 1 {
+			return false
+		}
+		rest = rest[n:]
+	}
+	switch {
+	case rest == "Z" || rest == "z":
+		return true
+	case len(rest) == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':':
+		return isDigits(rest[1:3]) && isDigits(rest[4:6])
+	}
+	return false
+}
+
+func isDigits(s string) bool {
+	for i := range len(s) {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
 
 // fromDatadog undoes what Datadog's log pipeline does to an entry: attributes flattened into
 // dotted names ("target.id"), and the remapping of action to evt.name, nodeId to host and the
