@@ -297,11 +297,12 @@ func (s *AlertStream) indexRule(i int) {
 }
 
 // strings returns the string values the filter admits for a field, or nil when it admits any
-// value of it (it does not name the field, or names it with "*" or values that are not strings).
+// value of it (it does not name the field, or names it with "*", values that are not strings or
+// values it excludes).
 func (f matchFilter) strings(name string) []string {
 	for _, fl := range f.fields {
 		if fl.name == name {
-			if fl.any || len(fl.other) > 0 {
+			if fl.any || fl.not || len(fl.other) > 0 {
 				return nil
 			}
 			return fl.strs

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tailaudit/tailaudit/engine/source"
+	"github.com/tailaudit/tailaudit/policies"
 )
 
 const failedRule = `# METADATA
@@ -161,6 +163,11 @@ func TestAlertMetadataErrors(t *testing.T) {
 		{"bad_match", "#   match: [DELETE]\n", "custom.match: must map event fields", 6},
 		{"window_match_without_window", "#   window_match: {\"action\": [ENABLE]}\n", "custom.window_match: needs custom.window", 6},
 		{"bad_window_match", "#   window: 1h\n#   window_match: []\n", "custom.window_match: is an empty list", 7},
+		{"bad_exclusion", "#   match: {\"actor.type\": {\"nope\": [AUTOMATED_WORKER]}}\n", `custom.match: actor.type: an object excludes values, as {"not": ["AUTOMATED_WORKER"]}`, 6},
+		{"exclusion_with_more", "#   match: {\"actor.type\": {\"not\": [X], \"also\": [Y]}}\n", "custom.match: actor.type: an object excludes values", 6},
+		{"empty_exclusion", "#   window: 1h\n#   match: {\"action\": [DELETE], \"actor.type\": {\"not\": []}}\n", `custom.match: actor.type: {"not": [...]} lists no value to exclude`, 7},
+		{"exclude_any", "#   match: {\"actor.type\": {\"not\": [\"*\"]}}\n", `custom.match: actor.type: "*" cannot be excluded`, 6},
+		{"exclusion_bad_value", "#   window: 1h\n#   window_match: {\"actor.type\": {\"not\": [[X]]}}\n", "custom.window_match: actor.type: values must be strings, numbers or booleans", 7},
 		{"unknown_key", "#   windows: 1h\n", "unknown key custom.windows", 1},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -211,6 +218,39 @@ func TestAlertMatchAnyOf(t *testing.T) {
 	} {
 		if got := spec.admits(tt.doc); got != tt.want {
 			t.Errorf("admits(%v) = %v, want %v", tt.doc, got, tt.want)
+		}
+	}
+}
+
+// TestAlertMatchExcludes checks a field's exclusion, {"not": [...]}: it admits any value but
+// those listed, null and absence included, beside the fields that list the values they admit.
+func TestAlertMatchExcludes(t *testing.T) {
+	spec, _, err := readAlertSpec(map[string]any{"match": map[string]any{
+		"action":     []any{"DELETE"},
+		"actor.type": map[string]any{"not": []any{"AUTOMATED_WORKER", true}},
+		"target.id":  map[string]any{"not": "n0"},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		doc  string
+		want bool
+	}{
+		{`{"action":"DELETE","actor":{"type":"USER"}}`, true},
+		{`{"action":"DELETE","actor":{"type":"AUTOMATED_WORKER"}}`, false},
+		{`{"action":"DELETE","actor":{"type":"automated_worker"}}`, true},
+		{`{"action":"DELETE","actor":{"type":true}}`, false},
+		{`{"action":"DELETE","actor":{"type":"true"}}`, true},
+		{`{"action":"DELETE","actor":{"type":null}}`, true},
+		{`{"action":"DELETE","actor":{}}`, true},
+		{`{"action":"DELETE"}`, true},
+		{`{"action":"DELETE","actor":{"type":"USER"},"target":{"id":"n0"}}`, false},
+		{`{"action":"DELETE","actor":{"type":"USER"},"target":{"id":"n1"}}`, true},
+		{`{"action":"CREATE","actor":{"type":"USER"}}`, false},
+	} {
+		if got := spec.admits(event(t, "2026-11-17T10:00:00Z", tt.doc).Doc); got != tt.want {
+			t.Errorf("admits(%s) = %v, want %v", tt.doc, got, tt.want)
 		}
 	}
 }
@@ -281,6 +321,7 @@ func TestAlertIndex(t *testing.T) {
 		"T-ERROR":    `[{"target.type": ["FAILED_REQUEST"]}, {"error": ["*"]}]`,
 		"T-NUMBER":   `{"action": [7, true]}`,
 		"T-PROP":     `{"target.type": ["TAILNET"], "target.property": ["ACL"]}`,
+		"T-NOT-NODE": `{"target.type": {"not": ["NODE", "USER"]}, "action": ["REVOKE"]}`,
 	}
 	var srcs []string
 	for id, match := range rules {
@@ -311,6 +352,9 @@ func TestAlertIndex(t *testing.T) {
 		{`{"action":"UPDATE","target":{"type":"TAILNET","property":"ACL"}}`, "T-PROP"},
 		{`{"action":"UPDATE","target":{"type":"TAILNET","property":"DNS"}}`, ""},
 		{`{"target":"TAILNET"}`, ""},
+		{`{"action":"REVOKE","target":{"type":"API_KEY"}}`, "T-NOT-NODE"},
+		{`{"action":"REVOKE"}`, "T-NOT-NODE"},
+		{`{"action":"REVOKE","target":{"type":"USER"}}`, ""},
 	} {
 		as, err := s.Add(context.Background(), event(t, "2026-11-17T10:00:00Z", tt.doc))
 		if err != nil {
@@ -410,5 +454,51 @@ func TestAlertWindowsApartByMatch(t *testing.T) {
 	}
 	if d := cmp.Diff(want[2:], judge(second, evs[2:])); d != "" {
 		t.Errorf("the second of two runs (-want +got):\n%s", d)
+	}
+}
+
+// TestMassDeletionWindowLeavesOutCleanup checks that TA-ALERT-018 (mass deletion) keeps none of
+// the control plane's ephemeral-node cleanups (actor type AUTOMATED_WORKER) in its window, its
+// custom.match excluding them, and still alerts on a user's five deletions among them.
+func TestMassDeletionWindowLeavesOutCleanup(t *testing.T) {
+	e, err := New(context.Background(), WithBuiltinRules(policies.FS))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := e.Alerts(AlertInput{Now: time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var w *window
+	for i, r := range s.rules {
+		if r.meta.ID == "TA-ALERT-018" {
+			w = s.windows[i]
+		}
+	}
+	if w == nil {
+		t.Fatal("TA-ALERT-018 has no window")
+	}
+	var got []string
+	for i := range 30 {
+		actor := `{"id":"","type":"AUTOMATED_WORKER"}`
+		if i%6 == 5 {
+			actor = `{"id":"u1","type":"USER","loginName":"eve@example.com"}`
+		}
+		ev := event(t, fmt.Sprintf("2026-11-17T10:%02d:00Z", i), fmt.Sprintf(`{"action":"DELETE","actor":%s,"target":{"id":"n%d","type":"NODE"}}`, actor, i))
+		as, err := s.Add(context.Background(), ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range as {
+			if a.Rule.ID == "TA-ALERT-018" {
+				got = append(got, a.Message)
+			}
+		}
+	}
+	if want := []string{"eve@example.com deleted 5 node targets within an hour"}; !slices.Equal(got, want) {
+		t.Errorf("alerts %q, want %q", got, want)
+	}
+	if held := len(w.events) - w.head; held != 5 {
+		t.Errorf("the window holds %d events, want the user's 5 deletions and no cleanup", held)
 	}
 }

@@ -124,19 +124,24 @@ func readFilters(v any) ([]matchFilter, error) {
 	return out, nil
 }
 
-// matchFilter admits an event whose every field has one of the values given ("*": any value).
+// matchFilter admits an event whose every field has one of the values given ("*": any value), or
+// none of the values a field's {"not": [...]} excludes.
 type matchFilter struct {
 	fields []matchField // sorted by name
 }
 
-// matchField is one field of a filter and the values it admits.
+// matchField is one field of a filter and the values it admits, or with not those it excludes.
 type matchField struct {
 	name  string   // dotted, as written
 	path  []string // name, split
+	not   bool     // {"not": [...]}: any value but those listed, null and absence included
 	any   bool     // "*": any value but null or absence
-	strs  []string // the string values admitted
-	other []string // the other values admitted, as JSON text
+	strs  []string // the string values admitted (excluded, with not)
+	other []string // the other values admitted (excluded, with not), as JSON text
 }
+
+// notKey is the key of a field's exclusion: {"actor.type": {"not": ["AUTOMATED_WORKER"]}}.
+const notKey = "not"
 
 // anyValue is the match value that admits any value but null or absence.
 const anyValue = "*"
@@ -148,14 +153,28 @@ func readMatch(v any) (matchFilter, error) {
 		return f, fmt.Errorf(`must map event fields to the values admitted, such as {"action": ["DELETE"], "target.type": ["NODE"]}, or be a list of such maps`)
 	}
 	for _, field := range slices.Sorted(maps.Keys(m)) {
-		vals, isList := m[field].([]any)
-		if !isList {
-			vals = []any{m[field]}
-		}
 		fl := matchField{name: field, path: strings.Split(field, ".")}
+		given := m[field]
+		if obj, isObj := given.(map[string]any); isObj {
+			excluded, ok := obj[notKey]
+			if !ok || len(obj) != 1 {
+				return f, fmt.Errorf(`%s: an object excludes values, as {"not": ["AUTOMATED_WORKER"]}, and holds nothing else`, field)
+			}
+			fl.not, given = true, excluded
+		}
+		vals, isList := given.([]any)
+		if !isList {
+			vals = []any{given}
+		}
+		if fl.not && len(vals) == 0 {
+			return f, fmt.Errorf(`%s: {"not": [...]} lists no value to exclude`, field)
+		}
 		for _, val := range vals {
 			switch x := val.(type) {
 			case string:
+				if x == anyValue && fl.not {
+					return f, fmt.Errorf(`%s: "*" cannot be excluded; {"not": [...]} lists the values an event must not have`, field)
+				}
 				if x == anyValue {
 					fl.any = true
 				} else {
@@ -276,6 +295,14 @@ func (f matchFilter) admits(doc map[string]any) bool {
 }
 
 func (fl *matchField) admits(v any) bool {
+	if fl.not {
+		return !fl.lists(v)
+	}
+	return fl.lists(v)
+}
+
+// lists reports whether v is among the field's values (any value but null or absence for "*").
+func (fl *matchField) lists(v any) bool {
 	switch x := v.(type) {
 	case nil:
 		return false

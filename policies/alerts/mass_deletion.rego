@@ -1,14 +1,14 @@
 # METADATA
 # title: Mass deletion of devices or users
 # description: >-
-#   One actor deleted five or more devices, or five or more users, within an hour. Ephemeral devices removed by Tailscale's own cleanup do not count.
+#   One actor deleted five or more devices, or five or more users, within an hour. Ephemeral devices removed by Tailscale's own cleanup do not count: the match leaves them out, so the engine does not keep them in the window at all.
 # custom:
 #   id: TA-ALERT-018
 #   severity: high
 #   remediation: >-
 #     Confirm the clean-up was planned; restore access for anyone removed by mistake.
 #   runbook: "List the deleted targets from the alert's events; confirm with the actor; check for a compromised admin session."
-#   match: {"target.type": ["NODE", "USER"], "action": ["DELETE"]}
+#   match: {"target.type": ["NODE", "USER"], "action": ["DELETE"], "actor.type": {"not": ["AUTOMATED_WORKER"]}}
 #   window: 1h
 #   threshold: 5
 #   group_by: [actor.id, actor.type, target.type]
