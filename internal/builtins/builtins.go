@@ -1,12 +1,14 @@
 package builtins
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
@@ -475,15 +477,68 @@ func builtinResolve(bctx rego.BuiltinContext, terms []*ast.Term) (*ast.Term, err
 	return toTerm(map[string]any{"nodes": nodes, "prefixes": pfx})
 }
 
-// toTerm converts plain Go values (paths hold ints) to a Rego term.
+// toTerm converts plain Go values (paths hold ints) to a Rego term, the term OPA would read from
+// their JSON: nil, bools, ints, valid UTF-8 strings, []any, []string and map[string]any are
+// converted directly, and anything else (a struct, a float, a string that is not valid UTF-8,
+// which JSON writes with replacement characters) through its JSON.
 func toTerm(v any) (*ast.Term, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	val, err := ast.ValueFromReader(strings.NewReader(string(b)))
+	val, err := toValue(v)
 	if err != nil {
 		return nil, err
 	}
 	return ast.NewTerm(val), nil
+}
+
+func toValue(v any) (ast.Value, error) {
+	switch v := v.(type) {
+	case nil:
+		return ast.Null{}, nil
+	case bool:
+		return ast.Boolean(v), nil
+	case int:
+		return ast.Number(strconv.Itoa(v)), nil
+	case string:
+		if utf8.ValidString(v) {
+			return ast.String(v), nil
+		}
+	case []string:
+		out := make([]*ast.Term, len(v))
+		for i, e := range v {
+			ev, err := toValue(e)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = ast.NewTerm(ev)
+		}
+		return ast.NewArray(out...), nil
+	case []any:
+		out := make([]*ast.Term, len(v))
+		for i, e := range v {
+			ev, err := toValue(e)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = ast.NewTerm(ev)
+		}
+		return ast.NewArray(out...), nil
+	case map[string]any:
+		kvs := make([][2]*ast.Term, 0, len(v))
+		for k, e := range v {
+			kv, err := toValue(k)
+			if err != nil {
+				return nil, err
+			}
+			ev, err := toValue(e)
+			if err != nil {
+				return nil, err
+			}
+			kvs = append(kvs, [2]*ast.Term{ast.NewTerm(kv), ast.NewTerm(ev)})
+		}
+		return ast.NewObject(kvs...), nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return ast.ValueFromReader(bytes.NewReader(b))
 }
