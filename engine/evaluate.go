@@ -250,8 +250,12 @@ type evaluation struct {
 // evalOptions are the options of every query of the evaluation: the input, and the built-ins'
 // cache for it.
 func (ev *evaluation) evalOptions(value ast.Value) []rego.EvalOption {
-	return []rego.EvalOption{rego.EvalParsedInput(value), rego.EvalInterQueryBuiltinValueCache(ev.cache)}
+	return []rego.EvalOption{rego.EvalParsedInput(value), rego.EvalInterQueryBuiltinValueCache(ev.cache), rego.EvalGenerateJSON(keepTerm)}
 }
+
+// keepTerm leaves a query's bindings as the Rego terms evaluation produced, instead of converting
+// every result to Go maps first: collect reads them as terms and converts only what a finding keeps.
+func keepTerm(t *ast.Term, _ *rego.EvalContext) (any, error) { return t, nil }
 
 // missing explains why a rule cannot be assessed, or returns "".
 func (ev *evaluation) missing(r *rule) string {
@@ -397,9 +401,8 @@ func (ev *evaluation) collect(terms []queryTerm, rs rego.ResultSet) {
 		if len(rs) == 0 {
 			continue
 		}
-		set, _ := rs[0].Bindings[t.bind].([]any)
-		for _, raw := range set {
-			f, path, err := ev.decode(resultSets[t.set], raw)
+		for _, raw := range resultTerms(rs[0].Bindings[t.bind]) {
+			f, path, err := ev.decodeTerm(resultSets[t.set], raw)
 			if err != nil {
 				rr.broken = true
 				ev.add(t.rule, finding.Finding{Result: finding.Error, Message: fmt.Sprintf("rule %s: a %s result %v", t.rule.meta.ID, t.set, err)})
@@ -417,6 +420,147 @@ func (ev *evaluation) collect(terms []queryTerm, rs rego.ResultSet) {
 			ev.addPasses(r, per[r].results, per[r].failed)
 		}
 	}
+}
+
+// resultTerms returns the results in a binding of a query evaluated with keepTerm: the elements of
+// a set or an array, in the order their conversion to Go would list them; nothing for anything else.
+func resultTerms(binding any) []*ast.Term {
+	t, _ := binding.(*ast.Term)
+	if t == nil {
+		return nil
+	}
+	var out []*ast.Term
+	switch v := t.Value.(type) {
+	case ast.Set:
+		out = make([]*ast.Term, 0, v.Len())
+		v.Foreach(func(x *ast.Term) { out = append(out, x) })
+	case *ast.Array:
+		out = make([]*ast.Term, 0, v.Len())
+		v.Foreach(func(x *ast.Term) { out = append(out, x) })
+	}
+	return out
+}
+
+// goValue converts a Rego value to the Go value a query result holds: maps, slices, strings,
+// json.Number, bools and nil.
+func goValue(v ast.Value) any {
+	x, err := ast.JSON(v)
+	if err != nil {
+		return fmt.Sprintf("%v", v) // results are ground: not reached
+	}
+	return x
+}
+
+// decodeTerm is decode for a result as a Rego term. A string, or an object with only string keys
+// and a resource of three or fewer string fields, is read from the term; the evidence and the path
+// alone are converted to Go. Anything else is converted whole and left to decode, so that its error
+// reads the same.
+func (ev *evaluation) decodeTerm(result finding.Result, raw *ast.Term) (finding.Finding, []any, error) {
+	switch v := raw.Value.(type) {
+	case ast.String:
+		return ev.decode(result, string(v))
+	case ast.Object:
+		if f, path, ok := ev.readObject(result, v); ok {
+			return f, path, nil
+		}
+	}
+	return ev.decode(result, goValue(raw.Value))
+}
+
+// readObject reads a well-formed object result, or returns false for decode to explain what is
+// wrong with it.
+func (ev *evaluation) readObject(result finding.Result, obj ast.Object) (finding.Finding, []any, bool) {
+	f := finding.Finding{Result: result}
+	var msg, severity, path, resource, evidence *ast.Term
+	ok := obj.Until(func(k, v *ast.Term) bool {
+		key, isStr := k.Value.(ast.String)
+		if !isStr {
+			return true
+		}
+		switch key {
+		case "msg":
+			msg = v
+		case "severity":
+			severity = v
+		case "path":
+			path = v
+		case "resource":
+			resource = v
+		case "evidence":
+			evidence = v
+		}
+		return false
+	})
+	if ok || msg == nil {
+		return f, nil, false
+	}
+	text, isStr := msg.Value.(ast.String)
+	if !isStr || text == "" {
+		return f, nil, false
+	}
+	f.Message = string(text)
+	if severity != nil {
+		name, _ := severity.Value.(ast.String)
+		sev, err := finding.ParseSeverity(string(name))
+		if err != nil {
+			return f, nil, false
+		}
+		f.Severity = sev
+	}
+	var at []any
+	if path != nil {
+		var err error
+		if at, err = ev.resultPath(goValue(path.Value)); err != nil {
+			return f, nil, false
+		}
+		f.Location = ev.locate(at)
+	}
+	if resource != nil {
+		res, ok := readResource(resource.Value)
+		if !ok {
+			return f, nil, false
+		}
+		f.Resource = res
+	}
+	if evidence != nil {
+		f.Evidence = goValue(evidence.Value)
+	}
+	return f, at, true
+}
+
+// readResource reads a well-formed resource object: only the keys type, id and name, each a string
+// or null, with an id or a name.
+func readResource(v ast.Value) (*finding.Resource, bool) {
+	obj, isObj := v.(ast.Object)
+	if !isObj {
+		return nil, false
+	}
+	var res finding.Resource
+	bad := obj.Until(func(k, v *ast.Term) bool {
+		var field *string
+		switch k.Value {
+		case ast.String("type"):
+			field = &res.Type
+		case ast.String("id"):
+			field = &res.ID
+		case ast.String("name"):
+			field = &res.Name
+		default:
+			return true
+		}
+		switch x := v.Value.(type) {
+		case ast.String:
+			*field = string(x)
+		case ast.Null:
+		default:
+			return true
+		}
+		return false
+	})
+	if bad || res.ID == "" && res.Name == "" {
+		return nil, false
+	}
+	return &res, true
 }
 
 // decode reads one result: a non-empty string, or an object with a non-empty string msg and
