@@ -40,6 +40,8 @@ import (
 //	tailscale.internet_rules(doc)            [{path, dstPath, src, nodes, everyMember}]: rules that open exit nodes
 //	tailscale.duplicates(list)               [[k, first]]: entries that repeat an earlier one (lists as sets)
 //	tailscale.device(tailnet, key)           device: the snapshot's device with that nodeId, address or name
+//	tailscale.device_names(tailnet)          [name]: the distinct names of the snapshot's devices, sorted
+//	tailscale.days_since(ts, now_ns)         whole days from the timestamp ts to now_ns, rounded down
 //
 // port is a number (TCP or UDP) or a string such as "tcp:443", "udp:53" or "icmp".
 func Functions() []Function {
@@ -70,7 +72,7 @@ func Functions() []Function {
 			types.NewObject(nil, types.NewDynamicProperty(types.S, types.NewObject(nil, types.NewDynamicProperty(types.S, types.NewArray(nil, types.A))))), builtinReachEvery),
 		duplicatesFunction(),
 		deviceFunction(),
-	}, append(capabilityFunctions(doc), routeFunctions(doc)...)...)
+	}, slices.Concat(capabilityFunctions(doc), routeFunctions(doc), snapshotFunctions())...)
 }
 
 // Function is one built-in: its declaration for the compiler and its implementation.
@@ -154,7 +156,7 @@ func tailnetDomains(params map[string]any) []string {
 
 // Cache holds what the built-ins compute for one evaluation: the evaluated input's policy, compiled
 // once for every query that evaluates it, with and without the snapshot's topology, and the index
-// of the snapshot's devices that tailscale.device reads. The engine
+// of the snapshot's devices that tailscale.device reads (and their names, for tailscale.device_names). The engine
 // makes one per evaluation and hands it to each query with rego.EvalInterQueryBuiltinValueCache;
 // it is safe for concurrent use by those queries.
 type Cache struct {
@@ -169,6 +171,9 @@ type Cache struct {
 
 	devicesOnce sync.Once
 	devices     deviceIndex // tailscale.device's index of input.tailnet's devices
+
+	namesOnce sync.Once
+	names     *ast.Term // tailscale.device_names of input.tailnet
 }
 
 // NewCache prepares the cache for an input whose Rego form is input, holding the policy document

@@ -71,6 +71,10 @@ span_days(a, b) := (time.parse_rfc3339_ns(b) - time.parse_rfc3339_ns(a)) / ns_pe
 
 devices := array_at(snapshot, "devices")
 
+# device_names are the distinct device_name of every device, "" left out, sorted: worked out in Go
+# by tailscale.device_names, as one pass over the devices.
+device_names := tailscale.device_names(snapshot)
+
 # The device helpers below are called for every device by many rules, so they read fields
 # directly instead of through string_at and array_at: each user function call has a cost.
 

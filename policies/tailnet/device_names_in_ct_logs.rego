@@ -17,7 +17,7 @@ import data.tailaudit.lib.tailnet as lib
 
 warn contains result if {
 	lib.settings.httpsEnabled == true
-	names := sort({n | some d in lib.devices; n := lib.device_name(d); n != ""})
+	names := lib.device_names
 	count(names) > 0
 	result := {
 		"msg": sprintf("HTTPS certificates are on: the names of up to %d devices may appear in public certificate transparency logs", [count(names)]),

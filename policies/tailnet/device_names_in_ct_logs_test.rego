@@ -22,3 +22,21 @@ test_https_off_silent if {
 test_no_devices_silent if {
 	count(rule.warn) == 0 with input as _input(true, [])
 }
+
+test_names_distinct_hostname_fallback_and_ten_examples if {
+	devices := array.concat(
+		[{"nodeId": sprintf("n%d", [i]), "name": sprintf("host-%02d.tail1.ts.net", [i])} | some i in numbers.range(1, 12)],
+		[
+			{"nodeId": "dup", "name": "host-01.tail1.ts.net"},
+			{"nodeId": "h", "name": "", "hostname": "a-laptop"},
+			{"nodeId": "none", "name": ""},
+		],
+	)
+	some r in rule.warn with input as _input(true, devices)
+	r.evidence.deviceCount == 13
+	r.evidence.exampleNames == array.concat(["a-laptop"], [sprintf("host-%02d.tail1.ts.net", [i]) | some i in numbers.range(1, 9)])
+}
+
+test_only_unnamed_devices_silent if {
+	count(rule.warn) == 0 with input as _input(true, [{"nodeId": "n1", "name": "", "hostname": ""}])
+}

@@ -39,24 +39,27 @@ warn contains result if {
 }
 
 # _idle_days maps the index of each device that is not connected now, and has been idle for at
-# least the lower of the two limits, to the days since it was last seen. Both result sets read it,
-# so each device's age is worked out once. Like the rule bodies, it binds the limit before
-# iterating, so that the parameters are looked up once rather than once per device.
+# least the lower of the two limits, to the whole days since it was last seen (tailscale.days_since:
+# rounded down, undefined for a device never seen). The limits are whole days, so a device is past
+# a limit exactly when its whole days are. Both result sets read it, so each device's age is
+# worked out once. Like the rule bodies, it binds the limit and the clock before iterating, so that
+# they are looked up once rather than once per device.
 _idle_days := {i: days |
 	limit := min({parameters.staleDays, parameters.staleWarnDays})
+	now := lib.now_ns
 	some i, d in lib.devices
 	not d.connectedToControl == true
-	days := lib.age_days(d.lastSeen)
+	days := tailscale.days_since(d.lastSeen, now)
 	days >= limit
 }
 
 _result(i, d, days, limit) := {
-	"msg": sprintf("device %s was last seen %d days ago (limit %d)", [res.name, floor(days), limit]),
+	"msg": sprintf("device %s was last seen %d days ago (limit %d)", [res.name, days, limit]),
 	"resource": res,
 	"path": ["tailnet", "devices", i],
 	"evidence": {
 		"lastSeen": d.lastSeen,
-		"daysSinceSeen": floor(days),
+		"daysSinceSeen": days,
 		"limitDays": limit,
 	},
 } if {

@@ -51,3 +51,14 @@ test_connected_device_silent if {
 test_zero_time_ignored if {
 	count(rule.deny) == 0 with input as _input([_device("0001-01-01T00:00:00Z")])
 }
+
+test_one_second_short_of_90_days_is_89 if {
+	some r in rule.warn with input as _input([_device("2026-08-26T12:00:01Z")])
+	r.evidence.daysSinceSeen == 89
+	count(rule.deny) == 0 with input as _input([_device("2026-08-26T12:00:01Z")])
+}
+
+test_seen_after_the_clock_silent if {
+	count(rule.deny) == 0 with input as _input([_device("2026-11-25T12:00:00Z")])
+	count(rule.warn) == 0 with input as _input([_device("2026-11-25T12:00:00Z")])
+}

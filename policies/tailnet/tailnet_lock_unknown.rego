@@ -54,5 +54,7 @@ manual contains result if {
 # produces.
 _shown_on if {
 	some d in lib.devices
-	lib.string_at(d, "tailnetLockError") != ""
+	err := d.tailnetLockError
+	err != ""
+	is_string(err)
 }
