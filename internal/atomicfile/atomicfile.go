@@ -16,8 +16,22 @@ import (
 // Pending is new content, written and synced, that is not yet at its destination.
 type Pending struct {
 	tmp    *tempFile
-	path   string // the destination, symlinks resolved
-	direct bool   // the destination is a device or a pipe: copied into it, not renamed over it
+	path   string    // the destination, symlinks resolved
+	direct bool      // the destination is a device or a pipe: copied into it, not renamed over it
+	into   io.Writer // Spool's destination: copied into it
+}
+
+// A File is new content being written, a piece at a time, beside its destination (Begin) or
+// aside for a writer (Spool): nothing reaches the destination before Finish and then Commit.
+// A File is not safe for concurrent use.
+type File struct {
+	ctx    context.Context
+	tmp    *tempFile
+	w      *bufio.Writer
+	path   string
+	direct bool
+	mode   fs.FileMode
+	into   io.Writer
 }
 
 // Create writes the content write produces beside path, synced, keeping the permissions of an
@@ -33,7 +47,22 @@ func Create(path string, write func(io.Writer) error) (*Pending, error) {
 
 // CreateContext is Create that stops writing, and fails, once ctx is done, so that a signal
 // cancels a long write promptly and leaves path as it was.
-func CreateContext(ctx context.Context, path string, write func(io.Writer) error) (_ *Pending, err error) {
+func CreateContext(ctx context.Context, path string, write func(io.Writer) error) (*Pending, error) {
+	f, err := Begin(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	if err := write(f); err != nil {
+		f.Discard()
+		return nil, err
+	}
+	return f.Finish()
+}
+
+// Begin starts new content for path, as Create writes it, for a writer that produces it over
+// time: Write to the File, then Finish it and Commit the Pending, or Discard it. Writes fail once
+// ctx is done.
+func Begin(ctx context.Context, path string) (*File, error) {
 	dest, direct, mode, err := destination(path)
 	if err != nil {
 		return nil, err
@@ -48,31 +77,44 @@ func CreateContext(ctx context.Context, path string, write func(io.Writer) error
 	if err != nil {
 		return nil, err
 	}
-	defer func() {
-		if err != nil {
-			tmp.discard()
-		}
-	}()
-	w := bufio.NewWriterSize(ctxWriter{ctx, tmp.f}, 1<<16)
-	if err := write(w); err != nil {
-		return nil, err
-	}
-	if err := w.Flush(); err != nil {
-		return nil, err
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if !direct {
-		if err := tmp.f.Chmod(mode); err != nil {
-			return nil, err
-		}
-	}
-	if err := tmp.f.Sync(); err != nil {
-		return nil, err
-	}
-	return &Pending{tmp: tmp, path: dest, direct: direct}, nil
+	return &File{ctx: ctx, tmp: tmp, w: bufio.NewWriterSize(ctxWriter{ctx, tmp.f}, 1<<16), path: dest, direct: direct, mode: mode}, nil
 }
+
+// Spool starts content for w that waits in a temporary file of the system's until Commit copies
+// it into w: a run that fails halfway writes nothing to w, and the content is not held in memory.
+func Spool(ctx context.Context, w io.Writer) (*File, error) {
+	tmp, err := newTemp(os.TempDir(), "tailaudit-spool")
+	if err != nil {
+		return nil, err
+	}
+	return &File{ctx: ctx, tmp: tmp, w: bufio.NewWriterSize(ctxWriter{ctx, tmp.f}, 1<<16), into: w}, nil
+}
+
+// Write adds p to the content.
+func (f *File) Write(p []byte) (int, error) { return f.w.Write(p) }
+
+// Finish writes out what is buffered and syncs the content (a Spool's is not synced: it is only
+// copied); on error the content is discarded. Commit the Pending to put it in place.
+func (f *File) Finish() (*Pending, error) {
+	err := f.w.Flush()
+	if err == nil {
+		err = f.ctx.Err()
+	}
+	if err == nil && f.into == nil && !f.direct {
+		err = f.tmp.f.Chmod(f.mode)
+	}
+	if err == nil && f.into == nil {
+		err = f.tmp.f.Sync()
+	}
+	if err != nil {
+		f.tmp.discard()
+		return nil, err
+	}
+	return &Pending{tmp: f.tmp, path: f.path, direct: f.direct, into: f.into}, nil
+}
+
+// Discard drops the content; the destination keeps what it had.
+func (f *File) Discard() { f.tmp.discard() }
 
 // special are the kinds of file that cannot be renamed over: their content is written into them.
 const special = fs.ModeDevice | fs.ModeCharDevice | fs.ModeNamedPipe | fs.ModeSocket
@@ -103,25 +145,30 @@ func destination(path string) (dest string, direct bool, mode fs.FileMode, err e
 	return dest, false, mode, nil
 }
 
-// Commit puts the new content in place: renamed over a file, or copied into a device or pipe.
+// Commit puts the new content in place: renamed over a file, or copied into a device, a pipe or
+// Spool's writer.
 func (p *Pending) Commit() error {
+	if p.into != nil {
+		defer p.tmp.discard()
+		return p.copyTo(p.into)
+	}
 	if p.direct {
 		defer p.tmp.discard()
-		return p.copyInto()
+		dst, err := os.OpenFile(p.path, os.O_WRONLY, 0)
+		if err != nil {
+			return err
+		}
+		return errors.Join(p.copyTo(dst), dst.Close())
 	}
 	return p.tmp.commit(p.path)
 }
 
-func (p *Pending) copyInto() error {
+func (p *Pending) copyTo(dst io.Writer) error {
 	if _, err := p.tmp.f.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
-	dst, err := os.OpenFile(p.path, os.O_WRONLY, 0)
-	if err != nil {
-		return err
-	}
-	_, err = io.Copy(dst, p.tmp.f)
-	return errors.Join(err, dst.Close())
+	_, err := io.Copy(dst, p.tmp.f)
+	return err
 }
 
 // Discard drops the new content; the destination keeps what it had.

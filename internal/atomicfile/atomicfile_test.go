@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -269,5 +270,94 @@ func TestProcFdIsWrittenDirectly(t *testing.T) {
 	w.Close()
 	if s := <-got; s != `{"findings": []}` {
 		t.Errorf("the pipe's reader got %q", s)
+	}
+}
+
+// TestBeginWritesOverTime writes content a piece at a time: the destination keeps its old content
+// until Commit, and a discarded File leaves it and the directory as they were.
+func TestBeginWritesOverTime(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "alerts.jsonl")
+	if err := os.WriteFile(path, []byte("old"), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	f, err := atomicfile.Begin(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		fmt.Fprintf(f, "line %d\n", i)
+		assertFile(t, path, "old")
+	}
+	f.Discard()
+	assertFile(t, path, "old")
+	assertEntries(t, dir, 1)
+
+	if f, err = atomicfile.Begin(context.Background(), path); err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(f, "a\n")
+	io.WriteString(f, "b\n")
+	p, err := f.Finish()
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertFile(t, path, "old")
+	if err := p.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	assertFile(t, path, "a\nb\n")
+	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o640 {
+		t.Errorf("mode = %v, want the old file's 0640 kept", fi.Mode().Perm())
+	}
+	assertEntries(t, dir, 1)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	if f, err = atomicfile.Begin(ctx, path); err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(f, "cancelled")
+	cancel()
+	if _, err := f.Finish(); !errors.Is(err, context.Canceled) {
+		t.Errorf("Finish after the context was cancelled: %v", err)
+	}
+	assertFile(t, path, "a\nb\n")
+	assertEntries(t, dir, 1)
+}
+
+// TestSpool keeps content for a writer aside: the writer gets nothing before Commit, all of it
+// then, and nothing when the File is discarded.
+func TestSpool(t *testing.T) {
+	var out strings.Builder
+	f, err := atomicfile.Spool(context.Background(), &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := strings.Repeat("x", 1<<17) // more than the buffer: some of it is in the file before Finish
+	io.WriteString(f, big)
+	if out.Len() != 0 {
+		t.Fatalf("the writer got %d bytes before Commit", out.Len())
+	}
+	p, err := f.Finish()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Len() != 0 {
+		t.Fatalf("the writer got %d bytes before Commit", out.Len())
+	}
+	if err := p.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if out.String() != big {
+		t.Errorf("the writer got %d bytes, want %d", out.Len(), len(big))
+	}
+	out.Reset()
+	if f, err = atomicfile.Spool(context.Background(), &out); err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(f, big)
+	f.Discard()
+	if out.Len() != 0 {
+		t.Errorf("a discarded spool wrote %d bytes", out.Len())
 	}
 }
