@@ -10,7 +10,9 @@ import (
 
 // alertECS writes one Elastic Common Schema document per line: event.kind alert, rule.*, user.*,
 // and what ECS has no field for under tailaudit.*.
-type alertECS struct{}
+type alertECS struct{ enc *json.Encoder }
+
+func newAlertECS(w io.Writer) alertEncoder { return alertECS{json.NewEncoder(w)} }
 
 // ECSDocument is an alert as an Elastic Common Schema document: what -f ecs writes, one a line,
 // and what the Elasticsearch sink indexes, so that both give the same document.
@@ -66,15 +68,11 @@ type ecsTailaudit struct {
 	Events   int                 `json:"events"`
 }
 
-func (alertECS) RenderAlerts(w io.Writer, alerts []finding.Alert) error {
-	enc := json.NewEncoder(w)
-	for _, a := range alerts {
-		if err := enc.Encode(ECS(a)); err != nil {
-			return err
-		}
-	}
-	return nil
-}
+func (e alertECS) alert(a *finding.Alert) error { return e.enc.Encode(ECS(*a)) }
+
+func (alertECS) end() error { return nil }
+
+func (alertECS) close() {}
 
 // ECS is the Elastic Common Schema document of an alert.
 func ECS(a finding.Alert) ECSDocument {

@@ -1,7 +1,6 @@
 package output
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -12,23 +11,26 @@ import (
 	"github.com/tailaudit/tailaudit/internal/atomicfile"
 )
 
-// AlertRenderer writes alerts in one format.
-type AlertRenderer interface {
-	RenderAlerts(w io.Writer, alerts []finding.Alert) error
+// alertEncoder writes alerts in one format as they are raised: alert for each, in the order
+// raised, then end once. close releases what it holds (a spool), whether or not end was called.
+type alertEncoder interface {
+	alert(a *finding.Alert) error
+	end() error
+	close()
 }
 
 type alertFormat struct {
 	name string
-	new  func() AlertRenderer
+	new  func(w io.Writer) alertEncoder
 }
 
 func alertRegistry() []alertFormat {
 	return []alertFormat{
-		{"text", func() AlertRenderer { return alertText{} }},
-		{"json", func() AlertRenderer { return alertJSON{} }},
-		{"jsonl", func() AlertRenderer { return alertJSONL{} }},
-		{"ecs", func() AlertRenderer { return alertECS{} }},
-		{"markdown", func() AlertRenderer { return alertMarkdown{} }},
+		{"text", newAlertText},
+		{"json", newAlertJSON},
+		{"jsonl", newAlertJSONL},
+		{"ecs", newAlertECS},
+		{"markdown", newAlertMarkdown},
 	}
 }
 
@@ -57,89 +59,180 @@ func ParseAlertTarget(spec string) (Target, error) {
 	return Target{Format: format, Path: path}, nil
 }
 
-func newAlertRenderer(format string) (AlertRenderer, error) {
+func newAlertEncoder(format string, w io.Writer) (alertEncoder, error) {
 	for _, f := range alertRegistry() {
 		if f.name == format {
-			return f.new(), nil
+			return f.new(w), nil
 		}
 	}
 	return nil, fmt.Errorf("unknown alert output format %q (valid formats: %s)", format, strings.Join(AlertFormats(), ", "))
 }
 
-// WriteAlerts renders alerts once per target, as WriteAll does a report: files atomically, only
-// once every output rendered, and at most one target on stdout.
-func WriteAlerts(ctx context.Context, targets []Target, alerts []finding.Alert, stdout io.Writer) error {
+// AlertWriter writes alerts to every target as they are raised, so that a run holds none of them
+// for its outputs: a file's content goes to a temporary file beside it and stdout's to a temporary
+// file of the system's, and none of it is in place before Commit. An error leaves every
+// destination as it was. Text and markdown keep their alerts aside on disk (text sorts them
+// there, most severe first) and write them at Finish.
+type AlertWriter struct {
+	outs []*alertOut
+}
+
+type alertOut struct {
+	Target
+	file    *atomicfile.File
+	enc     alertEncoder
+	pending *atomicfile.Pending
+}
+
+// NewAlertWriter starts the outputs of targets, at most one of them on stdout.
+func NewAlertWriter(ctx context.Context, targets []Target, stdout io.Writer) (*AlertWriter, error) {
 	var toStdout *Target
 	for i, t := range targets {
 		if t.Path == "" {
 			if toStdout != nil {
-				return fmt.Errorf("outputs %q and %q both write to stdout; give one of them a file (format=path)", toStdout.Format, t.Format)
+				return nil, fmt.Errorf("outputs %q and %q both write to stdout; give one of them a file (format=path)", toStdout.Format, t.Format)
 			}
 			toStdout = &targets[i]
 		}
 	}
-	var files []*atomicfile.Pending
-	defer func() {
-		for _, f := range files {
-			f.Discard()
-		}
-	}()
+	w := &AlertWriter{}
+	// Files first, then stdout, so that stdout is written last, once every file is in place.
+	ordered := make([]Target, 0, len(targets))
 	for _, t := range targets {
+		if t.Path != "" {
+			ordered = append(ordered, t)
+		}
+	}
+	if toStdout != nil {
+		ordered = append(ordered, *toStdout)
+	}
+	for _, t := range ordered {
+		var (
+			f   *atomicfile.File
+			err error
+		)
 		if t.Path == "" {
-			continue
+			f, err = atomicfile.Spool(ctx, stdout)
+		} else {
+			f, err = atomicfile.Begin(ctx, t.Path)
 		}
-		r, err := newAlertRenderer(t.Format)
 		if err != nil {
-			return err
+			w.Discard()
+			return nil, w.fail(t, err)
 		}
-		f, err := atomicfile.CreateContext(ctx, t.Path, func(w io.Writer) error { return r.RenderAlerts(w, alerts) })
+		enc, err := newAlertEncoder(t.Format, f)
 		if err != nil {
-			return fmt.Errorf("write %s output: %w (%s left unchanged)", t.Format, err, t.Path)
+			f.Discard()
+			w.Discard()
+			return nil, err
 		}
-		files = append(files, f)
+		w.outs = append(w.outs, &alertOut{Target: t, file: f, enc: enc})
 	}
-	var buf bytes.Buffer
-	if toStdout != nil {
-		r, err := newAlertRenderer(toStdout.Format)
-		if err != nil {
-			return err
-		}
-		if err := r.RenderAlerts(&buf, alerts); err != nil {
-			return fmt.Errorf("render %s output: %w", toStdout.Format, err)
-		}
+	return w, nil
+}
+
+func (w *AlertWriter) fail(t Target, err error) error {
+	if t.Path == "" {
+		return fmt.Errorf("write %s output: %w", t.Format, err)
 	}
-	for len(files) > 0 {
-		if err := files[0].Commit(); err != nil {
-			return err
-		}
-		files = files[1:]
-	}
-	if toStdout != nil {
-		if _, err := stdout.Write(buf.Bytes()); err != nil {
-			return fmt.Errorf("write %s output: %w", toStdout.Format, err)
+	return fmt.Errorf("write %s output: %w (%s left unchanged)", t.Format, err, t.Path)
+}
+
+// Write adds an alert to every output.
+func (w *AlertWriter) Write(a *finding.Alert) error {
+	for _, o := range w.outs {
+		if err := o.enc.alert(a); err != nil {
+			return w.fail(o.Target, err)
 		}
 	}
 	return nil
 }
 
-// alertSummary counts alerts by severity, most severe first: "3 alerts: 1 critical, 2 high".
-func alertSummary(alerts []finding.Alert) string {
-	if len(alerts) == 0 {
-		return "no alerts"
+// Finish ends every output and writes it out, synced, to its temporary file; nothing is in place
+// yet.
+func (w *AlertWriter) Finish() error {
+	for _, o := range w.outs {
+		err := o.enc.end()
+		o.enc.close()
+		if err == nil {
+			o.pending, err = o.file.Finish()
+			o.file = nil
+		}
+		if err != nil {
+			return w.fail(o.Target, err)
+		}
+	}
+	return nil
+}
+
+// Commit puts every finished output in place: the files, each renamed over its destination, then
+// stdout.
+func (w *AlertWriter) Commit() error {
+	for len(w.outs) > 0 {
+		o := w.outs[0]
+		if o.pending == nil {
+			return fmt.Errorf("write %s output: not finished", o.Format)
+		}
+		if err := o.pending.Commit(); err != nil {
+			return w.fail(o.Target, err)
+		}
+		w.outs = w.outs[1:]
+	}
+	return nil
+}
+
+// Discard drops every output not yet committed; their destinations keep what they had.
+func (w *AlertWriter) Discard() {
+	for _, o := range w.outs {
+		o.enc.close()
+		if o.file != nil {
+			o.file.Discard()
+		}
+		if o.pending != nil {
+			o.pending.Discard()
+		}
+	}
+	w.outs = nil
+}
+
+// WriteAlerts renders alerts once per target, as WriteAll does a report: files atomically, only
+// once every output rendered, and at most one target on stdout.
+func WriteAlerts(ctx context.Context, targets []Target, alerts []finding.Alert, stdout io.Writer) error {
+	w, err := NewAlertWriter(ctx, targets, stdout)
+	if err != nil {
+		return err
+	}
+	defer w.Discard()
+	for i := range alerts {
+		if err := w.Write(&alerts[i]); err != nil {
+			return err
+		}
+	}
+	if err := w.Finish(); err != nil {
+		return err
+	}
+	return w.Commit()
+}
+
+// alertCounts counts alerts by severity, for the summary of text and markdown.
+type alertCounts map[finding.Severity]int
+
+// summary is "3 alerts: 1 critical, 2 high", most severe first, or "no alerts".
+func (c alertCounts) summary() string {
+	total := 0
+	for _, n := range c {
+		total += n
 	}
 	var parts []string
 	for _, sev := range finding.Severities {
-		n := 0
-		for _, a := range alerts {
-			if a.Severity == sev {
-				n++
-			}
-		}
-		if n > 0 {
+		if n := c[sev]; n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n, sev))
 		}
 	}
-	return plural(len(alerts), "alert", "alerts") + ": " + strings.Join(parts, ", ")
+	if total == 0 {
+		return "no alerts"
+	}
+	return plural(total, "alert", "alerts") + ": " + strings.Join(parts, ", ")
 }
 
 func actorText(a *finding.Actor) string {

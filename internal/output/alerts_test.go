@@ -37,33 +37,38 @@ func testAlerts() []finding.Alert {
 	}
 }
 
+// renderAlerts writes alerts in format through its encoder, as AlertWriter does.
+func renderAlerts(t *testing.T, format string, alerts []finding.Alert) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	enc, err := newAlertEncoder(format, &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer enc.close()
+	for i := range alerts {
+		if err := enc.alert(&alerts[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := enc.end(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
 func TestAlertGolden(t *testing.T) {
 	for _, format := range AlertFormats() {
 		t.Run(format, func(t *testing.T) {
-			r, err := newAlertRenderer(format)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var buf bytes.Buffer
-			if err := r.RenderAlerts(&buf, testAlerts()); err != nil {
-				t.Fatal(err)
-			}
-			golden(t, "alerts_"+format+".golden", buf.Bytes())
-			var empty bytes.Buffer
-			if err := r.RenderAlerts(&empty, nil); err != nil {
-				t.Fatalf("no alerts: %v", err)
-			}
+			golden(t, "alerts_"+format+".golden", renderAlerts(t, format, testAlerts()))
+			renderAlerts(t, format, nil)
 		})
 	}
 }
 
 // TestECSFields checks the fields the issue names in every ECS document.
 func TestECSFields(t *testing.T) {
-	var buf bytes.Buffer
-	if err := (alertECS{}).RenderAlerts(&buf, testAlerts()); err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	lines := strings.Split(strings.TrimSpace(string(renderAlerts(t, "ecs", testAlerts()))), "\n")
 	if len(lines) != 3 {
 		t.Fatalf("%d documents, want 3", len(lines))
 	}
