@@ -41,7 +41,8 @@ type alertsOptions struct {
 	RetryOnly bool          // deliver the outbox, read no events
 	Status    bool          // print the state and exit
 
-	read func(events.Stats) // when set, given what the run read of the events (for tests)
+	read   func(events.Stats) // when set, given what the run read of the events (for tests)
+	judged func()             // when set, called once every alert is written, before the outputs end (for tests)
 }
 
 // maxReportedSkips is how many skipped entries --skip-bad lists on stderr; the rest are counted.
@@ -212,12 +213,9 @@ func runAlerts(ctx context.Context, opts *alertsOptions) error {
 			return err
 		}
 	}
-	var fresh []finding.Alert
+	failed := false
 	if !opts.RetryOnly {
-		if fresh, err = judgeAlerts(ctx, opts, st, sinks); err != nil {
-			return err
-		}
-		if err := output.WriteAlerts(ctx, targets, fresh, s.Out); err != nil {
+		if err := writeAlerts(ctx, opts, st, sinks, targets, func(a *finding.Alert) { failed = failed || a.Severity.AtLeast(failOn) }); err != nil {
 			return err
 		}
 		if len(sinks) > 0 {
@@ -233,12 +231,65 @@ func runAlerts(ctx context.Context, opts *alertsOptions) error {
 			return err
 		}
 	}
-	for _, a := range fresh {
-		if a.Severity.AtLeast(failOn) {
-			return &exitError{Code: 1}
-		}
+	if failed {
+		return &exitError{Code: 1}
 	}
 	return nil
+}
+
+// writeAlerts judges the events and snapshots and writes each new alert to the outputs as it is
+// raised, holding none of them: with a state, alerts go through a stage, which queues them in
+// batches (for the sinks, and as raised) and hands on those not raised before. Outputs are put in
+// place only after the state has committed the run; a run that fails leaves the outputs as they
+// were and takes back what its stage queued. seen is given every alert written.
+func writeAlerts(ctx context.Context, opts *alertsOptions, st *alertstate.Store, sinks []sink.Sink, targets []output.Target, seen func(*finding.Alert)) (err error) {
+	s := opts.IO
+	out, err := output.NewAlertWriter(ctx, targets, s.Out)
+	if err != nil {
+		return err
+	}
+	defer out.Discard()
+	write := func(a *finding.Alert) error {
+		seen(a)
+		return out.Write(a)
+	}
+	add := write
+	var stage *alertstate.Stage
+	if st != nil {
+		var names []string
+		for _, sk := range sinks {
+			names = append(names, sk.Name())
+		}
+		stage = st.Stage(s.now(), names, write)
+		add = func(a *finding.Alert) error { return stage.Add(*a) }
+		defer func() {
+			if err != nil {
+				// What is left staged after a failed abort is removed when the state is next opened.
+				_ = stage.Abort()
+			}
+		}()
+	}
+	commit, err := judgeAlerts(ctx, opts, st, stage, add)
+	if err != nil {
+		return err
+	}
+	if stage != nil {
+		if err := stage.Flush(); err != nil {
+			return err
+		}
+	}
+	if opts.judged != nil {
+		opts.judged()
+	}
+	if err := out.Finish(); err != nil {
+		return err
+	}
+	if commit != nil {
+		if err := commit(); err != nil {
+			return err
+		}
+	}
+	return out.Commit()
 }
 
 // parseSinks builds the --sink sinks; two with one name would share outbox entries, so they are
@@ -262,11 +313,12 @@ func parseSinks(opts *alertsOptions) ([]sink.Sink, error) {
 	return out, nil
 }
 
-// judgeAlerts reads the events and snapshots and judges them. With a state, only events past each
-// source's cursor are judged, the windows start with the events earlier runs held, suppression and
-// first-seen memory carry over, and the run is committed in one transaction that also queues the
-// new alerts for every sink; it returns the alerts not raised before.
-func judgeAlerts(ctx context.Context, opts *alertsOptions, st *alertstate.Store, sinks []sink.Sink) ([]finding.Alert, error) {
+// judgeAlerts reads the events and snapshots, judges them and gives add every alert raised. With
+// a state, only events past each source's cursor are judged, the windows start with the events
+// earlier runs held, and suppression and first-seen memory carry over; the alerts go to stage,
+// and judgeAlerts returns the commit that records the run in one transaction, moving the cursors
+// and making what the stage queued live (nil when there is nothing to record).
+func judgeAlerts(ctx context.Context, opts *alertsOptions, st *alertstate.Store, stage *alertstate.Stage, add func(*finding.Alert) error) (func() error, error) {
 	s := opts.IO
 	var (
 		cursors map[string]alertstate.Cursor
@@ -326,7 +378,6 @@ func judgeAlerts(ctx context.Context, opts *alertsOptions, st *alertstate.Store,
 			return nil, fmt.Errorf("state %s: %w", opts.State, err)
 		}
 	}
-	var alerts []finding.Alert
 	moved := map[string]alertstate.Cursor{}
 	judged := 0
 	var total events.Stats
@@ -350,8 +401,15 @@ func judgeAlerts(ctx context.Context, opts *alertsOptions, st *alertstate.Store,
 			}
 			judged++
 			as, err := stream.Add(ctx, &engine.Event{Time: ev.Time, Doc: ev.Doc, File: ev.File, Line: ev.Line, Pointer: ev.Pointer})
-			alerts = append(alerts, as...)
-			return err
+			if err != nil {
+				return err
+			}
+			for i := range as {
+				if err := add(&as[i]); err != nil {
+					return err
+				}
+			}
+			return nil
 		})
 		if err != nil {
 			return nil, err
@@ -393,29 +451,30 @@ func judgeAlerts(ctx context.Context, opts *alertsOptions, st *alertstate.Store,
 		if err != nil {
 			return nil, err
 		}
-		alerts = append(alerts, drift...)
+		for i := range drift {
+			if err := add(&drift[i]); err != nil {
+				return nil, err
+			}
+		}
 	}
 	if st == nil {
-		return alerts, nil
+		return nil, nil
 	}
-	if judged == 0 && len(alerts) == 0 {
+	if judged == 0 && stage.Added() == 0 {
 		// Nothing new: only the file marks, if they moved (a file rewritten with old events).
 		if len(moved) > 0 {
-			return nil, st.PutCursors(s.now(), moved)
+			return func() error { return st.PutCursors(s.now(), moved) }, nil
 		}
 		return nil, nil
 	}
-	run := alertstate.Run{Now: s.now(), Cursors: moved, Actors: stream.NewActors(), Alerts: alerts}
+	run := alertstate.Run{Now: s.now(), Cursors: moved, Actors: stream.NewActors(), Stage: stage}
 	for _, sup := range stream.Suppressions() {
 		run.Suppressed = append(run.Suppressed, alertstate.Suppression{Rule: sup.Rule, Dedup: sup.Dedup, Until: sup.Until})
 	}
 	for _, ev := range stream.Held() {
 		run.History = append(run.History, alertstate.Event{Time: ev.Time, Doc: ev.Doc, File: ev.File, Line: ev.Line, Pointer: ev.Pointer})
 	}
-	for _, sk := range sinks {
-		run.Sinks = append(run.Sinks, sk.Name())
-	}
-	return st.Commit(run)
+	return func() error { return st.Commit(run) }, nil
 }
 
 // unchangedSources reports whether the run has nothing to judge: no drift comparison, and every

@@ -351,7 +351,13 @@ func TestAlertsStatusGolden(t *testing.T) {
 		mk("1111", "TA-ALERT-009", finding.Critical, t0.Add(-3*time.Hour)),
 		mk("2222", "TA-ALERT-022", finding.Medium, t0.Add(-2*time.Hour)),
 	}
-	if _, err := st.Commit(alertstate.Run{Now: t0, Alerts: alerts, Sinks: []string{"slack=https://hooks.slack.com#0a1b2c3d", "splunk=https://hec.example.com:8088"},
+	stage := st.Stage(t0, []string{"slack=https://hooks.slack.com#0a1b2c3d", "splunk=https://hec.example.com:8088"}, nil)
+	for _, a := range alerts {
+		if err := stage.Add(a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.Commit(alertstate.Run{Now: t0, Stage: stage,
 		Cursors:    map[string]alertstate.Cursor{"/var/log/tailscale/audit.jsonl": c1, "-": c2},
 		Suppressed: []alertstate.Suppression{{Rule: "TA-ALERT-012", Dedup: "TA-ALERT-012|eve@acme.example", Until: t0.Add(time.Hour)}},
 		Actors:     []string{"eve@acme.example", "tom@acme.example"},

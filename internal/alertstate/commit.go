@@ -1,16 +1,9 @@
 package alertstate
 
 import (
-	"bytes"
-	"encoding/json"
-	"fmt"
-	"maps"
-	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
-
-	"github.com/tailaudit/tailaudit/engine/finding"
 )
 
 // RaisedFor is how long the ids of raised alerts are remembered, so that an alert raised again (a
@@ -24,17 +17,19 @@ type Run struct {
 	Suppressed []Suppression     // the whole suppression memory as the run left it
 	Actors     []string          // actors the run saw first
 	History    []Event           // the events later windows need; they replace the held ones
-	Alerts     []finding.Alert   // the alerts the run raised
-	Sinks      []string          // the names of the sinks each new alert is queued for
+	Stage      *Stage            // the alerts the run raised, if any
 }
 
-// Commit records a run in one transaction: the cursors move, the memories are updated and every
-// alert not raised before is put in the outbox for every sink, so that a crash leaves either
-// nothing of the run or all of it. It returns the alerts not raised before, in order.
-func (s *Store) Commit(r Run) ([]finding.Alert, error) {
-	var fresh []finding.Alert
-	err := s.update(func(tx *bolt.Tx) error {
-		fresh = fresh[:0]
+// Commit records a run in one transaction: the cursors move, the memories are updated and the
+// alerts the run's stage queued become live in the outbox (the stage's last batch is recorded
+// first), so that a crash leaves either nothing of the run or all of it.
+func (s *Store) Commit(r Run) error {
+	if r.Stage != nil {
+		if err := r.Stage.Flush(); err != nil {
+			return err
+		}
+	}
+	return s.update(func(tx *bolt.Tx) error {
 		cursors := tx.Bucket(bucketCursors)
 		for src, c := range r.Cursors {
 			c.Updated = r.Now.UTC()
@@ -77,10 +72,12 @@ func (s *Store) Commit(r Run) ([]finding.Alert, error) {
 		}); err != nil {
 			return err
 		}
-		raised := tx.Bucket(bucketRaised)
+		// The ids raised more than RaisedFor ago are forgotten; not those this run raised, whatever
+		// the time of their events.
+		raised, staged := tx.Bucket(bucketRaised), tx.Bucket(bucketStaged)
 		var old [][]byte
 		_ = raised.ForEach(func(k, v []byte) error {
-			if parseStamp(v).Before(r.Now.Add(-RaisedFor)) {
+			if parseStamp(v).Before(r.Now.Add(-RaisedFor)) && staged.Get(stagedKey(stagedRaised, k)) == nil {
 				old = append(old, k)
 			}
 			return nil
@@ -90,56 +87,9 @@ func (s *Store) Commit(r Run) ([]finding.Alert, error) {
 				return err
 			}
 		}
-		// Keys are put in key order: bbolt inserts into a node's sorted slice, so random order
-		// would move the whole slice on every put of a large run.
-		seen := map[string]bool{}
-		for _, a := range r.Alerts {
-			if raised.Get([]byte(a.ID)) == nil && !seen[a.ID] {
-				seen[a.ID] = true
-				fresh = append(fresh, a)
-			}
-		}
-		ids := slices.Sorted(maps.Keys(seen))
-		times := map[string]time.Time{}
-		for _, a := range fresh {
-			times[a.ID] = a.Time
-		}
-		for _, id := range ids {
-			if err := raised.Put([]byte(id), stamp(times[id])); err != nil {
-				return err
-			}
-		}
-		if len(r.Sinks) == 0 {
-			return nil
-		}
-		type entry struct{ key, value []byte }
-		var entries []entry
-		for _, a := range fresh {
-			data, err := json.Marshal(a)
-			if err != nil {
-				return fmt.Errorf("alert %s: %w", a.ID, err)
-			}
-			it, err := json.Marshal(item{Alert: data, Queued: r.Now.UTC(), Next: r.Now.UTC()})
-			if err != nil {
-				return fmt.Errorf("alert %s: %w", a.ID, err)
-			}
-			for _, sink := range r.Sinks {
-				entries = append(entries, entry{outboxKey(sink, a.Time, a.ID), it})
-			}
-		}
-		slices.SortFunc(entries, func(x, y entry) int { return bytes.Compare(x.key, y.key) })
-		outbox := tx.Bucket(bucketOutbox)
-		for _, e := range entries {
-			if err := outbox.Put(e.key, e.value); err != nil {
-				return err
-			}
-		}
-		return nil
+		// What the stage queued is live from now on.
+		return replace(tx, bucketStaged, func(*bolt.Bucket) error { return nil })
 	})
-	if err != nil {
-		return nil, err
-	}
-	return fresh, nil
 }
 
 // replace empties a bucket and fills it again.

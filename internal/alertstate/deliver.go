@@ -105,7 +105,11 @@ type Pending struct {
 func (s *Store) Pending() ([]Pending, error) {
 	by := map[string]*Pending{}
 	err := s.view(func(tx *bolt.Tx) error {
+		staged := stagedOutboxKeys(tx)
 		return tx.Bucket(bucketOutbox).ForEach(func(k, v []byte) error {
+			if staged != nil && staged(k) {
+				return nil // a run that has not committed
+			}
 			name, _, _ := strings.Cut(string(k), "\x00")
 			var it struct {
 				Attempts  int       `json:"attempts"`

@@ -49,7 +49,7 @@ func TestDeliverPartialBatches(t *testing.T) {
 	bulk := &fakeSink{name: "bulk", batch: 3, accept: func(a finding.Alert) bool { return a.ID != "a1" && a.ID != "a5" }}
 	broken := &fakeSink{name: "broken", batch: 2, accept: func(finding.Alert) bool { return true }, short: true}
 	idle := &fakeSink{name: "idle", batch: 2, accept: func(finding.Alert) bool { return true }}
-	if _, err := s.Commit(Run{Now: t0, Alerts: alerts, Sinks: []string{"bulk", "broken"}}); err != nil {
+	if _, err := commitAlerts(s, Run{Now: t0}, alerts, "bulk", "broken"); err != nil {
 		t.Fatal(err)
 	}
 	now := func() time.Time { return t0 }

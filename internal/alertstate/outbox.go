@@ -80,6 +80,7 @@ func (s *Store) Due(sink string, now time.Time, after *Item, limit int) ([]Item,
 	var out []Item
 	prefix := append([]byte(sink), 0)
 	err := s.view(func(tx *bolt.Tx) error {
+		staged := stagedOutboxKeys(tx)
 		c := tx.Bucket(bucketOutbox).Cursor()
 		k, v := c.Seek(prefix)
 		if after != nil {
@@ -93,7 +94,7 @@ func (s *Store) Due(sink string, now time.Time, after *Item, limit int) ([]Item,
 			if err := getJSON(v, &it); err != nil {
 				return fmt.Errorf("outbox item %q: %w", k, err)
 			}
-			if it.Next.After(now) {
+			if it.Next.After(now) || staged != nil && staged(k) {
 				continue
 			}
 			full, err := decodeItem(k, v)
@@ -111,7 +112,11 @@ func (s *Store) Due(sink string, now time.Time, after *Item, limit int) ([]Item,
 func (s *Store) Outbox() ([]Item, error) {
 	var out []Item
 	err := s.view(func(tx *bolt.Tx) error {
+		staged := stagedOutboxKeys(tx)
 		return tx.Bucket(bucketOutbox).ForEach(func(k, v []byte) error {
+			if staged != nil && staged(k) {
+				return nil
+			}
 			it, err := decodeItem(k, v)
 			if err != nil {
 				return err

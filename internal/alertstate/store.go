@@ -30,6 +30,9 @@ var (
 	bucketHistory  = []byte("history")  // time (RFC 3339, fixed width) \x00 digest → event JSON
 	bucketOutbox   = []byte("outbox")   // sink name \x00 alert id → item JSON
 	allBuckets     = [][]byte{bucketMeta, bucketCursors, bucketSuppress, bucketActors, bucketRaised, bucketHistory, bucketOutbox}
+	// bucketStaged lists the raised ids and outbox keys a run has put but not committed: 'r' or
+	// 'o', then the key → when. States written before it have none; a writable Open adds it.
+	bucketStaged = []byte("staged")
 )
 
 // ErrLocked is returned by Open when another run holds the state for longer than it waited.
@@ -83,6 +86,13 @@ func Open(dir string, wait time.Duration, readOnly bool) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
+	if !readOnly {
+		// What a run that crashed staged is removed: it did not commit.
+		if err := s.unstage(); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
 	return s, nil
 }
 
@@ -124,13 +134,27 @@ func (s *Store) check(readOnly bool) (err error) {
 		return nil
 	}
 	err = s.db.View(view)
-	if !errors.Is(err, errFresh) {
+	fresh := errors.Is(err, errFresh)
+	if err != nil && !fresh {
 		return err
 	}
 	if readOnly {
 		return nil
 	}
+	if !fresh {
+		var staged bool
+		_ = s.db.View(func(tx *bolt.Tx) error { staged = tx.Bucket(bucketStaged) != nil; return nil })
+		if staged {
+			return nil
+		}
+	}
 	return s.db.Update(func(tx *bolt.Tx) error {
+		if _, err := tx.CreateBucketIfNotExists(bucketStaged); err != nil {
+			return fmt.Errorf("state %s: %w", s.dir, err)
+		}
+		if !fresh {
+			return nil // a state from before staging: it has the other buckets
+		}
 		for _, b := range allBuckets {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return fmt.Errorf("state %s: %w", s.dir, err)

@@ -186,6 +186,18 @@ func alert(id string, at time.Time) finding.Alert {
 		Message: "m " + id, Time: at, Events: []map[string]any{{"n": json.Number("1")}}}
 }
 
+// commitAlerts stages alerts for sinks and commits run with them, returning the fresh ones.
+func commitAlerts(s *Store, run Run, alerts []finding.Alert, sinks ...string) ([]finding.Alert, error) {
+	var fresh []finding.Alert
+	run.Stage = s.Stage(run.Now, sinks, func(a *finding.Alert) error { fresh = append(fresh, *a); return nil })
+	for _, a := range alerts {
+		if err := run.Stage.Add(a); err != nil {
+			return nil, err
+		}
+	}
+	return fresh, s.Commit(run)
+}
+
 func TestCommitOnceAndOutbox(t *testing.T) {
 	dir := t.TempDir()
 	s := open(t, dir)
@@ -193,13 +205,13 @@ func TestCommitOnceAndOutbox(t *testing.T) {
 	c.Advance(t0, "d1")
 	hist := []Event{{Time: t0.Add(-time.Minute), Doc: map[string]any{"a": "1"}, File: "x.jsonl", Line: 3}}
 	run := Run{Now: t0, Cursors: map[string]Cursor{"/x.jsonl": c}, Actors: []string{"eve@x"}, History: hist,
-		Suppressed: []Suppression{{"R", "k", t0.Add(time.Hour)}, {"R", "old", t0.Add(-time.Hour)}},
-		Alerts:     []finding.Alert{alert("a2", t0.Add(time.Second)), alert("a1", t0)}, Sinks: []string{"s1", "s2"}}
-	fresh, err := s.Commit(run)
+		Suppressed: []Suppression{{"R", "k", t0.Add(time.Hour)}, {"R", "old", t0.Add(-time.Hour)}}}
+	alerts := []finding.Alert{alert("a2", t0.Add(time.Second)), alert("a1", t0)}
+	fresh, err := commitAlerts(s, run, alerts, "s1", "s2")
 	if err != nil || len(fresh) != 2 {
 		t.Fatalf("Commit = %d alerts, %v; want 2", len(fresh), err)
 	}
-	if fresh, err := s.Commit(run); err != nil || len(fresh) != 0 {
+	if fresh, err := commitAlerts(s, run, alerts, "s1", "s2"); err != nil || len(fresh) != 0 {
 		t.Errorf("second Commit of the same alerts = %d fresh, %v; want none", len(fresh), err)
 	}
 	s.Close()
