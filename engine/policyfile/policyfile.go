@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/tailscale/hujson"
 
@@ -202,7 +203,7 @@ func (p *parser) value(v *hujson.Value, s *shape, ptr string) (any, error) {
 	}
 	switch {
 	case lit.Kind() == '"' && (s.kind == stringKind || s.kind == stringOrNum):
-		return p.rewriteString(lit.String(), ptr), nil
+		return p.rewriteString(unquote(lit), ptr), nil
 	case lit.Kind() == '0' && s.kind == stringOrNum:
 		return json.Number(lit), nil
 	case (lit.Kind() == 't' || lit.Kind() == 'f') && s.kind == boolKind:
@@ -243,7 +244,7 @@ func (p *parser) object(obj *hujson.Object, s *shape, ptr string, top bool, end 
 	seen := make(map[string]int, len(obj.Members)) // canonical key → offset of its first occurrence
 	for i := range obj.Members {
 		m := &obj.Members[i]
-		written := m.Name.Value.(hujson.Literal).String()
+		written := unquote(m.Name.Value.(hujson.Literal))
 		key, elem, legacy := written, s.elem, ""
 		if s.kind == objectKind {
 			f, ok := s.fields[strings.ToLower(written)]
@@ -297,6 +298,26 @@ func inputPath(ptr string) []any {
 	return path
 }
 
+// unquote is lit.String(): a JSON string's value, or the literal itself for any other literal. A
+// string without escapes, control characters or invalid UTF-8 (nearly every string of a policy
+// file) is its bytes between the quotes, which saves decoding it as JSON.
+func unquote(lit hujson.Literal) string {
+	if n := len(lit); n >= 2 && lit[0] == '"' && lit[n-1] == '"' {
+		body := lit[1 : n-1]
+		plain := true
+		for _, c := range body {
+			if c < 0x20 || c == '\\' || c == '"' || c >= utf8.RuneSelf {
+				plain = false
+				break
+			}
+		}
+		if plain {
+			return string(body)
+		}
+	}
+	return lit.String()
+}
+
 // rewriteString applies the legacy value aliases Tailscale still accepts.
 func (p *parser) rewriteString(s, ptr string) string {
 	const old, now = "autogroup:members", "autogroup:member"
@@ -320,7 +341,7 @@ func (p *parser) plain(v *hujson.Value, ptr string) (any, error) {
 	case hujson.Literal:
 		switch x.Kind() {
 		case '"':
-			return x.String(), nil
+			return unquote(x), nil
 		case '0':
 			return json.Number(x), nil
 		case 't', 'f':
