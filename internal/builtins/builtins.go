@@ -32,7 +32,7 @@ import (
 //	tailscale.nodes_with_capability(doc, c)  [node]: the nodes whose CapMap holds capability c
 //	tailscale.attr_grants(doc, attr)         [{path, target, nodes, everyMember}]: nodeAttrs targets granting attr
 //	tailscale.reach_every(doc, srcs, dsts, ports) {dst: {src: [path]}}: who reaches each dst on every port
-//	tailscale.references(doc)                {refs: [{path, alias, section, field, kind}], named: {section: [alias]}}
+//	tailscale.references(doc)                {refs: [{path, alias, section, field, kind}], named: {section: [alias]}, at: {alias: [ref]}}
 //	tailscale.peers(doc, node)               [{name, tags, addresses, allowedIPs, primaryRoutes}]: what node is sent of its peers
 //	tailscale.approved_routes(doc)           [{node, route, exitNode, primary, path}]: the routes nodes serve, and why
 //	tailscale.exit_nodes(doc)                [{node, users}]: exit nodes and the nodes that may use them

@@ -81,6 +81,16 @@ func TestReferencesBuiltin(t *testing.T) {
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("recorder refs (-want +got):\n%s", d)
 	}
+	// at is refs by alias, in the order of refs, for every alias and only those.
+	got = evalBuiltin(t, `{a: refs | some a, refs in tailscale.references(input).at} == {a: refs | some a in {r.alias | some r in tailscale.references(input).refs}; refs := [r | some r in tailscale.references(input).refs; r.alias == a]}`, input)
+	if got != true {
+		t.Errorf("at is not refs grouped by alias in their order")
+	}
+	got = evalBuiltin(t, `[r.path | some r in tailscale.references(input).at["group:ops"]]`, input)
+	want3 := []any{[]any{"policy", "ssh", json0, "src", json0}, []any{"policy", "tagOwners", "tag:web", json0}}
+	if d := cmp.Diff(want3, got); d != "" {
+		t.Errorf("at[group:ops] (-want +got):\n%s", d)
+	}
 	got = evalBuiltin(t, `tailscale.references(input).named`, input)
 	want2 := map[string]any{"ssh": []any{"group:ops", "root", "tag:rec", "tag:web"}, "tagOwners": []any{"group:ops"}}
 	if d := cmp.Diff(want2, got); d != "" {

@@ -50,8 +50,9 @@ named := {section: {name | some name in names} | some section, names in table.na
 # aliases holds every name the policy refers to: the aliases of refs.
 aliases := {name | some names in table.named; some name in names}
 
-# at(alias) lists the refs that name alias.
-at(name) := [ref | some ref in table.refs; ref.alias == name]
+# at(alias) lists the refs that name alias, in the order of refs (table.at indexes them by alias,
+# so that a rule reporting many names does not read every ref for each).
+at(name) := object.get(table.at, name, [])
 
 # name renders one alias for a message: "*" is quoted so it reads as a value,
 # everything else is written as it is.
