@@ -414,6 +414,21 @@ func (r *rule) readMetadata(file string, a *ast.Annotations, builtin bool, known
 		}
 		r.requires = list
 	}
+	var aggregate *finding.Aggregate
+	if v, present := a.Custom["aggregate"]; present {
+		keys, err := aggregateKeys(v)
+		if err == nil && r.document == "event" {
+			err = fmt.Errorf("is for check rules: an alert rule counts events together with threshold and group_by")
+		}
+		if err != nil {
+			e := fail("custom.aggregate %v", err)
+			if line := lineOf("aggregate"); line > 0 {
+				e.Line = line
+			}
+			return e
+		}
+		aggregate = &finding.Aggregate{By: keys}
+	}
 	controls := map[string][]string{}
 	if v, present := a.Custom["controls"]; present {
 		m, isMap := v.(map[string]any)
@@ -449,10 +464,10 @@ func (r *rule) readMetadata(file string, a *ast.Annotations, builtin bool, known
 	}
 	for key := range a.Custom {
 		switch key {
-		case "id", "severity", "remediation", "controls", "effective_on", "resources", "requires", "params":
+		case "id", "severity", "remediation", "controls", "effective_on", "resources", "requires", "params", "aggregate":
 		case "window", "match", "window_match", "threshold", "group_by", "suppress", "runbook":
 		default:
-			return fail("unknown key custom.%s (known: id, severity, remediation, controls, effective_on, resources, requires, params; for alert rules window, match, window_match, threshold, group_by, suppress, runbook)", key)
+			return fail("unknown key custom.%s (known: id, severity, remediation, controls, effective_on, resources, requires, params, aggregate; for alert rules window, match, window_match, threshold, group_by, suppress, runbook)", key)
 		}
 	}
 	spec, key, err := readAlertSpec(a.Custom)
@@ -467,12 +482,29 @@ func (r *rule) readMetadata(file string, a *ast.Annotations, builtin bool, known
 	r.meta = finding.Rule{
 		ID: id, Title: a.Title, Description: strings.TrimSpace(a.Description), Severity: sev,
 		Remediation: strings.TrimSpace(remediation), Namespace: r.pkg, EffectiveOn: effective,
-		Source: &finding.Location{File: file, Line: a.Location.Row}, Builtin: builtin,
+		Source: &finding.Location{File: file, Line: a.Location.Row}, Builtin: builtin, Aggregate: aggregate,
 	}
 	if len(controls) > 0 {
 		r.meta.Controls = controls
 	}
 	return nil
+}
+
+// aggregateKeys reads custom.aggregate: a list, possibly empty, of distinct evidence keys.
+func aggregateKeys(v any) ([]string, error) {
+	keys, ok := stringList(v)
+	if !ok {
+		return nil, fmt.Errorf("must be a list of evidence keys whose values make the cause, such as [clientVersion], or [] for one cause per rule")
+	}
+	for i, k := range keys {
+		if k == "" {
+			return nil, fmt.Errorf("names an empty evidence key")
+		}
+		if slices.Contains(keys[:i], k) {
+			return nil, fmt.Errorf("names the evidence key %q twice", k)
+		}
+	}
+	return keys, nil
 }
 
 func stringList(v any) ([]string, bool) {

@@ -34,6 +34,9 @@ type checkOptions struct {
 	PrintInput bool
 	Compact    bool // --compact: JSON outputs without indentation, also on a terminal
 	Indent     bool // --indent: JSON outputs indented, also in files and pipes
+	// NoAggregate: --no-aggregate, every finding listed on its own, also where a rule groups the
+	// findings of one cause.
+	NoAggregate bool
 }
 
 // layout says which JSON outputs are written compact: all of them unless they are for a person
@@ -117,6 +120,7 @@ unreadable or invalid input, a config error, a rule that does not compile).`,
 	cmd.Flags().BoolVar(&opts.Compact, "compact", false, "write JSON outputs (json, sarif) without indentation, also on a terminal (the default for files and pipes)")
 	cmd.Flags().BoolVar(&opts.Indent, "indent", false, "indent JSON outputs (json, sarif) in files and pipes too (the default on a terminal)")
 	cmd.MarkFlagsMutuallyExclusive("compact", "indent")
+	cmd.Flags().BoolVar(&opts.NoAggregate, "no-aggregate", false, fmt.Sprintf("list every finding on its own, also where %d or more of one rule share a cause and are listed as one entry naming their resources", output.AggregateMin))
 	cmd.Flags().BoolVar(&opts.PrintInput, "print-input", false, "write the input document the rules see (JSON) to stdout and exit without evaluating")
 	opts.Rules.addFlags(cmd)
 	opts.Rules.addLimitFlags(cmd)
@@ -206,6 +210,9 @@ func runCheck(ctx context.Context, opts *checkOptions) (err error) {
 	}
 	settings := opts.layout(s)
 	settings.Verbose, settings.Sources = opts.Verbose, &sources
+	if !opts.NoAggregate {
+		settings.Aggregate = output.AggregateMin
+	}
 	if err := writeOutputs(ctx, s, targets, rep, settings); err != nil {
 		return err
 	}

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tailaudit/tailaudit/engine/finding"
+	"github.com/tailaudit/tailaudit/internal/output"
 	"github.com/tailaudit/tailaudit/internal/sharedcorpus"
 	"github.com/tailaudit/tailaudit/internal/synth"
 )
@@ -163,21 +165,66 @@ func identityLine(t *testing.T, c identityCase) string {
 		return fmt.Sprintf("count=0 exit=2 sha256:%s", hex.EncodeToString(sum[:]))
 	}
 	stdout = strings.ReplaceAll(stdout, dir, "%DIR%")
-	var rep struct {
+	findings, summary := expandedFindings(t, stdout)
+	canon, err := json.Marshal(struct {
 		Findings []any `json:"findings"`
 		Summary  any   `json:"summary"`
-	}
-	d := json.NewDecoder(strings.NewReader(stdout))
-	d.UseNumber()
-	if err := d.Decode(&rep); err != nil {
-		t.Fatalf("report: %v", err)
-	}
-	canon, err := json.Marshal(rep)
+	}{findings, summary})
 	if err != nil {
 		t.Fatal(err)
 	}
 	sum := sha256.Sum256(canon)
-	return fmt.Sprintf("count=%d exit=%d sha256:%s", len(rep.Findings), code, hex.EncodeToString(sum[:]))
+	return fmt.Sprintf("count=%d exit=%d sha256:%s", len(findings), code, hex.EncodeToString(sum[:]))
+}
+
+// expandedFindings reads the findings and the summary of a check -f json report. The findings of
+// one cause that the report lists as one entry are expanded back into one finding each
+// (output.ExpandFindings) and put back in report order, so that the digest is of every finding
+// exactly as it was before aggregation: aggregation changes the listing, never a finding.
+func expandedFindings(t *testing.T, report string) (findings []any, summary any) {
+	t.Helper()
+	var rep struct {
+		Findings []json.RawMessage `json:"findings"`
+		Summary  json.RawMessage   `json:"summary"`
+	}
+	if err := json.Unmarshal([]byte(report), &rep); err != nil {
+		t.Fatalf("report: %v", err)
+	}
+	expanded, err := output.ExpandFindings(rep.Findings)
+	if err != nil {
+		t.Fatalf("report: %v", err)
+	}
+	if len(expanded) != len(rep.Findings) {
+		type keyed struct {
+			f   finding.Finding
+			raw json.RawMessage
+		}
+		ks := make([]keyed, len(expanded))
+		for i, raw := range expanded {
+			ks[i].raw = raw
+			if err := json.Unmarshal(raw, &ks[i].f); err != nil {
+				t.Fatalf("report: %v", err)
+			}
+		}
+		slices.SortStableFunc(ks, func(a, b keyed) int { return finding.Compare(a.f, b.f) })
+		for i := range ks {
+			expanded[i] = ks[i].raw
+		}
+	}
+	decode := func(raw []byte) any {
+		d := json.NewDecoder(bytes.NewReader(raw))
+		d.UseNumber()
+		var v any
+		if err := d.Decode(&v); err != nil {
+			t.Fatalf("report: %v", err)
+		}
+		return v
+	}
+	findings = make([]any, len(expanded))
+	for i, raw := range expanded {
+		findings[i] = decode(raw)
+	}
+	return findings, decode(rep.Summary)
 }
 
 func readIdentity(t *testing.T) map[string]string {

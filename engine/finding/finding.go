@@ -85,6 +85,17 @@ type Rule struct {
 	EffectiveOn string              `json:"effectiveOn,omitempty"`
 	Source      *Location           `json:"source,omitempty"` // where the rule is defined
 	Builtin     bool                `json:"builtin,omitempty"`
+	// Aggregate, declared by custom.aggregate, lets reports show the rule's results that share a
+	// cause as one entry listing their resources; nil for a rule that reports each result on its
+	// own. It guides renderers only, so it is not part of the JSON of a rule.
+	Aggregate *Aggregate `json:"-"`
+}
+
+// Aggregate says which of a rule's results have the same cause: those with the same result,
+// severity, waiver and baseline state whose evidence has the same value (or none) under each key of
+// By. With By empty, every result of the rule has one cause.
+type Aggregate struct {
+	By []string
 }
 
 // RuleRef is the part of a rule every finding repeats.

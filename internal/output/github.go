@@ -16,12 +16,18 @@ type GitHub struct {
 	Root       string   // base directory that absolute file paths are made relative to
 	Frameworks []string // the order controls are listed in; others follow, sorted
 	Sources    *Sources // the input files' text, to count columns in characters; nil counts bytes
+	// Aggregate: from this many findings of one cause (custom.aggregate), they are listed as one
+	// entry; 0 lists each on its own.
+	Aggregate int
 }
 
 // GitHubSummary writes the Markdown job summary of a GitHub Actions step: the report, and the
 // annotations GitHub does not show on the page (over its limits, or without a file location).
 type GitHubSummary struct {
 	Frameworks []string // the order controls are listed in; others follow, sorted
+	// Aggregate: from this many findings of one cause (custom.aggregate), they are listed as one
+	// entry; 0 lists each on its own.
+	Aggregate int
 }
 
 // annotationsPerStep is how many annotations of one kind (error, warning, notice) GitHub shows per
@@ -39,9 +45,10 @@ type annotation struct {
 
 // annotations lists the workflow commands for r, most severe first, with those GitHub will not show
 // on the page: over the per-step limit of their kind, or without a file location.
-func annotations(r *finding.Report, order frameworkOrder) (anns, hidden, unplaced []annotation) {
-	for _, f := range sorted(r) {
-		a, ok := annotationOf(f, order)
+func annotations(r *finding.Report, order frameworkOrder, agg aggregator) (anns, hidden, unplaced []annotation) {
+	for _, e := range agg.entries(sorted(r)) {
+		f := e.Finding
+		a, ok := annotationOf(e, order)
 		if !ok {
 			continue
 		}
@@ -77,7 +84,7 @@ func annotations(r *finding.Report, order frameworkOrder) (anns, hidden, unplace
 
 // Render implements Renderer.
 func (g GitHub) Render(w io.Writer, r *finding.Report) error {
-	anns, hidden, _ := annotations(r, g.Frameworks)
+	anns, hidden, _ := annotations(r, g.Frameworks, newAggregator(r, g.Aggregate))
 	e := &errWriter{w: w}
 	for _, a := range anns {
 		e.printf("::%s %s::%s\n", a.command, g.properties(a), escapeData(a.message))
@@ -91,7 +98,8 @@ func (g GitHub) Render(w io.Writer, r *finding.Report) error {
 
 // Render implements Renderer.
 func (g GitHubSummary) Render(w io.Writer, r *finding.Report) error {
-	_, hidden, unplaced := annotations(r, g.Frameworks)
+	agg := newAggregator(r, g.Aggregate)
+	_, hidden, unplaced := annotations(r, g.Frameworks, agg)
 	e := &errWriter{w: w}
 	mdSummary(e, r)
 	mdAnnotations(e, "Not shown as annotations", fmt.Sprintf(
@@ -99,13 +107,18 @@ func (g GitHubSummary) Render(w io.Writer, r *finding.Report) error {
 		annotationsPerStep, annotationsPerStep, annotationsPerStep, len(hidden)), hidden)
 	mdAnnotations(e, "Annotations without a file location", fmt.Sprintf(
 		"These %d are shown on the workflow run, not on a line of a file.", len(unplaced)), unplaced)
-	mdFindings(e, r, g.Frameworks)
+	mdFindings(e, r, g.Frameworks, agg)
 	return e.err
 }
 
 // annotationOf returns the workflow command for a finding that deserves one: failures by severity,
 // rule errors, and warnings as notices. Passes, waived, not assessed and manual results get none.
-func annotationOf(f finding.Finding, order frameworkOrder) (annotation, bool) {
+// The findings of one cause that are grouped get one annotation, naming the first of their resources.
+func annotationOf(e entry, order frameworkOrder) (annotation, bool) {
+	f := e.Finding
+	if e.members != nil {
+		f.Message += ": " + memberNames(e.members)
+	}
 	a := annotation{finding: f, title: f.Rule.ID + " " + f.Rule.Title, text: f.Message}
 	switch f.Result {
 	case finding.Fail:

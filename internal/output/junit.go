@@ -9,10 +9,13 @@ import (
 	"github.com/tailaudit/tailaudit/engine/finding"
 )
 
-// JUnit writes JUnit XML: a testsuite per rule and a testcase per finding, so CI systems show
-// failures as failed tests.
+// JUnit writes JUnit XML: a testsuite per rule and a testcase per finding (with Aggregate, per
+// group of findings of one cause), so CI systems show failures as failed tests.
 type JUnit struct {
 	Frameworks []string // the order controls are listed in; others follow, sorted
+	// Aggregate: from this many findings of one cause (custom.aggregate), they are listed as one
+	// entry; 0 lists each on its own.
+	Aggregate int
 }
 
 type (
@@ -62,13 +65,13 @@ func (j JUnit) Render(w io.Writer, r *finding.Report) error {
 			order = append(order, rule.ID)
 		}
 	}
-	cases := map[string][]finding.Finding{}
-	for _, f := range sorted(r) {
-		if _, ok := rules[f.Rule.ID]; !ok {
-			rules[f.Rule.ID] = ruleOf(f.Rule)
-			order = append(order, f.Rule.ID)
+	cases := map[string][]entry{}
+	for _, e := range newAggregator(r, j.Aggregate).entries(sorted(r)) {
+		if _, ok := rules[e.Rule.ID]; !ok {
+			rules[e.Rule.ID] = ruleOf(e.Rule)
+			order = append(order, e.Rule.ID)
 		}
-		cases[f.Rule.ID] = append(cases[f.Rule.ID], f)
+		cases[e.Rule.ID] = append(cases[e.Rule.ID], e)
 	}
 
 	out := junitSuites{Name: "tailaudit"}
@@ -79,8 +82,8 @@ func (j JUnit) Render(w io.Writer, r *finding.Report) error {
 		}
 		rule := rules[id]
 		suite := junitSuite{Name: id + " " + rule.Title, Properties: junitProperties(rule, j.Frameworks)}
-		for _, f := range fs {
-			c := junitCaseOf(rule, f, j.Frameworks)
+		for _, e := range fs {
+			c := junitCaseOf(rule, e, j.Frameworks)
 			suite.Tests++
 			switch {
 			case c.Failure != nil:
@@ -122,20 +125,23 @@ func junitProperties(rule finding.Rule, order frameworkOrder) []junitProperty {
 	return props
 }
 
-func junitCaseOf(rule finding.Rule, f finding.Finding, order frameworkOrder) junitCase {
+// junitCaseOf is the test case of a finding or, for a group of findings of one cause, of the group:
+// its failure (or skip) names every finding of the group.
+func junitCaseOf(rule finding.Rule, e entry, order frameworkOrder) junitCase {
+	f := e.Finding
 	c := junitCase{Name: strings.Join(nonEmpty(where(f), oneLine(f.Message)), ": "), ClassName: rule.Namespace}
 	if c.ClassName == "" {
 		c.ClassName = rule.ID
 	}
 	switch f.Result {
 	case finding.Fail:
-		c.Failure = &junitProblem{Message: f.Message, Type: string(f.Severity), Text: junitDetails(f, order)}
+		c.Failure = &junitProblem{Message: f.Message, Type: string(f.Severity), Text: junitDetails(f, order) + junitMembers(e.members)}
 	case finding.Error:
 		c.Error = &junitProblem{Message: f.Message, Type: "error", Text: junitDetails(f, order)}
 	case finding.Warn:
-		c.Skipped = &junitProblem{Message: "warning: " + f.Message}
+		c.Skipped = &junitProblem{Message: "warning: " + f.Message, Text: junitMembers(e.members)}
 	case finding.Waived:
-		c.Skipped = &junitProblem{Message: "waived: " + waiverText(f.Waiver)}
+		c.Skipped = &junitProblem{Message: "waived: " + waiverText(f.Waiver), Text: junitMembers(e.members)}
 	case finding.NotAssessed:
 		c.Skipped = &junitProblem{Message: "not assessed: " + f.Message}
 	case finding.Manual:
@@ -160,6 +166,20 @@ func junitDetails(f finding.Finding, order frameworkOrder) string {
 		if kv[1] != "" {
 			fmt.Fprintf(&b, "%s: %s\n", kv[0], kv[1])
 		}
+	}
+	return b.String()
+}
+
+// junitMembers lists the findings of a group, one a line: resource or place, message, fingerprint.
+// It is "" for a finding on its own.
+func junitMembers(members []finding.Finding) string {
+	if len(members) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "findings (%d):\n", len(members))
+	for _, m := range members {
+		fmt.Fprintf(&b, "  %s\n", strings.Join(nonEmpty(memberWhere(m), oneLine(m.Message), m.Fingerprint), "  "))
 	}
 	return b.String()
 }

@@ -12,13 +12,16 @@ import (
 // findings by severity, warnings, waivers, and what was not assessed.
 type Markdown struct {
 	Frameworks []string // the order controls are listed in; others follow, sorted
+	// Aggregate: from this many findings of one cause (custom.aggregate), they are listed as one
+	// entry; 0 lists each on its own.
+	Aggregate int
 }
 
 // Render implements Renderer.
 func (m Markdown) Render(w io.Writer, r *finding.Report) error {
 	e := &errWriter{w: w}
 	mdSummary(e, r)
-	mdFindings(e, r, m.Frameworks)
+	mdFindings(e, r, m.Frameworks, newAggregator(r, m.Aggregate))
 	return e.err
 }
 
@@ -52,15 +55,20 @@ func mdSummary(e *errWriter, r *finding.Report) {
 	mdTable(e, []string{"result", "count"}, rows)
 }
 
-// mdFindings writes one section per kind of result, leaving out the empty ones.
-func mdFindings(e *errWriter, r *finding.Report, order frameworkOrder) {
+// mdFindings writes one section per kind of result, leaving out the empty ones. The findings of one
+// cause that agg groups are one row, naming the first of their resources.
+func mdFindings(e *errWriter, r *finding.Report, order frameworkOrder, agg aggregator) {
 	added, fs := splitNew(r)
 	byResult := byResult(fs)
 	controls := func(f finding.Finding) string { return order.text(f.Controls) }
-	located := func(fs []finding.Finding, last func(finding.Finding) string) [][]string {
+	located := func(es []entry, last func(finding.Finding) string) [][]string {
 		var rows [][]string
-		for _, f := range fs {
+		for _, en := range es {
+			f := en.Finding
 			msg := f.Message
+			if en.members != nil {
+				msg += "\n" + pluralType(resourceType(en.members[0])) + ": " + memberNames(en.members)
+			}
 			if f.Waiver != nil && f.Waiver.Expired {
 				msg += "\nwaiver: " + waiverText(f.Waiver)
 			}
@@ -75,12 +83,12 @@ func mdFindings(e *errWriter, r *finding.Report, order frameworkOrder) {
 			e.printf("No finding is new: the base has every one of them.\n\n")
 		} else {
 			var rows [][]string
-			for _, f := range added {
-				result := string(f.Severity)
-				if f.Result != finding.Fail {
-					result = string(f.Result) + ", " + result
+			for _, en := range agg.entries(added) {
+				result := string(en.Severity)
+				if en.Result != finding.Fail {
+					result = string(en.Result) + ", " + result
 				}
-				rows = append(rows, append([]string{result}, located([]finding.Finding{f}, controls)[0]...))
+				rows = append(rows, append([]string{result}, located([]entry{en}, controls)[0]...))
 			}
 			mdTable(e, []string{"severity", "location", "rule", "message", "controls"}, rows)
 		}
@@ -97,7 +105,7 @@ func mdFindings(e *errWriter, r *finding.Report, order frameworkOrder) {
 				continue
 			}
 			e.printf("### %s (%d)\n\n", strings.ToUpper(string(sev[:1]))+string(sev[1:]), len(group))
-			mdTable(e, []string{"location", "rule", "message", "controls"}, located(group, controls))
+			mdTable(e, []string{"location", "rule", "message", "controls"}, located(agg.entries(group), controls))
 		}
 		var rows [][]string
 		for _, g := range byRule(fails) {
@@ -112,7 +120,7 @@ func mdFindings(e *errWriter, r *finding.Report, order frameworkOrder) {
 	}
 	if warns := byResult[finding.Warn]; len(warns)+len(r.Diagnostics) > 0 {
 		e.printf("## Warnings\n\n")
-		rows := located(warns, controls)
+		rows := located(agg.entries(warns), controls)
 		for _, d := range r.Diagnostics {
 			rows = append(rows, []string{d.Location.String(), "input " + d.Level, d.Message, ""})
 		}
@@ -120,7 +128,7 @@ func mdFindings(e *errWriter, r *finding.Report, order frameworkOrder) {
 	}
 	if errs := byResult[finding.Error]; len(errs) > 0 {
 		e.printf("## Errors\n\n")
-		mdTable(e, []string{"location", "rule", "error", "controls"}, located(errs, controls))
+		mdTable(e, []string{"location", "rule", "error", "controls"}, located(agg.entries(errs), controls))
 	}
 	if r.Baseline != nil && len(r.Baseline.Fixed) > 0 {
 		e.printf("## Fixed by this change\n\n")
@@ -132,7 +140,7 @@ func mdFindings(e *errWriter, r *finding.Report, order frameworkOrder) {
 	}
 	if waived := byResult[finding.Waived]; len(waived) > 0 {
 		e.printf("## Waived\n\n")
-		mdTable(e, []string{"location", "rule", "message", "waiver"}, located(waived, func(f finding.Finding) string { return waiverText(f.Waiver) }))
+		mdTable(e, []string{"location", "rule", "message", "waiver"}, located(agg.entries(waived), func(f finding.Finding) string { return waiverText(f.Waiver) }))
 	}
 	for _, s := range []struct {
 		result         finding.Result

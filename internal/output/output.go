@@ -34,6 +34,12 @@ type Settings struct {
 	// CompactFiles: in files. Commands write compact JSON unless it is for a person to read on a
 	// terminal, or --indent asks for it.
 	Compact, CompactFiles bool
+
+	// Aggregate: the findings of one cause, of a rule that declares custom.aggregate, are listed as
+	// one entry naming their resources once there are at least this many (AggregateMin for the
+	// commands); 0 lists every finding on its own. Only the listing changes: the findings, their
+	// count and the summary stay as they are.
+	Aggregate int
 }
 
 // format is one entry of the registry.
@@ -49,19 +55,19 @@ type format struct {
 func registry() []format {
 	return []format{
 		{name: "github", new: func(s Settings) Renderer {
-			return GitHub{Root: s.Root, Frameworks: s.Frameworks, Sources: s.Sources}
+			return GitHub{Root: s.Root, Frameworks: s.Frameworks, Sources: s.Sources, Aggregate: s.Aggregate}
 		}},
 		{name: "github-summary", appends: true, new: func(s Settings) Renderer {
-			return GitHubSummary{Frameworks: s.Frameworks}
+			return GitHubSummary{Frameworks: s.Frameworks, Aggregate: s.Aggregate}
 		}},
-		{name: "json", new: func(s Settings) Renderer { return JSON{Compact: s.Compact} }},
-		{name: "junit", new: func(s Settings) Renderer { return JUnit{Frameworks: s.Frameworks} }},
-		{name: "markdown", new: func(s Settings) Renderer { return Markdown{Frameworks: s.Frameworks} }},
+		{name: "json", new: func(s Settings) Renderer { return JSON{Compact: s.Compact, Aggregate: s.Aggregate} }},
+		{name: "junit", new: func(s Settings) Renderer { return JUnit{Frameworks: s.Frameworks, Aggregate: s.Aggregate} }},
+		{name: "markdown", new: func(s Settings) Renderer { return Markdown{Frameworks: s.Frameworks, Aggregate: s.Aggregate} }},
 		{name: "sarif", new: func(s Settings) Renderer {
-			return SARIF{Root: s.Root, Frameworks: s.Frameworks, Sources: s.Sources, Compact: s.Compact}
+			return SARIF{Root: s.Root, Frameworks: s.Frameworks, Sources: s.Sources, Compact: s.Compact, Aggregate: s.Aggregate}
 		}},
 		{name: "text", new: func(s Settings) Renderer {
-			return Text{Color: s.Color, Verbose: s.Verbose, Frameworks: s.Frameworks}
+			return Text{Color: s.Color, Verbose: s.Verbose, Frameworks: s.Frameworks, Aggregate: s.Aggregate}
 		}},
 	}
 }

@@ -10,12 +10,15 @@ import (
 )
 
 // SARIF writes SARIF 2.1.0 for code scanning: one run, every rule, and a result for each fail, warn
-// and waived finding.
+// and waived finding, or with Aggregate for each cause that groups them (groupResult).
 type SARIF struct {
 	Root       string   // base directory that absolute file paths are made relative to
 	Frameworks []string // the order control tags are listed in; others follow, sorted
 	Sources    *Sources // the input files' text, to count columns in UTF-16 code units; nil counts bytes
 	Compact    bool     // no indentation and no new lines but the last: for files and pipes
+	// Aggregate: from this many findings of one cause (custom.aggregate), they are listed as one
+	// entry; 0 lists each on its own.
+	Aggregate int
 }
 
 const sarifSchema = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -108,14 +111,17 @@ type (
 		Level               string             `json:"level"`
 		Message             sarifText          `json:"message"`
 		Locations           []sarifLocation    `json:"locations,omitempty"`
+		RelatedLocations    []sarifLocation    `json:"relatedLocations,omitempty"`
 		PartialFingerprints map[string]string  `json:"partialFingerprints,omitempty"`
 		Suppressions        []sarifSuppression `json:"suppressions,omitempty"`
 		BaselineState       string             `json:"baselineState,omitempty"`
 		Properties          sarifResultProp    `json:"properties"`
 	}
 	sarifLocation struct {
+		ID               int            `json:"id,omitempty"` // a related location's number within its result, from 1
 		PhysicalLocation *sarifPhysical `json:"physicalLocation,omitempty"`
 		LogicalLocations []sarifLogical `json:"logicalLocations,omitempty"`
+		Message          *sarifText     `json:"message,omitempty"`
 	}
 	sarifPhysical struct {
 		ArtifactLocation struct {
@@ -145,8 +151,25 @@ type (
 		Controls map[string][]string `json:"controls,omitempty"`
 		Resource *finding.Resource   `json:"resource,omitempty"`
 		Waiver   *finding.Waiver     `json:"waiver,omitempty"` // an expired one too, so it is visible
+		// Aggregate, on a result standing for the findings of one cause: the cause, how many there
+		// are, and each one's resource and fingerprint.
+		Aggregate *sarifAggregate `json:"aggregate,omitempty"`
+	}
+	sarifAggregate struct {
+		Cause    map[string]any `json:"cause"`
+		Count    int            `json:"count"`
+		Findings []sarifMember  `json:"findings"`
+	}
+	sarifMember struct {
+		Resource    *finding.Resource `json:"resource,omitempty"`
+		Path        string            `json:"path,omitempty"`
+		Fingerprint string            `json:"fingerprint,omitempty"`
 	}
 )
+
+// sarifRelatedMax is how many of a group's findings its result names as related locations: code
+// scanning takes at most 1,000 locations in a result. Every one is in properties.aggregate.
+const sarifRelatedMax = 1000
 
 // Render implements Renderer.
 func (s SARIF) Render(w io.Writer, r *finding.Report) error { return s.write(w, s.log(r)) }
@@ -169,10 +192,15 @@ func (s SARIF) log(r *finding.Report) sarifLog {
 	}
 	inv := sarifInvocation{ExecutionSuccessful: true}
 	results := []sarifResult{}
-	for _, f := range sorted(r) {
+	for _, e := range newAggregator(r, s.Aggregate).entries(sorted(r)) {
+		f := e.Finding
 		// A finding whose rule the report does not list still gets a descriptor, from what it carries.
 		addRule(ruleOf(f.Rule))
 		ref := &sarifRuleRef{ID: f.Rule.ID, Index: index[f.Rule.ID]}
+		if e.members != nil {
+			results = append(results, s.groupResult(e, ref.Index))
+			continue
+		}
 		switch f.Result {
 		case finding.Fail, finding.Warn, finding.Waived:
 			results = append(results, s.result(f, ref.Index))
@@ -316,6 +344,36 @@ func (s SARIF) result(f finding.Finding, ruleIndex int) sarifResult {
 		}
 		res.Suppressions = []sarifSuppression{sup}
 	}
+	return res
+}
+
+// groupResult is the one result for the findings of one cause: located in their file, with a
+// related location for each finding (its resource, or its place in the file) up to sarifRelatedMax,
+// a fingerprint of the cause, so that code scanning keeps one alert for it however its resources
+// change, and every finding's resource and fingerprint in properties.aggregate.
+func (s SARIF) groupResult(e entry, ruleIndex int) sarifResult {
+	f := e.Finding
+	f.Message += ": " + memberNames(e.members)
+	res := s.result(f, ruleIndex)
+	res.PartialFingerprints = map[string]string{"tailauditCause/v1": e.fingerprint()}
+	agg := &sarifAggregate{Cause: causeMap(e.cause), Count: len(e.members), Findings: make([]sarifMember, len(e.members))}
+	for i, m := range e.members {
+		agg.Findings[i] = sarifMember{Resource: m.Resource, Path: locPath(m), Fingerprint: m.Fingerprint}
+		if i >= sarifRelatedMax {
+			continue
+		}
+		loc := finding.Finding{Resource: m.Resource}
+		if hasFileLocation(m) && m.Location.Line > 0 {
+			loc.Location = m.Location
+		} else if m.Resource == nil {
+			loc.Location = &finding.Location{Path: locPath(m)}
+		}
+		for _, l := range s.locations(loc) {
+			l.ID, l.Message = i+1, &sarifText{m.Message}
+			res.RelatedLocations = append(res.RelatedLocations, l)
+		}
+	}
+	res.Properties.Aggregate = agg
 	return res
 }
 

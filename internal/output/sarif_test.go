@@ -2,6 +2,7 @@ package output
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -20,14 +21,17 @@ func TestSARIFValidatesAgainstSchema(t *testing.T) {
 	empty := &finding.Report{}
 	empty.Summarize()
 	for _, tt := range []struct {
-		name   string
-		report *finding.Report
+		name      string
+		report    *finding.Report
+		aggregate int
 	}{
-		{"fixture", testReport()},
-		{"empty", empty},
+		{"fixture", testReport(), 0},
+		{"empty", empty, 0},
+		{"aggregated", aggregateReport(), 2},
+		{"aggregated_over_related_limit", manyOutdated(sarifRelatedMax + 5), AggregateMin},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			out := renderString(t, "sarif", Settings{}, tt.report)
+			out := renderString(t, "sarif", Settings{Aggregate: tt.aggregate}, tt.report)
 			res, err := schema.Validate(gojsonschema.NewStringLoader(out))
 			if err != nil {
 				t.Fatal(err)
@@ -145,5 +149,64 @@ func TestSARIFRuleOnlyInFindings(t *testing.T) {
 	out := renderString(t, "sarif", Settings{}, r)
 	if !strings.Contains(out, `"id": "TA-SSH-001"`) {
 		t.Errorf("no rule descriptor for TA-SSH-001 in:\n%s", out)
+	}
+}
+
+// manyOutdated is a report of n devices failing one rule that declares custom.aggregate, for one cause.
+func manyOutdated(n int) *finding.Report {
+	rule := finding.Rule{ID: "TA-DEV-005", Title: "Tailscale client out of date", Severity: finding.Medium,
+		Aggregate: &finding.Aggregate{By: []string{"clientVersion"}}}
+	r := &finding.Report{FailOn: finding.High, Rules: []finding.Rule{rule}}
+	for i := range n {
+		r.Findings = append(r.Findings, finding.Finding{Rule: rule.Ref(), Result: finding.Fail, Severity: finding.Medium,
+			Message:  fmt.Sprintf("device d%05d runs Tailscale 1.70.0", i),
+			Location: &finding.Location{File: "snapshot.json", Path: fmt.Sprintf("/devices/%d", i)},
+			Resource: &finding.Resource{Type: "device", ID: fmt.Sprintf("n%05d", i), Name: fmt.Sprintf("d%05d", i)},
+			Evidence: map[string]any{"clientVersion": "1.70.0"}, Fingerprint: fmt.Sprintf("sha256:%05d", i)})
+	}
+	finding.Sort(r.Findings)
+	r.Summarize()
+	return r
+}
+
+// TestSARIFGroupWithinCodeScanningLimits checks that a cause with more findings than code scanning
+// takes locations in one result is one result with sarifRelatedMax related locations, and every
+// finding's fingerprint in its properties.
+func TestSARIFGroupWithinCodeScanningLimits(t *testing.T) {
+	n := sarifRelatedMax + 5
+	var log struct {
+		Runs []struct {
+			Results []struct {
+				Locations        []json.RawMessage `json:"locations"`
+				RelatedLocations []json.RawMessage `json:"relatedLocations"`
+				Fingerprints     map[string]string `json:"partialFingerprints"`
+				Properties       struct {
+					Aggregate struct {
+						Count    int `json:"count"`
+						Findings []struct {
+							Fingerprint string `json:"fingerprint"`
+						} `json:"findings"`
+					} `json:"aggregate"`
+				} `json:"properties"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal([]byte(renderString(t, "sarif", Settings{Aggregate: AggregateMin}, manyOutdated(n))), &log); err != nil {
+		t.Fatal(err)
+	}
+	results := log.Runs[0].Results
+	if len(results) != 1 {
+		t.Fatalf("%d results, want one for the cause", len(results))
+	}
+	res := results[0]
+	if len(res.Locations) != 1 || len(res.RelatedLocations) != sarifRelatedMax {
+		t.Errorf("%d locations and %d related locations, want 1 and %d", len(res.Locations), len(res.RelatedLocations), sarifRelatedMax)
+	}
+	agg := res.Properties.Aggregate
+	if agg.Count != n || len(agg.Findings) != n || agg.Findings[n-1].Fingerprint != fmt.Sprintf("sha256:%05d", n-1) {
+		t.Errorf("properties.aggregate: count %d, %d findings, want %d each, the last sha256:%05d", agg.Count, len(agg.Findings), n, n-1)
+	}
+	if res.Fingerprints["tailauditCause/v1"] == "" || res.Fingerprints["tailauditFingerprint/v1"] != "" {
+		t.Errorf("partialFingerprints %v, want the cause's only", res.Fingerprints)
 	}
 }

@@ -17,6 +17,9 @@ type Text struct {
 	Color      bool     // ANSI colour (the caller decides, e.g. when stdout is a terminal)
 	Verbose    bool     // list what each passing rule examined, and each rule not assessed
 	Frameworks []string // the order controls are listed in; others follow, sorted
+	// Aggregate: from this many findings of one cause (custom.aggregate), they are listed as one
+	// entry; 0 lists each on its own.
+	Aggregate int
 }
 
 // ANSI styles; colour only ever repeats what the words already say.
@@ -47,7 +50,8 @@ func severityStyle(s finding.Severity) string {
 
 // Render implements Renderer.
 func (t Text) Render(w io.Writer, r *finding.Report) error {
-	p := &textPrinter{errWriter: errWriter{w: w}, color: t.Color, order: t.Frameworks, explained: map[string]bool{}}
+	p := &textPrinter{errWriter: errWriter{w: w}, color: t.Color, verbose: t.Verbose, order: t.Frameworks,
+		explained: map[string]bool{}, agg: newAggregator(r, t.Aggregate)}
 	added, rest := splitNew(r)
 	if r.Baseline != nil {
 		p.heading(ansiBold, "NEW", fmt.Sprintf("%d (%s)", len(added), baselineLine(r)))
@@ -136,7 +140,9 @@ func (p *textPrinter) notAssessed(fs []finding.Finding) {
 type textPrinter struct {
 	errWriter
 	color     bool
+	verbose   bool
 	order     frameworkOrder
+	agg       aggregator
 	sections  int
 	explained map[string]bool // rule ids whose title and remediation have been printed
 }
@@ -170,37 +176,51 @@ func (p *textPrinter) detail(label, text string) {
 }
 
 func (p *textPrinter) findings(fs []finding.Finding) {
-	for _, f := range fs {
-		p.line(where(f), f.Rule.ID, f.Message)
-		if f.Location.String() != "" {
-			p.detail("resource", resourceText(f.Resource))
+	for _, e := range p.agg.entries(fs) {
+		p.entry(e)
+	}
+}
+
+// entry prints a finding, or a group of findings of one cause: one line, the resources (all of them
+// when verbose), then what the rule is, how to fix it and the controls, each once per rule.
+func (p *textPrinter) entry(e entry) {
+	f := e.Finding
+	p.line(where(f), f.Rule.ID, f.Message)
+	switch {
+	case e.members != nil && p.verbose:
+		for _, m := range e.members {
+			p.detail("finding", strings.Join(nonEmpty(memberWhere(m), m.Message), "  "))
 		}
-		if !p.explained[f.Rule.ID] {
-			p.explained[f.Rule.ID] = true
-			p.detail("rule", f.Rule.Title)
-			p.detail("fix", f.Rule.Remediation)
+	case e.members != nil:
+		p.detail(pluralType(resourceType(e.members[0])), memberNames(e.members))
+	case f.Location.String() != "":
+		p.detail("resource", resourceText(f.Resource))
+	}
+	if !p.explained[f.Rule.ID] {
+		p.explained[f.Rule.ID] = true
+		p.detail("rule", f.Rule.Title)
+		p.detail("fix", f.Rule.Remediation)
+	}
+	p.detail("controls", p.order.text(f.Controls))
+	if w := f.Waiver; w != nil {
+		label := "waived"
+		if w.Expired {
+			label = p.paint(ansiRed, "waiver")
 		}
-		p.detail("controls", p.order.text(f.Controls))
-		if w := f.Waiver; w != nil {
-			label := "waived"
-			if w.Expired {
-				label = p.paint(ansiRed, "waiver")
-			}
-			p.detail(label, waiverText(w))
-		}
+		p.detail(label, waiverText(w))
 	}
 }
 
 // findingsLabelled prints findings as findings does, each line also saying its result and severity,
 // for a list that mixes them (the new findings of a change).
 func (p *textPrinter) findingsLabelled(fs []finding.Finding) {
-	for _, f := range fs {
-		label := string(f.Severity)
-		if f.Result != finding.Fail {
-			label = string(f.Result) + ", " + label
+	for _, e := range p.agg.entries(fs) {
+		label := string(e.Severity)
+		if e.Result != finding.Fail {
+			label = string(e.Result) + ", " + label
 		}
-		f.Message = "[" + label + "] " + f.Message
-		p.findings([]finding.Finding{f})
+		e.Message = "[" + label + "] " + e.Message
+		p.entry(e)
 	}
 }
 

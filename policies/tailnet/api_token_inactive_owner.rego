@@ -11,6 +11,7 @@
 #     Revoke the token. If automation depends on it, replace it with an OAuth client whose scopes
 #     fit the job and which is not tied to a person.
 #   resources: keys
+#   aggregate: []
 #   requires: [keys, users]
 #   params:
 #     inactiveUserDays: {type: integer, minimum: 1, maximum: 3650}

@@ -11,6 +11,7 @@
 #     Use pre-authorized keys only for tagged, ephemeral workloads created by automation, give
 #     them short expiries, and let people's devices go through approval.
 #   resources: keys
+#   aggregate: []
 #   requires: [keys]
 package tailaudit.tailnet.auth_key_preauthorized
 

@@ -11,6 +11,7 @@
 #     reusable key is needed, make it ephemeral and tagged, give it a short expiry, and revoke
 #     it when the rollout is done.
 #   resources: keys
+#   aggregate: []
 #   requires: [keys]
 package tailaudit.tailnet.auth_key_reusable
 

@@ -14,6 +14,7 @@
 #     Revoke the key. Mint keys on demand from an OAuth client instead; where a long-lived key
 #     is unavoidable make it tagged and ephemeral, and drop reusable or pre-authorized.
 #   resources: keys
+#   aggregate: []
 #   requires: [keys]
 #   params:
 #     maxKeyDays: {type: integer, minimum: 1, maximum: 3650}

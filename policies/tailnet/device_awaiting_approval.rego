@@ -11,6 +11,7 @@
 #     Review each pending device in the admin console's Machines page. Approve it only when
 #     its owner and hardware are known; otherwise remove it.
 #   resources: devices
+#   aggregate: []
 #   requires: [devices]
 package tailaudit.tailnet.device_awaiting_approval
 

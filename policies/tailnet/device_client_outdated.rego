@@ -11,6 +11,7 @@
 #     Update the client on the device, and turn on automatic updates (tailscale set
 #     --auto-update, or the tailnet-wide setting) so that devices stay current.
 #   resources: devices
+#   aggregate: [clientVersion, updateAvailable, minClientVersion]
 #   requires: [devices]
 #   params:
 #     minClientVersion: {type: version}

@@ -11,6 +11,7 @@
 #     Turn key expiry back on for the device (Machines page, "Enable key expiry"). For servers
 #     that must stay connected, tag them instead so that they are owned by the tag, not a person.
 #   resources: devices
+#   aggregate: []
 #   requires: [devices]
 package tailaudit.tailnet.device_key_expiry_disabled
 

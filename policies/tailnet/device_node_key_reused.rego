@@ -12,6 +12,7 @@
 #     again with its own identity, and remove the shared node. Treat it as a possible key
 #     theft if no clone explains it.
 #   resources: devices
+#   aggregate: []
 #   requires: [devices]
 package tailaudit.tailnet.device_node_key_reused
 

@@ -10,6 +10,7 @@
 #     Confirm with the owner whether the device is still in use. Remove devices that are gone,
 #     and make sure key expiry is on so that forgotten devices lose access by themselves.
 #   resources: devices
+#   aggregate: [limitDays]
 #   requires: [devices]
 #   params:
 #     staleDays: {type: integer, minimum: 1, maximum: 3650}

@@ -11,6 +11,7 @@
 #     Approve the routes if the device is meant to be a router (ideally through autoApprovers
 #     for its tag), or stop advertising them on the device with tailscale set --advertise-routes=.
 #   resources: devices
+#   aggregate: []
 #   requires: [devices]
 package tailaudit.tailnet.device_routes_not_approved
 

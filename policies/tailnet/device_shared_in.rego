@@ -11,6 +11,7 @@
 #     Confirm that the share is still needed and that access control rules limit what the
 #     device can reach. Revoke shares that are no longer used.
 #   resources: devices
+#   aggregate: []
 #   requires: [devices]
 package tailaudit.tailnet.device_shared_in
 

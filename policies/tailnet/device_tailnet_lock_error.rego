@@ -11,6 +11,7 @@
 #     Check the device with tailscale lock status. Sign it from a trusted signing node if it is
 #     legitimate; otherwise remove it and investigate how it joined.
 #   resources: devices
+#   aggregate: [tailnetLockError]
 #   requires: [devices]
 package tailaudit.tailnet.device_tailnet_lock_error
 

@@ -11,6 +11,7 @@
 #     Advertise only the subnets that hold the hosts people need, split wide ranges into
 #     smaller ones, and limit who may reach them with grants or ACLs.
 #   resources: devices
+#   aggregate: [wideRoutePrefix, wideRoutePrefixV6]
 #   requires: [devices]
 #   params:
 #     wideRoutePrefix: {type: integer, minimum: 0, maximum: 32}

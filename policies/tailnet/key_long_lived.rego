@@ -11,6 +11,7 @@
 #     Issue keys with the shortest expiry that works, rotate them on a schedule, and move
 #     automation to OAuth clients that mint short-lived tokens.
 #   resources: keys
+#   aggregate: [maxKeyDays]
 #   requires: [keys]
 #   params:
 #     maxKeyDays: {type: integer, minimum: 1, maximum: 3650}

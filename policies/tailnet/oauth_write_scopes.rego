@@ -11,6 +11,7 @@
 #     Give each client only the scopes its job needs (":read" where it only reads), never "all",
 #     and restrict the tags it may assign. Rotate the secret and delete unused clients.
 #   resources: keys
+#   aggregate: [writeScopes]
 #   requires: [keys]
 package tailaudit.tailnet.oauth_write_scopes
 

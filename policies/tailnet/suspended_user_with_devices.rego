@@ -11,6 +11,7 @@
 #     Remove the user's devices, or re-authenticate the ones that must stay as tagged devices,
 #     then delete the user if they have left.
 #   resources: users
+#   aggregate: []
 #   requires: [users, devices]
 package tailaudit.tailnet.suspended_user_with_devices
 

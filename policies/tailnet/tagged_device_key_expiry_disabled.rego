@@ -11,6 +11,7 @@
 #     Keep a list of tagged devices that never expire and review it regularly; remove devices
 #     that are retired. Where the workload allows, prefer ephemeral nodes or keys that expire.
 #   resources: devices
+#   aggregate: [tags]
 #   requires: [devices]
 package tailaudit.tailnet.tagged_device_key_expiry_disabled
 

@@ -11,6 +11,7 @@
 #     Review pending users on the Users page. Approve those expected to join and remove the
 #     rest.
 #   resources: users
+#   aggregate: []
 #   requires: [users]
 package tailaudit.tailnet.user_awaiting_approval
 

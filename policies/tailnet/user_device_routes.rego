@@ -12,6 +12,7 @@
 #     approve their routes through autoApprovers for the tag, and remove the routes from
 #     personal devices.
 #   resources: devices
+#   aggregate: [exitNode]
 #   requires: [devices]
 package tailaudit.tailnet.user_device_routes
 

@@ -11,6 +11,7 @@
 #     Re-authenticate the device with a tagged auth key or re-apply its tags from the admin
 #     console so that it is owned by the tags, or remove the tags if it is a personal device.
 #   resources: devices
+#   aggregate: [tags]
 #   requires: [devices]
 package tailaudit.tailnet.user_device_tagged
 

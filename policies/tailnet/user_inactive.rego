@@ -11,6 +11,7 @@
 #     Confirm whether the person still needs access. Suspend or remove the user (and deprovision
 #     them at the identity provider), or lower their role if they only need it rarely.
 #   resources: users
+#   aggregate: [role, inactiveUserDays]
 #   requires: [users]
 #   params:
 #     inactiveUserDays: {type: integer, minimum: 1, maximum: 3650}
