@@ -12,7 +12,9 @@ import (
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/metrics"
 	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/topdown"
 
 	"github.com/tailaudit/tailaudit/engine/finding"
 	"github.com/tailaudit/tailaudit/engine/policyfile"
@@ -628,9 +630,15 @@ func (s *AlertStream) evaluate(ctx context.Context, ev *Event, value ast.Value, 
 	}
 	input := ast.NewObject(s.pairs...)
 	clear(s.pairs)
-	rctx, cancel := context.WithTimeout(ctx, s.e.ruleTimeout)
-	defer cancel()
-	rs, err := q.query.Eval(rctx, rego.EvalParsedInput(input), rego.EvalInterQueryBuiltinValueCache(s.cache))
+	// The rule budget and ctx cancel the query through a Cancel of our own: without one, OPA
+	// starts a goroutine per evaluation to watch the context, a good part of a small query's cost.
+	c := topdown.NewCancel()
+	budget := time.AfterFunc(s.e.ruleTimeout, c.Cancel)
+	stop := context.AfterFunc(ctx, c.Cancel)
+	rs, err := q.query.Eval(ctx, rego.EvalParsedInput(input), rego.EvalInterQueryBuiltinValueCache(s.cache),
+		rego.EvalExternalCancel(c), rego.EvalMetrics(noMetrics))
+	budget.Stop()
+	stop()
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -650,6 +658,9 @@ func (s *AlertStream) evaluate(ctx context.Context, ev *Event, value ast.Value, 
 	}
 	return out, nil
 }
+
+// noMetrics is given to every evaluation, so that none allocates metrics nobody reads.
+var noMetrics = metrics.NoOp()
 
 var (
 	eventKey  = ast.StringTerm("event")

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -500,5 +501,54 @@ func TestMassDeletionWindowLeavesOutCleanup(t *testing.T) {
 	}
 	if held := len(w.events) - w.head; held != 5 {
 		t.Errorf("the window holds %d events, want the user's 5 deletions and no cleanup", held)
+	}
+}
+
+const spinAlertRule = `# METADATA
+# title: Never finishes
+# custom:
+#   id: T-SPIN
+#   severity: low
+package tailaudit.alerts.spin
+
+alert contains "a product is negative" if {
+	some i in numbers.range(1, 50000)
+	some j in numbers.range(1, 50000)
+	i * j < 0
+}
+`
+
+// TestAlertRuleBudget checks that an alert rule spinning past the rule budget stops with an
+// error at the event, and that a cancelled context stops it too, with the context's error.
+func TestAlertRuleBudget(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "spin.rego"), []byte(spinAlertRule), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e, err := New(context.Background(), WithRuleDirs(dir), WithRuleTimeout(50*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := e.Alerts(AlertInput{Now: time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Add(context.Background(), event(t, "2026-11-17T10:00:00Z", `{"action":"CREATE"}`))
+	if err == nil || !strings.Contains(err.Error(), "audit.jsonl:1: alert rules:") || !strings.Contains(err.Error(), "cancel") {
+		t.Errorf("error %v, want the evaluation cancelled at audit.jsonl:1", err)
+	}
+
+	e, err = New(context.Background(), WithRuleDirs(dir), WithRuleTimeout(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err = e.Alerts(AlertInput{Now: time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(50*time.Millisecond, cancel)
+	if _, err := s.Add(ctx, event(t, "2026-11-17T10:00:00Z", `{"action":"CREATE"}`)); !errors.Is(err, context.Canceled) {
+		t.Errorf("error %v, want context.Canceled", err)
 	}
 }
