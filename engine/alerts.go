@@ -96,6 +96,8 @@ type AlertStream struct {
 	now     time.Time
 	seen    int
 
+	conv converter
+
 	// Buffers reused from one event to the next.
 	admitted []int
 	key      []byte
@@ -226,7 +228,7 @@ func (s *AlertStream) Remember(ev *Event) error {
 			continue
 		}
 		if value == nil {
-			v, err := ast.InterfaceToValue(ev.Doc)
+			v, err := s.conv.value(ev.Doc)
 			if err != nil {
 				return fmt.Errorf("%s: convert event: %w", eventPlace(ev), err)
 			}
@@ -383,7 +385,7 @@ func (s *AlertStream) Add(ctx context.Context, ev *Event) ([]finding.Alert, erro
 	var value ast.Value
 	convert := func() (ast.Value, error) {
 		if value == nil {
-			v, err := ast.InterfaceToValue(ev.Doc)
+			v, err := s.conv.value(ev.Doc)
 			if err != nil {
 				return nil, fmt.Errorf("%s: convert event: %w", eventPlace(ev), err)
 			}
@@ -905,4 +907,84 @@ func targetKey(t *finding.Target) string {
 		return ""
 	}
 	return cmp.Or(t.ID, t.Name) + "/" + t.Property
+}
+
+// converter turns event documents into Rego values as ast.InterfaceToValue does, with fewer
+// allocations: the terms of short strings (keys, types, actions, the names that recur from event to
+// event) are made once and shared, which OPA allows (its own interned terms are shared), and the
+// pairs of each object are gathered in a buffer reused from one object to the next.
+type converter struct {
+	strs  map[string]*ast.Term // bounded by maxConvStrings
+	pairs [][2]*ast.Term       // a stack: each object's pairs above those of the objects holding it
+}
+
+// Bounds of the converter's shared strings: at most maxConvStrings of them, each at most
+// maxConvString bytes.
+const (
+	maxConvStrings = 8192
+	maxConvString  = 48
+)
+
+func (c *converter) value(x any) (ast.Value, error) {
+	switch x := x.(type) {
+	case map[string]any:
+		base := len(c.pairs)
+		for k, v := range x {
+			t, err := c.term(v)
+			if err != nil {
+				c.pairs = c.pairs[:base]
+				return nil, err
+			}
+			c.pairs = append(c.pairs, [2]*ast.Term{c.str(k), t})
+		}
+		obj := ast.NewObject(c.pairs[base:]...)
+		clear(c.pairs[base:])
+		c.pairs = c.pairs[:base]
+		return obj, nil
+	case []any:
+		terms := make([]*ast.Term, len(x))
+		for i, v := range x {
+			t, err := c.term(v)
+			if err != nil {
+				return nil, err
+			}
+			terms[i] = t
+		}
+		return ast.NewArray(terms...), nil
+	}
+	return ast.InterfaceToValue(x)
+}
+
+func (c *converter) term(x any) (*ast.Term, error) {
+	switch x := x.(type) {
+	case string:
+		return c.str(x), nil
+	case bool:
+		return ast.InternedTerm(x), nil
+	case nil:
+		return ast.InternedNullTerm, nil
+	}
+	v, err := c.value(x)
+	if err != nil {
+		return nil, err
+	}
+	return ast.NewTerm(v), nil
+}
+
+// str returns the term of a string, shared when it is short.
+func (c *converter) str(s string) *ast.Term {
+	if len(s) > maxConvString {
+		return ast.StringTerm(s)
+	}
+	if t, ok := c.strs[s]; ok {
+		return t
+	}
+	t := ast.StringTerm(s)
+	if c.strs == nil {
+		c.strs = map[string]*ast.Term{}
+	}
+	if len(c.strs) < maxConvStrings {
+		c.strs[s] = t
+	}
+	return t
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/open-policy-agent/opa/v1/ast"
 
 	"github.com/tailaudit/tailaudit/engine/source"
 	"github.com/tailaudit/tailaudit/policies"
@@ -550,5 +551,40 @@ func TestAlertRuleBudget(t *testing.T) {
 	time.AfterFunc(50*time.Millisecond, cancel)
 	if _, err := s.Add(ctx, event(t, "2026-11-17T10:00:00Z", `{"action":"CREATE"}`)); !errors.Is(err, context.Canceled) {
 		t.Errorf("error %v, want context.Canceled", err)
+	}
+}
+
+// TestConverterAsInterfaceToValue checks that the converter gives the values ast.InterfaceToValue
+// gives, on generated audit and flow log entries and on documents with every kind of value, and
+// that the terms of repeated short strings are shared.
+func TestConverterAsInterfaceToValue(t *testing.T) {
+	docs := []map[string]any{
+		{"a": "x", "b": []any{"x", json.Number("1"), json.Number("-2.5e3"), true, false, nil, map[string]any{}}, "c": map[string]any{"x": []any{}}},
+		{"long": strings.Repeat("long ", 20), "n": 3, "f": 1.5, "m": map[string]string{"k": "v"}, "": ""},
+	}
+	for _, kind := range []string{"audit", "flow"} {
+		for _, ev := range generated(t, kind, 500) {
+			docs = append(docs, ev.Doc)
+		}
+	}
+	var c converter
+	for _, doc := range docs {
+		got, err := c.value(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := ast.InterfaceToValue(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Compare(want) != 0 {
+			t.Fatalf("converter gave %v, InterfaceToValue %v", got, want)
+		}
+	}
+	if c.str("NODE") != c.str("NODE") || c.str(strings.Repeat("x", 100)) == c.str(strings.Repeat("x", 100)) {
+		t.Error("short strings should share their term, long ones not")
+	}
+	if _, err := c.value(map[string]any{"bad": make(chan int)}); err == nil {
+		t.Error("a value that is not JSON converted")
 	}
 }
