@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"maps"
 	"os"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -30,8 +31,8 @@ func TestBuiltinRulesCompile(t *testing.T) {
 		if err != nil {
 			t.Fatalf("network built-ins %v: %v", network, err)
 		}
-		if e.compiler == nil || len(e.compiler.Modules) != len(e.modules) {
-			t.Fatalf("network built-ins %v: New compiled %d of %d modules", network, len(compiledOf(e.compiler)), len(e.modules))
+		if e.compiler == nil || len(e.compiler.Modules) != len(e.modules.names) {
+			t.Fatalf("network built-ins %v: New compiled %d of %d modules", network, len(compiledOf(e.compiler)), len(e.modules.names))
 		}
 		if _, err := collectParams(slices.Concat(e.rules, e.alerts), e.compiler.Modules); err != nil {
 			t.Errorf("network built-ins %v: %v", network, err)
@@ -110,8 +111,8 @@ func TestEmbeddedRulesCompiledPerDocument(t *testing.T) {
 					t.Errorf("a policy-only evaluation compiled %s (package %s)", name, pkg)
 				}
 			}
-			if len(mods) == 0 || len(mods) >= len(lazy.modules) {
-				t.Errorf("a policy-only evaluation compiled %d of %d modules", len(mods), len(lazy.modules))
+			if len(mods) == 0 || len(mods) >= len(lazy.modules.names) {
+				t.Errorf("a policy-only evaluation compiled %d of %d modules", len(mods), len(lazy.modules.names))
 			}
 			if _, ok := lazy.docs["tailnet"]; !ok || lazy.docs["tailnet"].compiler != nil {
 				t.Error("a policy-only evaluation compiled the tailnet rules")
@@ -153,8 +154,8 @@ deny contains msg if {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e.compiler == nil || len(e.compiler.Modules) != len(e.modules) {
-		t.Errorf("with a custom rule, New compiled %d of %d modules, want all", len(compiledOf(e.compiler)), len(e.modules))
+	if e.compiler == nil || len(e.compiler.Modules) != len(e.modules.names) {
+		t.Errorf("with a custom rule, New compiled %d of %d modules, want all", len(compiledOf(e.compiler)), len(e.modules.names))
 	}
 }
 
@@ -205,8 +206,14 @@ func TestNeededModules(t *testing.T) {
 		"net.rego":       "package tailaudit.tailnet.n\ndeny contains 1 if true",
 	}
 	mods := map[string]*ast.Module{}
+	var srcs []regoFile
 	for name, text := range files {
 		mods[name] = ast.MustParseModuleWithOpts(text, ast.ParserOptions{RegoVersion: ast.RegoV1})
+		srcs = append(srcs, regoFile{name: name, text: text, builtin: true})
+	}
+	headers, _, err := parseFiles(srcs, parseHeader)
+	if err != nil {
+		t.Fatal(err)
 	}
 	libs := []string{"lib_w.rego", "lib_x.rego", "lib_y.rego", "lib_y_sub.rego", "lib_z.rego"}
 	for _, tt := range []struct {
@@ -221,9 +228,82 @@ func TestNeededModules(t *testing.T) {
 		{[]string{"tailaudit.policy.e", "tailaudit.tailnet.n"}, []string{"net.rego", "rule_e.rego"}},
 		{nil, nil},
 	} {
-		got := slices.Sorted(maps.Keys(neededModules(mods, tt.pkgs)))
-		if !slices.Equal(got, tt.want) {
-			t.Errorf("neededModules(%v) = %v, want %v", tt.pkgs, got, tt.want)
+		// Modules parsed whole, and headers whose files are parsed when needed, give the same.
+		for _, set := range []*moduleSet{parsedModules(mods), headerModules(srcs, headers)} {
+			needed, err := neededModules(set, tt.pkgs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := slices.Sorted(maps.Keys(needed)); !slices.Equal(got, tt.want) {
+				t.Errorf("neededModules(%v) = %v, want %v", tt.pkgs, got, tt.want)
+			}
+			for name, m := range needed {
+				if len(m.Rules) == 0 {
+					t.Errorf("neededModules(%v): %s has no rules; want it parsed whole", tt.pkgs, name)
+				}
+			}
+		}
+	}
+}
+
+// TestHeadersLoadAsFullModules checks, for every embedded rule file, that what New reads of it when
+// it loads the embedded rules alone (its header, parseHeader, and the result sets its text
+// declares) gives the same rules, metadata and all, as parsing the whole file, and the same package.
+func TestHeadersLoadAsFullModules(t *testing.T) {
+	srcs, err := readFS(policies.FS, ".", "", true, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	builtin := map[string]bool{}
+	declared := map[string][]string{}
+	for _, f := range srcs {
+		builtin[f.name] = true
+		declared[f.name] = declaredSets(f.text)
+	}
+	full, err := parseModules(srcs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	headers, _, err := parseFiles(srcs, parseHeader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	known := func(string, string) bool { return true }
+	want, errs := gatherRules(full, builtin, known, nil)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	got, errs := gatherRules(headers, builtin, known, declared)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	if len(want) < 100 {
+		t.Fatalf("%d embedded rules; want the whole set", len(want))
+	}
+	if d := cmp.Diff(want, got, cmp.Exporter(func(reflect.Type) bool { return true })); d != "" {
+		t.Errorf("rules from headers differ from rules from whole files (-whole +headers):\n%s", d)
+	}
+	for name, m := range full {
+		h := headers[name]
+		if !h.Package.Path.Equal(m.Package.Path) || len(h.Rules) != 0 {
+			t.Errorf("%s: header package %v with %d rules, want package %v and no rules", name, h.Package.Path, len(h.Rules), m.Package.Path)
+		}
+	}
+}
+
+// TestDeclaredSets checks the result sets found in a file's text against the ones parsing finds.
+func TestDeclaredSets(t *testing.T) {
+	for _, tt := range []struct {
+		text string
+		want []string
+	}{
+		{"package p\n\ndeny contains msg if {\n\tfalse\n}\n\nwarn contains 1 if true\ndeny contains 2 if true\n", []string{"deny", "warn"}},
+		{"package p\n\n# deny contains a comment\nhelper contains 1 if true\n", nil},
+		{"package p\n\nalert contains x if x := 1\n", []string{"alert"}},
+		{"package p\n\nmanual contains {\"msg\": \"m\"} if true\n", []string{"manual"}},
+	} {
+		if got := declaredSets(tt.text); !slices.Equal(got, tt.want) {
+			t.Errorf("declaredSets(%q) = %v, want %v", tt.text, got, tt.want)
 		}
 	}
 }

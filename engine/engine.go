@@ -133,7 +133,7 @@ type Engine struct {
 	alerts   []*rule               // the alert rules (tailaudit.alerts.* with an alert set), which Evaluate leaves out
 	params   map[string]*paramDecl // every parameter the rules declare, by name
 	compiler *ast.Compiler         // every module, compiled by New; nil when each document's share is compiled on first use
-	modules  map[string]*ast.Module
+	modules  *moduleSet
 	docs     map[string]*docShards // by input document: its rules, compiled and prepared when first evaluated
 	alertSet *compiled             // the alert rules' compiler
 	bundle   string                // BundleHash
@@ -178,12 +178,26 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	mods, err := parseModules(srcs)
-	if err != nil {
+	// With the embedded rules alone, New reads each file's METADATA and package (parseHeader) and
+	// leaves the rest of the file to be parsed when a compile needs it.
+	lazy := e.embedded && allBuiltin(srcs)
+	var mods map[string]*ast.Module
+	var declared map[string][]string
+	if lazy {
+		if mods, _, err = parseFiles(srcs, parseHeader); err != nil {
+			return nil, err
+		}
+		declared = map[string][]string{}
+		for _, f := range srcs {
+			if _, dup := declared[f.name]; !dup { // as parseFiles, the first of a name
+				declared[f.name] = declaredSets(f.text)
+			}
+		}
+	} else if mods, err = parseModules(srcs); err != nil {
 		return nil, err
 	}
 	e.bundle = bundleHash(srcs)
-	if e.rules, err = collectRules(mods, builtin, e.knownControl); err != nil {
+	if e.rules, err = collectRules(mods, builtin, e.knownControl, declared); err != nil {
 		return nil, err
 	}
 	for _, r := range e.rules {
@@ -192,12 +206,15 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 		}
 	}
 	e.rules, e.alerts = splitAlertRules(e.rules)
-	e.modules, e.alertSet = mods, &compiled{}
+	e.alertSet = &compiled{}
 	// The parameter defaults a rule passes to params.merged are checked in the compiled modules: all
-	// of them when New compiles, none when every module is built in (TestBuiltinRulesCompile checks
-	// the built-in rules' defaults).
+	// of them when New compiles, none when every module is an embedded one (TestBuiltinRulesCompile
+	// checks the embedded rules' defaults).
 	var checked map[string]*ast.Module
-	if !e.embedded || !allBuiltin(srcs) {
+	if lazy {
+		e.modules = headerModules(srcs, mods)
+	} else {
+		e.modules = parsedModules(mods)
 		if e.compiler, err = e.compile(mods); err != nil {
 			return nil, err
 		}
@@ -240,7 +257,11 @@ func (e *Engine) compilerFor(rules []*rule) (*ast.Compiler, error) {
 	for i, r := range rules {
 		pkgs[i] = r.pkg
 	}
-	c, err := e.compile(neededModules(e.modules, pkgs))
+	mods, err := neededModules(e.modules, pkgs)
+	if err != nil {
+		return nil, fmt.Errorf("load rules:\n%w", err)
+	}
+	c, err := e.compile(mods)
 	if err != nil {
 		return nil, fmt.Errorf("load rules:\n%w", err)
 	}

@@ -78,7 +78,7 @@ func Lint(ctx context.Context, builtin bool, opts ...Option) ([]*LintProblem, er
 	if nChecked == 0 {
 		return nil, fmt.Errorf("no .rego files to check in %s", strings.Join(e.ruleDirs, ", "))
 	}
-	rules, metaErrs := gatherRules(mods, builtinFiles, e.knownControl)
+	rules, metaErrs := gatherRules(mods, builtinFiles, e.knownControl, nil)
 	add(LintMetadata, metaErrs...)
 	nRules := 0
 	for _, r := range rules {

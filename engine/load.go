@@ -8,8 +8,12 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -123,25 +127,106 @@ func readDir(dir string, withTests bool) ([]regoFile, error) {
 	return srcs, nil
 }
 
-// parseModules parses every file as Rego v1 with METADATA annotations.
+// parseModules parses every file as Rego v1 with METADATA annotations, on every CPU Go may use.
+// Of files with the same name, the first is parsed. Errors come in file order.
 func parseModules(srcs []regoFile) (map[string]*ast.Module, error) {
-	mods := make(map[string]*ast.Module, len(srcs))
-	var errs LoadErrors
-	for _, s := range srcs {
-		if _, dup := mods[s.name]; dup {
-			continue
-		}
-		m, err := ast.ParseModuleWithOpts(s.name, s.text, ast.ParserOptions{ProcessAnnotation: true, RegoVersion: ast.RegoV1})
-		if err != nil {
-			errs = append(errs, astErrors(s.name, err)...)
-			continue
-		}
-		mods[s.name] = m
+	mods, _, err := parseFiles(srcs, parseModule)
+	return mods, err
+}
+
+// parseModule parses one file as Rego v1 with METADATA annotations.
+func parseModule(f regoFile) (*ast.Module, LoadErrors) {
+	m, err := ast.ParseModuleWithOpts(f.name, f.text, ast.ParserOptions{ProcessAnnotation: true, RegoVersion: ast.RegoV1})
+	if err != nil {
+		return nil, astErrors(f.name, err)
 	}
-	if len(errs) > 0 {
-		return nil, errs
+	return m, nil
+}
+
+// parseFiles parses each file with parse, the files shared out between as many goroutines as Go
+// may use CPUs. Of files with the same name, the first is parsed; the modules come by name and in
+// file order (names), and the errors in file order.
+func parseFiles(srcs []regoFile, parse func(regoFile) (*ast.Module, LoadErrors)) (map[string]*ast.Module, []string, error) {
+	seen := make(map[string]bool, len(srcs))
+	var files []regoFile
+	for _, f := range srcs {
+		if !seen[f.name] {
+			seen[f.name] = true
+			files = append(files, f)
+		}
 	}
-	return mods, nil
+	parsed := make([]*ast.Module, len(files))
+	errs := make([]LoadErrors, len(files))
+	eachIndex(len(files), func(i int) { parsed[i], errs[i] = parse(files[i]) })
+	mods := make(map[string]*ast.Module, len(files))
+	names := make([]string, 0, len(files))
+	var all LoadErrors
+	for i, f := range files {
+		all = append(all, errs[i]...)
+		if parsed[i] != nil {
+			mods[f.name] = parsed[i]
+			names = append(names, f.name)
+		}
+	}
+	if len(all) > 0 {
+		return nil, nil, all
+	}
+	return mods, names, nil
+}
+
+// eachIndex calls do(i) for i from 0 to n-1, on as many goroutines as Go may use CPUs.
+func eachIndex(n int, do func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	if workers <= 1 {
+		for i := range n {
+			do(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				do(i)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// resultSetLine finds where a file's rules define a result set: "deny contains", at the start of a
+// line.
+var resultSetLine = regexp.MustCompile(`(?m)^(deny|warn|manual|alert) contains\b`)
+
+// parseHeader parses what a built-in rule file declares before its rules: the comments and METADATA
+// up to and including its package clause (the first line that starts with "package "). With the
+// result sets its rules define (declaredSets), that is what loading needs of a rule that is not
+// compiled: for the embedded rules, TestHeadersLoadAsFullModules checks that the two give the same
+// rules as parsing the whole file.
+func parseHeader(f regoFile) (*ast.Module, LoadErrors) {
+	end := len(f.text)
+	for at := 0; at < len(f.text); {
+		line, _, _ := strings.Cut(f.text[at:], "\n")
+		if strings.HasPrefix(line, "package ") {
+			end = at + len(line)
+			break
+		}
+		at += len(line) + 1
+	}
+	return parseModule(regoFile{name: f.name, text: f.text[:end], builtin: f.builtin})
+}
+
+// declaredSets returns the result sets the rules of a file define, found in its text by
+// resultSetLine, in the order they first appear.
+func declaredSets(text string) []string {
+	var sets []string
+	for _, m := range resultSetLine.FindAllStringSubmatch(text, -1) {
+		if !slices.Contains(sets, m[1]) {
+			sets = append(sets, m[1])
+		}
+	}
+	return sets
 }
 
 // astErrors turns OPA's errors into LoadErrors with file, line and column.
@@ -183,9 +268,11 @@ func packageName(m *ast.Module) string {
 	return strings.TrimPrefix(m.Package.Path.String(), "data.")
 }
 
-// collectRules finds the rule packages among mods and validates their metadata.
-func collectRules(mods map[string]*ast.Module, builtin map[string]bool, knownControl func(framework, id string) bool) ([]*rule, error) {
-	rules, errs := gatherRules(mods, builtin, knownControl)
+// collectRules finds the rule packages among mods and validates their metadata. declared gives, for
+// the modules of mods parsed only up to their package clause (parseHeader), the result sets their
+// rules define (declaredSets); it is nil when every module was parsed whole.
+func collectRules(mods map[string]*ast.Module, builtin map[string]bool, knownControl func(framework, id string) bool, declared map[string][]string) ([]*rule, error) {
+	rules, errs := gatherRules(mods, builtin, knownControl, declared)
 	if len(errs) > 0 {
 		return nil, errs
 	}
@@ -194,7 +281,7 @@ func collectRules(mods map[string]*ast.Module, builtin map[string]bool, knownCon
 
 // gatherRules is collectRules that also returns the rules it could read when others are wrong, for
 // the linter.
-func gatherRules(mods map[string]*ast.Module, builtin map[string]bool, knownControl func(framework, id string) bool) ([]*rule, LoadErrors) {
+func gatherRules(mods map[string]*ast.Module, builtin map[string]bool, knownControl func(framework, id string) bool, declared map[string][]string) ([]*rule, LoadErrors) {
 	byPkg := map[string]*rule{}
 	names := make([]string, 0, len(mods))
 	for name := range mods {
@@ -213,6 +300,13 @@ func gatherRules(mods map[string]*ast.Module, builtin map[string]bool, knownCont
 		if r == nil {
 			r = &rule{pkg: pkg, document: doc}
 			byPkg[pkg] = r
+		}
+		if sets, header := declared[name]; header {
+			for _, set := range sets {
+				if !slices.Contains(r.sets, set) {
+					r.sets = append(r.sets, set)
+				}
+			}
 		}
 		for _, rl := range m.Rules {
 			set := rl.Head.Name.String()

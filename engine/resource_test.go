@@ -69,7 +69,11 @@ func TestResourceIDsAgreeWithRego(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := eng.compile(eng.modules)
+	all, err := eng.modules.all()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := eng.compile(all)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -61,7 +61,7 @@ func RunTests(ctx context.Context, topts TestOptions, opts ...Option) (*TestRun,
 	if err != nil {
 		return nil, err
 	}
-	if _, err := collectRules(mods, builtin, e.knownControl); err != nil {
+	if _, err := collectRules(mods, builtin, e.knownControl, nil); err != nil {
 		return nil, err
 	}
 	compiler := e.newCompiler().WithEnablePrintStatements(true)
