@@ -51,3 +51,57 @@ func TestToTermIsTheJSONTerm(t *testing.T) {
 		})
 	}
 }
+
+// TestCanonicalEntryIsJSON checks appendJSON against ast.JSON and encoding/json, the way
+// canonicalEntry wrote every entry before, on values of every kind: the ones it writes and the
+// ones it leaves to them (escapes, HTML characters, non-ASCII, invalid UTF-8, numbers that are not
+// plain integers, non-string keys), alone and nested.
+func TestCanonicalEntryIsJSON(t *testing.T) {
+	for _, src := range []string{
+		`{"action": "accept", "src": ["b", "a", "b"], "dst": ["tag:x:22", "*:*"], "n": 3}`,
+		`{"z": {"y": [3, 1, 2], "x": null}, "a": [true, false, true], "m": [[2, 1], [1, 2]]}`,
+		`{"src": ["a<b", "c&d", "e>f"], "q": "say \"hi\"", "p": "back\\slash", "t": "tab\there"}`,
+		`{"src": ["é", "ü", "\u2028"], "emoji": "\ud83d\ude00"}`,
+		`{"n": [1.5, 1e3, -0, 0, -12, 1.0, 100000000000000000000000]}`,
+		`[1, "x", {"b": 1, "a": 2}]`, `"plain"`, `42`, `null`, `{}`, `[]`, `{"": ""}`,
+	} {
+		v, err := ast.ValueFromReader(strings.NewReader(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkCanonical(t, v)
+	}
+	for _, v := range []ast.Value{
+		ast.NewObject([2]*ast.Term{ast.StringTerm("bad\xff"), ast.StringTerm("x")}),
+		ast.NewObject([2]*ast.Term{ast.StringTerm("k"), ast.ArrayTerm(ast.StringTerm("\xc3"), ast.StringTerm("a"))}),
+		ast.NewObject([2]*ast.Term{ast.IntNumberTerm(1), ast.StringTerm("one")}),
+		ast.SetTerm(ast.StringTerm("b"), ast.StringTerm("a")).Value,
+		ast.Number("007"), ast.Number("+5"),
+	} {
+		checkCanonical(t, v)
+	}
+}
+
+func checkCanonical(t *testing.T, v ast.Value) {
+	t.Helper()
+	want, wantErr := marshalJSON(v)
+	if b, ok := appendJSON(nil, v); ok && (wantErr != nil || string(b) != want) {
+		t.Errorf("appendJSON(%v) = %s, want %s (err %v)", v, b, want, wantErr)
+	}
+	got, err := canonicalEntry(v)
+	if obj, isObj := v.(ast.Object); isObj {
+		canon := ast.NewObject()
+		obj.Foreach(func(k, x *ast.Term) {
+			if arr, ok := x.Value.(*ast.Array); ok {
+				set := ast.NewSet()
+				arr.Foreach(set.Add)
+				x = ast.NewTerm(set)
+			}
+			canon.Insert(k, x)
+		})
+		want, wantErr = marshalJSON(canon)
+	}
+	if got != want || (err == nil) != (wantErr == nil) {
+		t.Errorf("canonicalEntry(%v) = %q, %v, want %q, %v", v, got, err, want, wantErr)
+	}
+}
