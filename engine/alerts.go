@@ -187,9 +187,18 @@ func (e *Engine) Alerts(in AlertInput) (*AlertStream, error) {
 	}
 	s.cache = builtins.NewCache(ast.NewObject(s.base...), policy, snapshot)
 	byKey := map[string]*window{}
+	var c *ast.Compiler
+	if in.Seen == nil {
+		if c, err = e.alertCompiler(); err != nil {
+			return nil, err
+		}
+	}
 	for _, r := range e.alerts {
 		if r.drift {
 			continue
+		}
+		if c != nil && needsFirst(c.GetRulesExact(alertRef(r))) {
+			continue // without Seen there is no input.first: the rule can raise nothing
 		}
 		i := len(s.rules)
 		s.rules = append(s.rules, r)
@@ -714,6 +723,46 @@ func (s *AlertStream) query(ctx context.Context, idx []int) (*alertQuery, error)
 	return q, nil
 }
 
+// alertRef is the reference of a rule's alert set.
+func alertRef(r *rule) ast.Ref {
+	return ast.MustParseRef("data." + r.pkg).Append(ast.StringTerm("alert"))
+}
+
+// needsFirst reports whether each of the rules (an alert set's definitions, compiled) has, at the
+// top of its body, an expression that is undefined when input.first is: a reference into
+// input.first alone, or as an operand of a call (==, != and the like), neither negated nor under
+// with. Such a set is empty whenever input.first is absent, as it is without AlertInput.Seen.
+func needsFirst(rules []*ast.Rule) bool {
+	if len(rules) == 0 {
+		return false
+	}
+	for _, rl := range rules {
+		if rl.Else != nil || !slices.ContainsFunc(rl.Body, undefinedWithoutFirst) {
+			return false
+		}
+	}
+	return true
+}
+
+var firstRef = ast.MustParseRef("input.first")
+
+func undefinedWithoutFirst(expr *ast.Expr) bool {
+	if expr.Negated || len(expr.With) > 0 {
+		return false
+	}
+	intoFirst := func(t *ast.Term) bool {
+		ref, ok := t.Value.(ast.Ref)
+		return ok && ref.HasPrefix(firstRef)
+	}
+	switch ts := expr.Terms.(type) {
+	case *ast.Term:
+		return intoFirst(ts)
+	case []*ast.Term:
+		return slices.ContainsFunc(ts[1:], intoFirst)
+	}
+	return false
+}
+
 // prepare prepares one query binding the alert set of each rule.
 func (s *AlertStream) prepare(ctx context.Context, rules []*rule) (*alertQuery, error) {
 	q := &alertQuery{rules: rules}
@@ -721,8 +770,7 @@ func (s *AlertStream) prepare(ctx context.Context, rules []*rule) (*alertQuery, 
 	for i, r := range rules {
 		name := "r" + strconv.Itoa(i)
 		q.vars = append(q.vars, name)
-		ref := ast.MustParseRef("data." + r.pkg).Append(ast.StringTerm("alert"))
-		expr := ast.Equality.Expr(ast.VarTerm(name), ast.NewTerm(ref))
+		expr := ast.Equality.Expr(ast.VarTerm(name), ast.NewTerm(alertRef(r)))
 		expr.Index = i
 		body = append(body, expr)
 	}

@@ -21,7 +21,8 @@ import (
 	"github.com/tailaudit/tailaudit/policies"
 )
 
-// naiveStream judges events the naive way: every event by every alert rule, each rule its own
+// naiveStream judges events the naive way: every event by every alert rule (those the engine
+// leaves out as unable to raise anything included), each rule its own
 // query (prepared once), the event converted to Rego for each of them. It keeps each rule's own
 // window of the events the rule's METADATA asks for, and applies thresholds and suppression as the
 // engine does, so that it raises the same alerts: it is the baseline BenchmarkAlerts compares the
@@ -48,7 +49,10 @@ func newNaiveStream(ctx context.Context, e *Engine, in AlertInput) (*naiveStream
 	if err != nil {
 		return nil, err
 	}
-	for _, r := range s.rules {
+	for _, r := range e.alerts { // every event rule, those the engine leaves out included
+		if r.drift {
+			continue
+		}
 		q, err := rego.New(append(e.regoOptions(c), rego.Query("r = data."+r.pkg+".alert"))...).PrepareForEval(ctx)
 		if err != nil {
 			return nil, err

@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
 
 	"github.com/tailaudit/tailaudit/engine/source"
 	"github.com/tailaudit/tailaudit/policies"
@@ -586,5 +587,64 @@ func TestConverterAsInterfaceToValue(t *testing.T) {
 	}
 	if _, err := c.value(map[string]any{"bad": make(chan int)}); err == nil {
 		t.Error("a value that is not JSON converted")
+	}
+}
+
+// TestAlertRulesNeedingFirst checks which alert rules the engine leaves out when there is no
+// input.first (no AlertInput.Seen): those whose every body needs it, and no other; with Seen they
+// are judged.
+func TestAlertRulesNeedingFirst(t *testing.T) {
+	rule := func(id, body string) string {
+		return "# METADATA\n# title: " + id + "\n# custom:\n#   id: " + id + "\n#   severity: low\npackage tailaudit.alerts." + strings.ToLower(strings.ReplaceAll(id, "-", "_")) + "\n\n" + body + "\n"
+	}
+	e := alertEngine(t,
+		rule("T-EQ", `alert contains "new" if input.first.actor == true`),
+		rule("T-BARE", `alert contains "new" if {
+	input.event.action == "CREATE"
+	input.first.actor
+}`),
+		rule("T-CALL", `alert contains "new" if startswith(input.first.actor, "x")`),
+		rule("T-NOT", `alert contains "not new" if not input.first.actor`),
+		rule("T-ONE-OF-TWO", `alert contains "new" if input.first.actor == true
+
+alert contains "create" if input.event.action == "CREATE"`),
+		rule("T-WITH", `alert contains "new" if input.first.actor == true with input.first as {"actor": true}`),
+		rule("T-GET", `alert contains "new" if object.get(input, ["first", "actor"], true) == true`),
+	)
+	judged := func(in AlertInput) []string {
+		s, err := e.Alerts(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, r := range s.rules {
+			ids = append(ids, r.meta.ID)
+		}
+		slices.Sort(ids)
+		return ids
+	}
+	now := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
+	if got, want := judged(AlertInput{Now: now}), []string{"T-GET", "T-NOT", "T-ONE-OF-TWO", "T-WITH"}; !slices.Equal(got, want) {
+		t.Errorf("without Seen the engine judges %v, want %v", got, want)
+	}
+	withSeen := AlertInput{Now: now, Seen: func(string) bool { return false }}
+	if got, want := judged(withSeen), []string{"T-BARE", "T-CALL", "T-EQ", "T-GET", "T-NOT", "T-ONE-OF-TWO", "T-WITH"}; !slices.Equal(got, want) {
+		t.Errorf("with Seen the engine judges %v, want %v", got, want)
+	}
+	// Each rule left out raises nothing without input.first when judged anyway (as the naive way
+	// and a rule's own test do).
+	c, err := e.alertCompiler()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"T-EQ", "T-BARE", "T-CALL"} {
+		pkg := "tailaudit.alerts." + strings.ToLower(strings.ReplaceAll(id, "-", "_"))
+		rs, err := rego.New(append(e.regoOptions(c), rego.Query("r = data."+pkg+".alert"), rego.Input(map[string]any{"event": map[string]any{"action": "CREATE"}}))...).Eval(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if set, _ := rs[0].Bindings["r"].([]any); len(set) != 0 {
+			t.Errorf("%s raised %v without input.first", id, set)
+		}
 	}
 }
