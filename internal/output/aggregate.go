@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/tailaudit/tailaudit/engine/finding"
@@ -116,44 +117,63 @@ func causeOf(f finding.Finding, by []string) []causeValue {
 }
 
 // groupIdentity is what findings of one group have in common but their baseline state: the rule,
-// the result, the severity, the controls, the file, the type of resource, the waiver and the cause.
+// the result, the severity, the file, the type of resource, the waiver and the cause. (Their
+// controls are the rule's, so they agree too; leaving them out keeps a cause's fingerprint when
+// a catalogue maps the rule to other controls.)
 func groupIdentity(f finding.Finding, cause []causeValue) string {
-	var b strings.Builder
+	var b []byte
 	field := func(s string) {
-		b.WriteString(s)
-		b.WriteByte(0)
+		b = append(b, s...)
+		b = append(b, 0)
 	}
 	field(f.Rule.ID)
 	field(string(f.Result))
 	field(string(f.Severity))
-	field(fmt.Sprint(f.Controls)) // fmt prints a map's keys sorted
 	if f.Location != nil {
 		field(f.Location.File)
 	} else {
 		field("")
 	}
-	if f.Resource != nil {
-		field(f.Resource.Type)
-	} else {
-		field("")
-	}
+	field(resourceType(f))
 	if w := f.Waiver; w != nil {
 		field(fmt.Sprintf("%q %q %q %q %v", w.Reason, w.By, w.Expires, w.Source, w.Expired))
 	} else {
 		field("")
 	}
 	for _, c := range cause {
-		if !c.present {
-			field(c.key + " absent")
-			continue
+		b = append(b, c.key...)
+		if c.present {
+			b = append(b, ' ')
+			b = appendValue(b, c.value)
 		}
-		v, err := json.Marshal(c.value)
-		if err != nil {
-			v = fmt.Appendf(nil, "%#v", c.value)
-		}
-		field(c.key + " " + string(v))
+		b = append(b, 0)
 	}
-	return b.String()
+	return string(b)
+}
+
+// appendValue appends v as JSON: strings, booleans and lists of strings (what causes mostly are)
+// directly, anything else through encoding/json.
+func appendValue(b []byte, v any) []byte {
+	switch v := v.(type) {
+	case string:
+		return strconv.AppendQuote(b, v)
+	case bool:
+		return strconv.AppendBool(b, v)
+	case []any:
+		b = append(b, '[')
+		for i, e := range v {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendValue(b, e)
+		}
+		return append(b, ']')
+	}
+	j, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Appendf(b, "%#v", v)
+	}
+	return append(b, j...)
 }
 
 // groupFinding is what the members of a group share, with a message that counts them and names the
