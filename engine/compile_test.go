@@ -301,6 +301,7 @@ func TestDeclaredSets(t *testing.T) {
 		{"package p\n\n# deny contains a comment\nhelper contains 1 if true\n", nil},
 		{"package p\n\nalert contains x if x := 1\n", []string{"alert"}},
 		{"package p\n\nmanual contains {\"msg\": \"m\"} if true\n", []string{"manual"}},
+		{"package p\n\ndenying contains 1 if true\ndeny containsx := 1\n  warn contains 1 if true\nwarn contains", []string{"warn"}},
 	} {
 		if got := declaredSets(tt.text); !slices.Equal(got, tt.want) {
 			t.Errorf("declaredSets(%q) = %v, want %v", tt.text, got, tt.want)

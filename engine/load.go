@@ -8,7 +8,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"slices"
 	"strings"
@@ -195,10 +194,6 @@ func eachIndex(n int, do func(i int)) {
 	wg.Wait()
 }
 
-// resultSetLine finds where a file's rules define a result set: "deny contains", at the start of a
-// line.
-var resultSetLine = regexp.MustCompile(`(?m)^(deny|warn|manual|alert) contains\b`)
-
 // parseHeader parses what a built-in rule file declares before its rules: the comments and METADATA
 // up to and including its package clause (the first line that starts with "package "). With the
 // result sets its rules define (declaredSets), that is what loading needs of a rule that is not
@@ -217,16 +212,24 @@ func parseHeader(f regoFile) (*ast.Module, LoadErrors) {
 	return parseModule(regoFile{name: f.name, text: f.text[:end], builtin: f.builtin})
 }
 
-// declaredSets returns the result sets the rules of a file define, found in its text by
-// resultSetLine, in the order they first appear.
+// declaredSets returns the result sets the rules of a file define, in the order they first appear:
+// the names of resultSets that start a line followed by " contains" and then no letter, digit or
+// underscore ("deny contains result if {").
 func declaredSets(text string) []string {
 	var sets []string
-	for _, m := range resultSetLine.FindAllStringSubmatch(text, -1) {
-		if !slices.Contains(sets, m[1]) {
-			sets = append(sets, m[1])
+	for line := range strings.Lines(text) {
+		for set := range resultSets {
+			rest, ok := strings.CutPrefix(line, set+" contains")
+			if ok && (rest == "" || !isWordByte(rest[0])) && !slices.Contains(sets, set) {
+				sets = append(sets, set)
+			}
 		}
 	}
 	return sets
+}
+
+func isWordByte(b byte) bool {
+	return b == '_' || '0' <= b && b <= '9' || 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z'
 }
 
 // astErrors turns OPA's errors into LoadErrors with file, line and column.
