@@ -13,13 +13,55 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// demoIncidents are the alerts planted in the demo week, audit log and flow logs, by rule: nothing
-// else may fire.
-var demoIncidents = []string{
-	"TA-ALERT-001", "TA-ALERT-007", "TA-ALERT-007", "TA-ALERT-008", "TA-ALERT-009", "TA-ALERT-010", "TA-ALERT-011",
-	"TA-ALERT-012", "TA-ALERT-013", "TA-ALERT-016", "TA-ALERT-017", "TA-ALERT-018", "TA-ALERT-022", "TA-ALERT-023",
-	"TA-ALERT-023", "TA-ALERT-024", "TA-ALERT-025", "TA-ALERT-028", "TA-FLOW-002", "TA-FLOW-004", "TA-FLOW-004",
-	"TA-FLOW-005", "TA-FLOW-006",
+// demoIncident is one alert the demo week must raise: its rule, its dedup key (by default the rule
+// id, the actor and the target; what a rule chooses otherwise) and the incident planted for it.
+type demoIncident struct{ rule, dedup, planted string }
+
+// demoIncidents are the alerts planted in the demo week, audit log and flow logs: each must be
+// raised once, and nothing else may be.
+var demoIncidents = []demoIncident{
+	{"TA-ALERT-001", "TA-ALERT-001|zoe.muller@acme.example|T4f2aCNTRL/MACHINE_APPROVAL_NEEDED", "Sunday 03:10: the new admin turns device approval off"},
+	{"TA-ALERT-007", "TA-ALERT-007|tom.becker@acme.example|kd2b17a707fCNTRL/", "Tuesday: the CI auth key"},
+	{"TA-ALERT-007", "TA-ALERT-007|zoe.muller@acme.example|kdeadbeef01CNTRL/", "Sunday 02:49: the new admin's API key"},
+	{"TA-ALERT-008", "TA-ALERT-008|maria.gomez@acme.example|u18e8c1a866CNTRL/USER_ROLE", "Tuesday: the owner makes priya admin"},
+	{"TA-ALERT-008", "TA-ALERT-008|tom.becker@acme.example|u433b07ba3cCNTRL/USER_ROLE", "Sunday 02:47: tom's API token makes zoe admin"},
+	{"TA-ALERT-009", "TA-ALERT-009|ben.okafor@acme.example|POST /api/v2/tailnet/-/keys/", "Tuesday evening: a token probes the keys endpoint six times"},
+	{"TA-ALERT-010", "TA-ALERT-010|zoe.muller@acme.example|T4f2aCNTRL/ACL", "Sunday 03:31: a policy edit outside the change window"},
+	{"TA-ALERT-011", "TA-ALERT-011|zoe.muller@acme.example|T4f2aCNTRL/ACL", "the same edit, made in the admin console while GitOps owns the policy"},
+	{"TA-ALERT-012", "TA-ALERT-012|zoe.muller@acme.example|T4f2aCNTRL/LOGSTREAM_ENDPOINT", "Sunday 03:40: the log stream deleted"},
+	{"TA-ALERT-013", "TA-ALERT-013|zoe.muller@acme.example|T4f2aCNTRL/NETWORK_FLOW_LOGGING", "Sunday 03:41: flow logging turned off"},
+	{"TA-ALERT-016", "TA-ALERT-016|tom.becker@acme.example|ne1216f0efbCNTRL/KEY_EXPIRY", "Friday: key expiry disabled on a laptop"},
+	{"TA-ALERT-017", "TA-ALERT-017|priya.nair@acme.example|n1ce9fa3f65CNTRL/ACL_TAGS", "Friday: a worker's tags changed"},
+	{"TA-ALERT-018", "TA-ALERT-018|lee.kim@acme.example|nOld4a1b2CNTRL/", "Thursday evening: five lab machines deleted within the hour"},
+	{"TA-ALERT-022", "TA-ALERT-022|priya.nair@acme.example|alex.ward@contractor.example/", "Friday: a contractor invited"},
+	{"TA-ALERT-023", "TA-ALERT-023|priya.nair@acme.example|n1362effd4dCNTRL/ALLOWED_IPS", "Monday: new routes on the AWS router"},
+	{"TA-ALERT-023", "TA-ALERT-023|priya.nair@acme.example|n2a30427106CNTRL/ALLOWED_IPS", "Wednesday: routes on a home lab"},
+	{"TA-ALERT-024", "TA-ALERT-024|priya.nair@acme.example|n0e7a51d2b9CNTRL/EXIT_NODE", "Monday: the AWS router becomes an exit node"},
+	{"TA-ALERT-025", "TA-ALERT-025|priya.nair@acme.example|acme.example/DNS_CONFIG", "Friday: DNS configuration changed"},
+	{"TA-ALERT-028", "TA-ALERT-028|zoe.muller@acme.example|nR0gue77d1CNTRL/", "Sunday 03:25: a device registered while approval is off"},
+	{"TA-FLOW-001", "nb81f4e2c07CNTRL", "Monday evening: omar's new desktop, still awaiting approval, talks to his laptop"},
+	{"TA-FLOW-002", "nR0gue77d1CNTRL", "Sunday 03:45: the device registered at 03:25 is not in the snapshot"},
+	{"TA-FLOW-003", "ne89e99fa7bCNTRL", "Monday: sam's laptop, its key expired on Saturday, reaches staging"},
+	{"TA-FLOW-004", "100.97.33.112|nfa7ff296b4CNTRL", "Friday: an engineer's laptop reaches a staging database"},
+	{"TA-FLOW-004", "100.99.12.7|nc4719afa76CNTRL", "Sunday 03:45: the unknown node opens SSH to web-1"},
+	{"TA-FLOW-005", "n6e3297fd09CNTRL", "Saturday night: 12 GiB through the Frankfurt exit node in an hour"},
+	{"TA-FLOW-006", "100.74.51.185|100.95.17.236|6", "Monday: db-2 and web-3 talk although the policy allows neither direction"},
+}
+
+// demoDrift is what the drift rules say between the demo's two snapshots, by rule and message: what
+// changed in the week, and nothing else.
+var demoDrift = []string{
+	"TA-DRIFT-001 new device hana-iphone.tail4f2a.ts.net (neeba33b59fCNTRL) since the last snapshot",
+	"TA-DRIFT-001 new device omar-desktop.tail4f2a.ts.net (nb81f4e2c07CNTRL) since the last snapshot",
+	"TA-DRIFT-002 device old-mac-mini.tail4f2a.ts.net (nOldMacMiniCNTRL) was removed since the last snapshot",
+	"TA-DRIFT-003 priya.nair@acme.example is now admin",
+	"TA-DRIFT-004 device jo-ipad.tail4f2a.ts.net has not been seen since 2026-10-22T18:40:00Z",
+	"TA-DRIFT-005 the policy changed in acls: 0 access entries added, 4 removed",
+	"TA-DRIFT-006 key expiry is now disabled on dana-mbp.tail4f2a.ts.net",
+	"TA-DRIFT-007 router-aws-1.tail4f2a.ts.net has newly approved routes 172.31.16.0/20",
+	"TA-DRIFT-007 sam-homelab.tail4f2a.ts.net has newly approved routes 192.168.50.0/24",
+	"TA-DRIFT-008 new auth key kd2b17a707fCNTRL (ci runners (ephemeral))",
+	"TA-DRIFT-009 device omar-desktop.tail4f2a.ts.net is not authorized (a new device)",
 }
 
 // demoLogs are the demo week's two streams: the configuration audit log and the network flow logs.
@@ -107,8 +149,8 @@ func convertLog(t *testing.T, src, prefix string) map[string]string {
 	}
 }
 
-// TestAlertsDemoWeek checks that the demo week raises every planted incident and nothing from the
-// noise, with the same ids whatever wire shape the events come in.
+// TestAlertsDemoWeek checks that the demo week raises every planted incident, each once, and nothing
+// from the noise, with the same ids whatever wire shape the events come in.
 func TestAlertsDemoWeek(t *testing.T) {
 	demo := filepath.Join("..", "..", "fixtures", "demo")
 	shapes := demoShapes(t)
@@ -123,20 +165,25 @@ func TestAlertsDemoWeek(t *testing.T) {
 			if code != 1 {
 				t.Fatalf("exit code %d, want 1 (critical alerts); stderr %s", code, stderr)
 			}
-			var rules, ids []string
+			var got, ids []string
 			for line := range strings.SplitSeq(strings.TrimSpace(stdout), "\n") {
 				var a struct {
-					ID, Result string
-					Rule       struct{ ID string }
+					ID, Result, Dedup string
+					Rule              struct{ ID string }
 				}
 				if err := json.Unmarshal([]byte(line), &a); err != nil || a.Result != "alert" {
 					t.Fatalf("line %q: %v", line, err)
 				}
-				rules, ids = append(rules, a.Rule.ID), append(ids, a.ID)
+				got, ids = append(got, a.Rule.ID+" "+a.Dedup), append(ids, a.ID)
 			}
-			slices.Sort(rules)
-			if !slices.Equal(rules, demoIncidents) {
-				t.Errorf("alerts by rule %v, want the planted incidents %v", rules, demoIncidents)
+			slices.Sort(got)
+			var want []string
+			for _, in := range demoIncidents {
+				want = append(want, in.rule+" "+in.dedup)
+			}
+			slices.Sort(want)
+			if d := cmp.Diff(want, got); d != "" {
+				t.Errorf("alerts by rule and dedup key, against the planted incidents (-want +got):\n%s", d)
 			}
 			slices.Sort(ids)
 			if first == nil {
@@ -168,16 +215,7 @@ func TestAlertsDemoDrift(t *testing.T) {
 		got = append(got, a.Rule.ID+" "+a.Message)
 	}
 	slices.Sort(got)
-	want := []string{
-		"TA-DRIFT-001 new device hana-iphone.tail4f2a.ts.net (neeba33b59fCNTRL) since the last snapshot",
-		"TA-DRIFT-002 device old-mac-mini.tail4f2a.ts.net (nOldMacMiniCNTRL) was removed since the last snapshot",
-		"TA-DRIFT-005 the policy changed in acls: 0 access entries added, 4 removed",
-		"TA-DRIFT-006 key expiry is now disabled on dana-mbp.tail4f2a.ts.net",
-		"TA-DRIFT-007 router-aws-1.tail4f2a.ts.net has newly approved routes 172.31.16.0/20",
-		"TA-DRIFT-007 sam-homelab.tail4f2a.ts.net has newly approved routes 192.168.50.0/24",
-		"TA-DRIFT-008 new auth key kd2b17a707fCNTRL (ci runners (ephemeral))",
-	}
-	if d := cmp.Diff(want, got); d != "" {
+	if d := cmp.Diff(demoDrift, got); d != "" {
 		t.Errorf("drift alerts (-want +got):\n%s", d)
 	}
 }

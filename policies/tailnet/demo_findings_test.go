@@ -4,9 +4,11 @@ package tailnet_test
 // "rule-id kind resource-name" line each. The demo tailnet is built to fail these on purpose.
 var demoFindings = []string{
 	"TA-CONTACT-001 deny acme.example",
+	"TA-DEV-001 warn omar-desktop.tail4f2a.ts.net", // registered on the last evening, not approved yet
 	"TA-DEV-002 deny dana-mbp.tail4f2a.ts.net",
 	"TA-DEV-003 warn db-legacy-1.tail4f2a.ts.net",
 	"TA-DEV-004 deny alex-thinkpad.tail4f2a.ts.net",
+	"TA-DEV-004 warn jo-ipad.tail4f2a.ts.net",
 	"TA-DEV-005 deny build-legacy.tail4f2a.ts.net",
 	"TA-DEV-007 deny ci-runner-03.tail4f2a.ts.net",
 	"TA-DEV-009 deny sam-homelab.tail4f2a.ts.net",
