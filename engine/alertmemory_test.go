@@ -101,3 +101,28 @@ func TestAlertMemoryAcrossRuns(t *testing.T) {
 		t.Errorf("second run without memory (-want +got):\n%s", d)
 	}
 }
+
+// TestAlertMemoryBaseline: a baseline run records the actors it sees and raises no first-seen
+// alert; the run after it raises one for an actor the baseline did not see, and only that one.
+func TestAlertMemoryBaseline(t *testing.T) {
+	e := alertEngine(t, firstRule)
+	console := `{"action":"UPDATE","origin":"ADMIN_CONSOLE","actor":{"loginName":"%s"},"target":{"type":"TAILNET"}}`
+	at := func(ts, who string) *Event { return event(t, ts, strings.Replace(console, "%s", who, 1)) }
+	known := map[string]bool{}
+	seen := func(a string) bool { return known[a] }
+
+	got, s1 := runIDs(t, e, AlertInput{Seen: seen, Baseline: true}, nil, []*Event{at("2026-11-17T10:00:00Z", "ann@x"), at("2026-11-17T10:01:00Z", "bob@x")})
+	if len(got) != 0 {
+		t.Errorf("baseline run raised %v, want nothing", got)
+	}
+	if d := cmp.Diff([]string{"ann@x", "bob@x"}, s1.NewActors()); d != "" {
+		t.Errorf("baseline run's actors (-want +got):\n%s", d)
+	}
+	for _, a := range s1.NewActors() {
+		known[a] = true
+	}
+	got, _ = runIDs(t, e, AlertInput{Seen: seen}, nil, []*Event{at("2026-11-18T10:00:00Z", "ann@x"), at("2026-11-18T10:01:00Z", "cy@x")})
+	if d := cmp.Diff([]string{"T-FIRST 10:01"}, got); d != "" {
+		t.Errorf("run after the baseline (-want +got):\n%s", d)
+	}
+}

@@ -51,6 +51,10 @@ type AlertInput struct {
 	// earlier run. When it is set, every event gets input.first: {"actor": true} when its actor was
 	// never seen before, in an earlier run or earlier in this one; without it input.first is absent.
 	Seen func(actor string) bool
+	// Baseline, with Seen, builds the first-seen memory without judging it: the actors are
+	// recorded (NewActors) as usual, but input.first.actor is false for every event. It is for a
+	// run over an empty memory, where every actor would otherwise be new.
+	Baseline bool
 }
 
 // Suppression is one entry of the suppression memory: no alert of Rule for Dedup before Until.
@@ -91,6 +95,7 @@ type AlertStream struct {
 	until   map[suppressKey]time.Time // rule id + dedup key → end of its custom.suppress
 	emitted map[string]time.Time      // alert ids already raised → when their window has passed
 	known   func(string) bool         // AlertInput.Seen
+	learn   bool                      // AlertInput.Baseline: record actors, call none first
 	actors  map[string]bool           // actors first seen in this run
 	latest  time.Time                 // the newest event added or remembered
 	now     time.Time
@@ -160,6 +165,7 @@ func (e *Engine) Alerts(in AlertInput) (*AlertStream, error) {
 		until:   map[suppressKey]time.Time{},
 		emitted: map[string]time.Time{},
 		known:   in.Seen,
+		learn:   in.Baseline,
 		actors:  map[string]bool{},
 		now:     in.Now.UTC(),
 		base: [][2]*ast.Term{
@@ -377,7 +383,7 @@ func (s *AlertStream) Add(ctx context.Context, ev *Event) ([]finding.Alert, erro
 		if isNew {
 			s.actors[actor] = true
 		}
-		first = ast.ObjectTerm(ast.Item(ast.StringTerm("actor"), ast.BooleanTerm(isNew)))
+		first = ast.ObjectTerm(ast.Item(ast.StringTerm("actor"), ast.BooleanTerm(isNew && !s.learn)))
 	}
 	var targetType string
 	var typeOK bool

@@ -365,6 +365,8 @@ func judgeAlerts(ctx context.Context, opts *alertsOptions, st *alertstate.Store,
 			return nil, err
 		}
 		in.Seen = func(a string) bool { _, ok := actors[a]; return ok }
+		// An empty memory would make every actor new: this run records them, alerting on none.
+		in.Baseline = len(actors) == 0
 		if history, err = st.History(); err != nil {
 			return nil, err
 		}
@@ -474,7 +476,16 @@ func judgeAlerts(ctx context.Context, opts *alertsOptions, st *alertstate.Store,
 	for _, ev := range stream.Held() {
 		run.History = append(run.History, alertstate.Event{Time: ev.Time, Doc: ev.Doc, File: ev.File, Line: ev.Line, Pointer: ev.Pointer})
 	}
-	return func() error { return st.Commit(run) }, nil
+	if !in.Baseline || len(run.Actors) == 0 {
+		return func() error { return st.Commit(run) }, nil
+	}
+	return func() error {
+		if err := st.Commit(run); err != nil {
+			return err
+		}
+		fmt.Fprintf(s.Err, "tailaudit: the first-seen memory in %s was empty: this run recorded %d actors as its baseline and raised no first-seen alerts (TA-ALERT-029); later runs alert on actors not among them\n", opts.State, len(run.Actors))
+		return nil
+	}, nil
 }
 
 // unchangedSources reports whether the run has nothing to judge: no drift comparison, and every

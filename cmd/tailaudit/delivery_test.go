@@ -92,8 +92,8 @@ func clockRun(t *testing.T, at time.Time, args ...string) (stdout, stderr string
 	return tailauditAt(t, at, map[string]string{"TAILAUDIT_WEBHOOK_SECRET": webhookSecret}, args...)
 }
 
-// demoAlertIDs are the ids of the demo week's alerts, from one run on a new state (which adds the
-// first-seen alerts to those of a run without state).
+// demoAlertIDs are the ids of the demo week's alerts, from one run on a new state (the baseline of
+// the first-seen memory, so the alerts of a run without state).
 func demoAlertIDs(t *testing.T) []string {
 	t.Helper()
 	out, stderr, code := clockRun(t, time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC), "alerts", "--events", demoAudit, "-f", "json", "--state", t.TempDir())
@@ -292,7 +292,8 @@ func TestDeliveryBadState(t *testing.T) {
 }
 
 // TestAlertsStateJudgesOnce: with a state and no sink, a second run over a grown file prints only
-// the alerts of the new events.
+// the alerts of the new events: those of one run over the whole file, and the first-seen alerts
+// for the console users the first run, the first-seen baseline, did not see.
 func TestAlertsStateJudgesOnce(t *testing.T) {
 	src, err := os.ReadFile(demoAudit)
 	if err != nil {
@@ -305,6 +306,7 @@ func TestAlertsStateJudgesOnce(t *testing.T) {
 	os.WriteFile(log, bytes.Join(lines[:half], nil), 0o644)
 	state := filepath.Join(dir, "state")
 	at := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	var firstSeen []string // the messages of TA-ALERT-029, apart
 	ids := func(out string) []string {
 		var doc struct{ Alerts []finding.Alert }
 		if err := json.Unmarshal([]byte(out), &doc); err != nil {
@@ -312,18 +314,33 @@ func TestAlertsStateJudgesOnce(t *testing.T) {
 		}
 		var s []string
 		for _, a := range doc.Alerts {
+			if a.Rule.ID == "TA-ALERT-029" {
+				firstSeen = append(firstSeen, a.Message)
+				continue
+			}
 			s = append(s, a.ID)
 		}
 		return s
 	}
 	out1, _, _ := clockRun(t, at, "alerts", "--events", log, "--state", state, "-f", "json")
+	if len(firstSeen) != 0 {
+		t.Errorf("the first run, the first-seen baseline, raised %v", firstSeen)
+	}
 	os.WriteFile(log, src, 0o644) // the log grew
 	out2, _, _ := clockRun(t, at, "alerts", "--events", log, "--state", state, "-f", "json")
 	out3, _, code := clockRun(t, at, "alerts", "--events", log, "--state", state, "-f", "json")
 	if d := cmp.Diff(demoAlertIDs(t), sorted(append(ids(out1), ids(out2)...))); d != "" {
 		t.Errorf("two runs over a growing log (-want +got):\n%s", d)
 	}
-	if got := ids(out3); len(got) != 0 || code != 0 {
+	wantFirst := []string{
+		"lee.kim@acme.example used the admin console for the first time (DELETE on lab-1.tail4f2a.ts.net)",
+		"sam.patel@acme.example used the admin console for the first time (CREATE on sam-homelab.tail4f2a.ts.net)",
+	}
+	if d := cmp.Diff(wantFirst, sorted(firstSeen)); d != "" {
+		t.Errorf("first-seen alerts of the second run (-want +got):\n%s", d)
+	}
+	seen := len(firstSeen)
+	if got := ids(out3); len(got) != 0 || len(firstSeen) != seen || code != 0 {
 		t.Errorf("a third run: %d alerts, exit %d; want none and 0", len(got), code)
 	}
 }
