@@ -84,7 +84,7 @@ func ECS(a finding.Alert) ECSDocument {
 		Rule: ecsRule{ID: a.Rule.ID, Name: a.Rule.Title, Ruleset: "tailaudit", Reference: a.Runbook},
 		Log:  ecsLog{Level: string(a.Severity)},
 		Tailaudit: ecsTailaudit{AlertID: a.ID, Dedup: a.Dedup, Severity: a.Severity, Actor: a.Actor, Target: a.Target,
-			Evidence: a.Evidence, Controls: a.Controls, Events: len(a.Events)},
+			Evidence: ecsEvidence(a.Evidence), Controls: a.Controls, Events: len(a.Events)},
 	}
 	if a.Window != nil {
 		d.Event.Start, d.Event.End = a.Window.Start.UTC().Format(time.RFC3339Nano), a.Window.End.UTC().Format(time.RFC3339Nano)
@@ -99,4 +99,16 @@ func ECS(a finding.Alert) ECSDocument {
 		}
 	}
 	return d
+}
+
+// ecsEvidence is an alert's evidence as tailaudit.evidence holds it: an object as it is, any other
+// value (a custom rule may give a string, a number or a list) as {"value": it}. The index template
+// maps the field flattened, which takes only an object: Elasticsearch would reject the document,
+// and the outbox would retry it for ever.
+func ecsEvidence(v any) any {
+	switch v.(type) {
+	case nil, map[string]any:
+		return v
+	}
+	return map[string]any{"value": v}
 }

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -126,6 +127,35 @@ func TestTemplateMapsEveryField(t *testing.T) {
 	for _, f := range []string{"event.start", "event.end", "user.email", "tailaudit.evidence", "tailaudit.controls", "tailaudit.target.property", "rule.reference"} {
 		if !seen[f] {
 			t.Errorf("no representative alert has %s", f)
+		}
+	}
+}
+
+// TestTemplateMapsAnyEvidence: whatever a custom rule gives as evidence, a string, a number, a
+// boolean, a list or an object, its ECS document fits the template (tailaudit.evidence is mapped
+// flattened, which takes only an object), so Elasticsearch does not reject it and the outbox does
+// not retry it for ever; the value is kept.
+func TestTemplateMapsAnyEvidence(t *testing.T) {
+	mapping := mappingOf(t)
+	for _, ev := range []any{"the key was created by hand", 3.0, true, []any{"tag:a", "tag:b"}, []any{map[string]any{"n": 1.0}}, map[string]any{"n": 1.0}} {
+		a := testAlert(0)
+		a.Evidence = ev
+		b, err := json.Marshal(output.ECS(a))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc map[string]any
+		if err := json.Unmarshal(b, &doc); err != nil {
+			t.Fatal(err)
+		}
+		checkMapped(t, "", doc, mapping, map[string]bool{})
+		got := doc["tailaudit"].(map[string]any)["evidence"]
+		if obj, isObj := ev.(map[string]any); isObj {
+			if !reflect.DeepEqual(got, any(obj)) {
+				t.Errorf("object evidence %v became %v", ev, got)
+			}
+		} else if w, _ := got.(map[string]any); !reflect.DeepEqual(w["value"], ev) || len(w) != 1 {
+			t.Errorf("evidence %v (%T) became %v, want {\"value\": %v}", ev, ev, got, ev)
 		}
 	}
 }
