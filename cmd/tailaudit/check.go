@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -67,6 +68,11 @@ by fingerprint, and the base's findings that are gone are listed as fixed; the c
 Findings at or above --fail-on (default high) make the exit code 1; warnings never do. Findings can
 be waived in .tailaudit.hujson or inline, with a comment on the line before the value:
   // tailaudit:ignore TA-SSH-001 until=2027-01-31 reason="break-glass account" by=security@example.com
+
+When ` + strconv.Itoa(output.AggregateMin) + ` or more findings of a rule share a cause (rules declare it with custom.aggregate: the
+built-in device, user and key rules do), every output lists them as one entry naming their
+resources; --no-aggregate lists each finding on its own. The findings, the counts and the exit code
+are the same either way.
 
 Several outputs can be written at once: -f FORMAT writes to stdout, -f FORMAT=FILE to a file (written
 atomically: a failed run leaves an existing file as it was). Formats: ` + strings.Join(output.Formats(), ", ") + `.
