@@ -9,6 +9,7 @@ import (
 	"github.com/tailaudit/tailaudit/engine/finding"
 	"github.com/tailaudit/tailaudit/engine/policyfile"
 	"github.com/tailaudit/tailaudit/engine/tailnet"
+	"github.com/tailaudit/tailaudit/policies"
 )
 
 // TestShardsPreparedForPresentDocuments checks that an evaluation prepares the queries of the rules
@@ -68,5 +69,41 @@ func TestShardsPreparedForPresentDocuments(t *testing.T) {
 		return a.Rule.ID == b.Rule.ID && a.Result == b.Result && a.Message == b.Message && a.Fingerprint == b.Fingerprint
 	}) {
 		t.Errorf("the policy-only reports differ, or are empty: %d and %d findings", len(first.Findings), len(again.Findings))
+	}
+}
+
+// TestDocumentsPreparedTogether evaluates the policy and a snapshot on an engine that has not yet
+// prepared either, so that the two documents are prepared at once, with New's one compiler (custom
+// rules) and with a compiler per document (the embedded rules alone), and checks that every present
+// document's rules are prepared with the compiler they should be. Under -race it also checks that
+// preparing two documents at once on one compiler is safe (OPA's prepare only reads a compiler it
+// is given when it is given no modules).
+func TestDocumentsPreparedTogether(t *testing.T) {
+	ctx := context.Background()
+	pol, err := policyfile.Parse("policy.hujson", []byte(`{"ssh": [{"action": "accept", "src": ["group:b"], "dst": ["tag:x"], "users": ["root"]}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap := &tailnet.Snapshot{Name: "snap.json", Raw: map[string]any{"devices": []any{map[string]any{"nodeId": "n1", "name": "db-1", "stale": true}}}}
+	now := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	for name, opts := range map[string][]Option{
+		"custom":   {WithRuleDirs("testdata/rules")},
+		"embedded": {WithEmbeddedRules(policies.FS)},
+	} {
+		eng, err := New(ctx, opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := eng.Evaluate(ctx, Input{Policy: pol, Tailnet: snap, Now: now}); err != nil {
+			t.Fatal(err)
+		}
+		for _, doc := range []string{"policy", "tailnet"} {
+			if d := eng.docs[doc]; d == nil || len(d.groups) == 0 || d.compiler == nil {
+				t.Errorf("%s: the %s rules were not prepared", name, doc)
+			}
+		}
+		if shared := eng.docs["policy"].compiler == eng.docs["tailnet"].compiler; shared != (name == "custom") {
+			t.Errorf("%s: the documents share a compiler: %v", name, shared)
+		}
 	}
 }
