@@ -29,8 +29,9 @@ func (c *compiledPolicy) references() (*ast.Term, error) {
 		named := map[string][]string{}
 		at := map[string][]*ast.Term{}
 		var order []string // the names in the order of their first reference
+		b := refTerms{strings: map[string]*ast.Term{}}
 		for _, r := range all {
-			t, err := toTerm(map[string]any{"path": inputPath(r.Path), "alias": r.Alias, "section": r.Section, "field": r.Field, "kind": r.Kind})
+			t, err := b.ref(r)
 			if err != nil {
 				c.refsErr = err
 				return
@@ -68,4 +69,64 @@ func (c *compiledPolicy) references() (*ast.Term, error) {
 		)
 	})
 	return c.refs, c.refsErr
+}
+
+// refTerms builds the object of each reference, {path, alias, section, field, kind}, as toTerm
+// would, sharing one term per distinct string of the few the references repeat (sections,
+// fields, kinds, path keys).
+type refTerms struct {
+	strings map[string]*ast.Term
+}
+
+var (
+	refPathKey    = ast.StringTerm("path")
+	refAliasKey   = ast.StringTerm("alias")
+	refSectionKey = ast.StringTerm("section")
+	refFieldKey   = ast.StringTerm("field")
+	refKindKey    = ast.StringTerm("kind")
+)
+
+func (b *refTerms) ref(r access.Ref) (*ast.Term, error) {
+	path := make([]*ast.Term, 0, len(r.Path)+1)
+	for _, p := range inputPath(r.Path) {
+		t, err := b.shared(p)
+		if err != nil {
+			return nil, err
+		}
+		path = append(path, t)
+	}
+	alias, err := toTerm(r.Alias)
+	if err != nil {
+		return nil, err
+	}
+	var kvs [3]*ast.Term
+	for i, s := range []string{r.Section, r.Field, r.Kind} {
+		if kvs[i], err = b.shared(s); err != nil {
+			return nil, err
+		}
+	}
+	return ast.ObjectTerm(
+		[2]*ast.Term{refPathKey, ast.ArrayTerm(path...)},
+		[2]*ast.Term{refAliasKey, alias},
+		[2]*ast.Term{refSectionKey, kvs[0]},
+		[2]*ast.Term{refFieldKey, kvs[1]},
+		[2]*ast.Term{refKindKey, kvs[2]},
+	), nil
+}
+
+// shared is toTerm(v), one term per distinct string.
+func (b *refTerms) shared(v any) (*ast.Term, error) {
+	s, ok := v.(string)
+	if !ok {
+		return toTerm(v)
+	}
+	if t, ok := b.strings[s]; ok {
+		return t, nil
+	}
+	t, err := toTerm(s)
+	if err != nil {
+		return nil, err
+	}
+	b.strings[s] = t
+	return t, nil
 }

@@ -8,7 +8,9 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 
+	"github.com/tailaudit/tailaudit/engine/policyfile"
 	"github.com/tailaudit/tailaudit/internal/access"
+	"github.com/tailaudit/tailaudit/internal/synth"
 )
 
 // TestToTermIsTheJSONTerm checks toTerm against what OPA reads from the value's JSON, the way the
@@ -103,5 +105,36 @@ func checkCanonical(t *testing.T, v ast.Value) {
 	}
 	if got != want || (err == nil) != (wantErr == nil) {
 		t.Errorf("canonicalEntry(%v) = %q, %v, want %q, %v", v, got, err, want, wantErr)
+	}
+}
+
+// TestRefTermsAreToTerm checks the reference objects tailscale.references builds against toTerm of
+// the same map, on every reference of both synth shapes and on strings JSON repairs.
+func TestRefTermsAreToTerm(t *testing.T) {
+	var refs []access.Ref
+	for _, src := range [][]byte{synth.Policy(1, 300), synth.PolicyWide(1, 300)} {
+		f, err := policyfile.Parse("policy.hujson", src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		refs = append(refs, access.References(f.Doc)...)
+	}
+	refs = append(refs, access.Ref{Path: []any{"acls", 0, "src\xff", 1}, Alias: "bad\xffalias", Section: "acls", Field: "src", Kind: access.RefSelector})
+	b := refTerms{strings: map[string]*ast.Term{}}
+	for _, r := range refs {
+		want, err := toTerm(map[string]any{"path": inputPath(r.Path), "alias": r.Alias, "section": r.Section, "field": r.Field, "kind": r.Kind})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := b.ref(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !got.Equal(want) || got.String() != want.String() {
+			t.Fatalf("ref %v: got %s, want %s", r, got, want)
+		}
+	}
+	if len(refs) < 1000 {
+		t.Errorf("only %d references compared", len(refs))
 	}
 }
