@@ -968,8 +968,9 @@ func targetKey(t *finding.Target) string {
 // event) are made once and shared, which OPA allows (its own interned terms are shared), and the
 // pairs of each object are gathered in a buffer reused from one object to the next.
 type converter struct {
-	strs  map[string]*ast.Term // bounded by maxConvStrings
+	strs  map[string]*ast.Term // bounded by maxConvStrings, or by limit when it is set
 	pairs [][2]*ast.Term       // a stack: each object's pairs above those of the objects holding it
+	limit int                  // how many strings to share, when not maxConvStrings
 }
 
 // Bounds of the converter's shared strings: at most maxConvStrings of them, each at most
@@ -1037,7 +1038,7 @@ func (c *converter) str(s string) *ast.Term {
 	if c.strs == nil {
 		c.strs = map[string]*ast.Term{}
 	}
-	if len(c.strs) < maxConvStrings {
+	if len(c.strs) < cmp.Or(c.limit, maxConvStrings) {
 		c.strs[s] = t
 	}
 	return t

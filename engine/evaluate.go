@@ -10,7 +10,6 @@ import (
 	"maps"
 	"math/big"
 	"regexp"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -154,83 +153,6 @@ func Document(in Input) (map[string]any, error) {
 		doc["change"] = change
 	}
 	return doc, nil
-}
-
-// inputValue is ast.InterfaceToValue(doc), with the snapshot's large arrays (devices, users...)
-// converted in parts on every CPU Go may use at once, instead of on one.
-func inputValue(doc map[string]any) (ast.Value, error) {
-	snap, _ := doc["tailnet"].(map[string]any)
-	if snap == nil {
-		return ast.InterfaceToValue(doc)
-	}
-	const part = 4096 // items per conversion task
-	type task struct {
-		items []any
-		out   []*ast.Term
-	}
-	var tasks []*task
-	arrays := map[string][]*task{}
-	rest := map[string]any{}
-	for key, v := range snap {
-		items, isArray := v.([]any)
-		if !isArray || len(items) <= part {
-			rest[key] = v
-			continue
-		}
-		for i := 0; i < len(items); i += part {
-			t := &task{items: items[i:min(i+part, len(items))]}
-			tasks = append(tasks, t)
-			arrays[key] = append(arrays[key], t)
-		}
-	}
-	if len(tasks) == 0 {
-		return ast.InterfaceToValue(doc)
-	}
-	errs := make([]error, len(tasks))
-	next := make(chan int, len(tasks))
-	for i := range tasks {
-		next <- i
-	}
-	close(next)
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(tasks)) {
-		wg.Go(func() {
-			for i := range next {
-				t := tasks[i]
-				t.out = make([]*ast.Term, len(t.items))
-				for j, item := range t.items {
-					v, err := ast.InterfaceToValue(item)
-					if err != nil {
-						errs[i] = err
-						break
-					}
-					t.out[j] = ast.NewTerm(v)
-				}
-			}
-		})
-	}
-	outer := make(map[string]any, len(doc))
-	for k, v := range doc {
-		if k != "tailnet" {
-			outer[k] = v
-		}
-	}
-	top, topErr := ast.InterfaceToValue(outer)
-	tailnet, restErr := ast.InterfaceToValue(rest)
-	wg.Wait()
-	if err := errors.Join(append(errs, topErr, restErr)...); err != nil {
-		return nil, err
-	}
-	obj := tailnet.(ast.Object)
-	for _, key := range slices.Sorted(maps.Keys(arrays)) {
-		var terms []*ast.Term
-		for _, t := range arrays[key] {
-			terms = append(terms, t.out...)
-		}
-		obj.Insert(ast.StringTerm(key), ast.ArrayTerm(terms...))
-	}
-	top.(ast.Object).Insert(ast.StringTerm("tailnet"), ast.NewTerm(obj))
-	return top, nil
 }
 
 // evaluation accumulates one Evaluate call's findings.
