@@ -43,7 +43,7 @@ func Decode(name string, r io.Reader) (*Snapshot, error) {
 		return nil, err
 	}
 	guard := source.NewGuard(label(name), source.Limits{Kind: "snapshot", MaxSize: MaxSize, MaxDepth: maxDepth})
-	d := &decoder{name: name, pos: &posReader{r: r, baseLine: 1, guard: guard}, sc: sc, at: map[string]span{}}
+	d := &decoder{name: name, pos: &posReader{r: r, baseLine: 1, guard: guard}, sc: sc, build: newBuilder(), at: map[string]span{}}
 	d.dec = json.NewDecoder(d.pos)
 	d.dec.UseNumber()
 	raw, err := d.document()
@@ -58,6 +58,7 @@ type decoder struct {
 	pos      *posReader
 	dec      *json.Decoder
 	sc       *schemas
+	build    *builder // makes the values, sharing repeated keys and short strings
 	problems []*source.Error
 	at       map[string]span // where each top-level value is, to place its schema problems
 }
@@ -181,12 +182,17 @@ func (d *decoder) rest(tok json.Token) (any, error) {
 	return tok, nil
 }
 
-// value decodes the next value in the stream.
+// value decodes the next value in the stream: encoding/json scans it (and reports its syntax
+// errors) and the builder makes the Go value of its text.
 func (d *decoder) value() (any, error) {
 	start := d.dec.InputOffset()
-	var v any
-	if err := d.dec.Decode(&v); err != nil {
+	var raw json.RawMessage
+	if err := d.dec.Decode(&raw); err != nil {
 		return nil, d.decodeErr(start, err)
+	}
+	v, err := d.build.build(raw)
+	if err != nil {
+		return nil, d.errorAt(start, err.Error())
 	}
 	return v, nil
 }
