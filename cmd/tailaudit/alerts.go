@@ -40,6 +40,7 @@ type alertsOptions struct {
 	Sinks     []string      // --sink SPEC: where alerts are delivered through the outbox
 	RetryOnly bool          // deliver the outbox, read no events
 	Status    bool          // print the state and exit
+	StdinName string        // --stdin-name: the cursor of --events - is "-:NAME", not "-"
 
 	read   func(events.Stats) // when set, given what the run read of the events (for tests)
 	judged func()             // when set, called once every alert is written, before the outputs end (for tests)
@@ -77,7 +78,12 @@ before any sink is tried and leaves it only when the sink acknowledged it; a run
 what earlier runs could not deliver, with backoff and the sink's Retry-After. A file unchanged
 since the last run (same size and SHA-256) is not decoded, and a JSONL file that grew is read from
 where the last run stopped; a run with nothing new and no --before loads no rules, so it does not
-report a broken rule. Sinks: ` + strings.Join(sink.Kinds(), ", ") + `.
+report a broken rule. An event older than its source's cursor that appears later (written after
+newer ones) is not judged; when it is in the part of a file added since the last run, it is
+counted, a stderr line names the source and the first such line, and --status shows the total.
+Stdin has one cursor, "-", shared by every pipeline that feeds --events - into one state: give
+each pipeline its own with --stdin-name NAME (letters, digits, '.', '_', '-').
+Sinks: ` + strings.Join(sink.Kinds(), ", ") + `.
 --retry-only delivers the outbox and reads no events; --status prints the cursors, the outbox and
 the suppression memory. Secrets come from the environment and are never stored.
 
@@ -113,6 +119,11 @@ or a sink has failed ` + strconv.Itoa(alertstate.FailingAfter) + ` times or more
 					}
 				}
 			}
+			if opts.StdinName != "" {
+				if err := checkStdinName(opts); err != nil {
+					return &usageError{err}
+				}
+			}
 			if opts.RetryOnly && len(opts.Sinks) == 0 {
 				return &usageError{fmt.Errorf("--retry-only needs the --sink specs to deliver to (their secrets are not stored)")}
 			}
@@ -144,10 +155,28 @@ or a sink has failed ` + strconv.Itoa(alertstate.FailingAfter) + ` times or more
 	cmd.Flags().DurationVar(&opts.StateWait, "state-wait", 30*time.Second, "how long to wait for another run holding the state before giving up (0: not at all)")
 	cmd.Flags().StringArrayVar(&opts.Sinks, "sink", nil, "deliver alerts to `SPEC` (repeatable): "+strings.Join(sink.Kinds(), ", ")+", as kind=URL")
 	cmd.Flags().BoolVar(&opts.RetryOnly, "retry-only", false, "deliver what waits in the outbox, reading no events")
+	cmd.Flags().StringVar(&opts.StdinName, "stdin-name", "", "give --events - a cursor of its own in --state, named `NAME` (default: one cursor, -, for every stdin feed)")
 	cmd.Flags().BoolVar(&opts.Status, "status", false, "print the cursors, the outbox and the suppression memory of --state, and exit")
 	opts.Rules.addFlags(cmd)
 	cmd.AddCommand(newAlertsTemplatesCmd(s, nil))
 	return cmd
+}
+
+// checkStdinName refuses a --stdin-name that names nothing: without --state or --events -, or
+// with characters that would make the cursor's name hard to read in --status.
+func checkStdinName(opts *alertsOptions) error {
+	switch {
+	case opts.State == "":
+		return fmt.Errorf("--stdin-name needs --state DIR: it names the cursor of --events - there")
+	case !slices.Contains(opts.Events, inputs.Stdin):
+		return fmt.Errorf("--stdin-name names the cursor of --events -, and no --events - is given")
+	}
+	for _, r := range opts.StdinName {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-') {
+			return fmt.Errorf("--stdin-name %q: use letters, digits, '.', '_' and '-' only", opts.StdinName)
+		}
+	}
+	return nil
 }
 
 // alertTargets is alerts' repeatable -f FORMAT[=FILE]; the first one given replaces the default.
@@ -383,20 +412,35 @@ func judgeAlerts(ctx context.Context, opts *alertsOptions, st *alertstate.Store,
 	moved := map[string]alertstate.Cursor{}
 	judged := 0
 	var total events.Stats
+	var late []lateEvents
 	for _, path := range opts.Events {
-		src := sourceKey(s, path)
+		src := sourceKey(s, path, opts.StdinName)
 		cur, next := cursors[src], cursors[src]
 		eopts := events.Options{Stdin: s.In, SkipBad: opts.SkipBad}
 		if st != nil {
 			eopts.Marks = eventMarks(cur)
 		}
+		older := olderEvents{}
+		var file *olderFile
 		stats, err := events.Read([]string{path}, eopts, func(ev *events.Event) error {
 			if st != nil {
+				if file == nil || file.name != ev.File {
+					if file = older[ev.File]; file == nil {
+						file = &olderFile{name: ev.File, firstLine: ev.Line}
+						older[ev.File] = file
+					}
+				}
 				d, err := alertstate.Digest(ev.Doc)
 				if err != nil {
 					return err
 				}
 				if cur.Past(ev.Time, d) {
+					if cur.Older(ev.Time) {
+						if file.n == 0 {
+							file.firstOlder = ev.Line
+						}
+						file.n++
+					}
 					return nil
 				}
 				next.Advance(ev.Time, d)
@@ -418,8 +462,13 @@ func judgeAlerts(ctx context.Context, opts *alertsOptions, st *alertstate.Store,
 		}
 		if st != nil {
 			next.Files = fileMarks(stats.Marks)
+			if l := older.late(src, cur); l.n > 0 {
+				next.Late += l.n
+				l.total = next.Late
+				late = append(late, l)
+			}
 		}
-		if next.Judged != cur.Judged || !sameMarks(cur.Files, next.Files) {
+		if next.Judged != cur.Judged || next.Late != cur.Late || !sameMarks(cur.Files, next.Files) {
 			moved[src] = next
 		}
 		total.Audit += stats.Audit
@@ -463,9 +512,16 @@ func judgeAlerts(ctx context.Context, opts *alertsOptions, st *alertstate.Store,
 		return nil, nil
 	}
 	if judged == 0 && stage.Added() == 0 {
-		// Nothing new: only the file marks, if they moved (a file rewritten with old events).
+		// Nothing new: only the file marks, if they moved (a file rewritten with old events), and
+		// the count of late events.
 		if len(moved) > 0 {
-			return func() error { return st.PutCursors(s.now(), moved) }, nil
+			return func() error {
+				if err := st.PutCursors(s.now(), moved); err != nil {
+					return err
+				}
+				reportLate(s, late)
+				return nil
+			}, nil
 		}
 		return nil, nil
 	}
@@ -477,15 +533,72 @@ func judgeAlerts(ctx context.Context, opts *alertsOptions, st *alertstate.Store,
 		run.History = append(run.History, alertstate.Event{Time: ev.Time, Doc: ev.Doc, File: ev.File, Line: ev.Line, Pointer: ev.Pointer})
 	}
 	if !in.Baseline || len(run.Actors) == 0 {
-		return func() error { return st.Commit(run) }, nil
+		return func() error {
+			if err := st.Commit(run); err != nil {
+				return err
+			}
+			reportLate(s, late)
+			return nil
+		}, nil
 	}
 	return func() error {
 		if err := st.Commit(run); err != nil {
 			return err
 		}
+		reportLate(s, late)
 		fmt.Fprintf(s.Err, "tailaudit: the first-seen memory in %s was empty: this run recorded %d actors as its baseline and raised no first-seen alerts (TA-ALERT-029); later runs alert on actors not among them\n", opts.State, len(run.Actors))
 		return nil
 	}, nil
+}
+
+// olderEvents counts, by file, the events of one source that were older than its cursor and so not
+// judged.
+type olderEvents map[string]*olderFile
+
+type olderFile struct {
+	name       string
+	firstLine  int   // the line of the first event read from the file
+	n          int64 // events older than the cursor
+	firstOlder int   // the line of the first of them
+}
+
+// lateEvents are the events of one source a run found late and did not judge.
+type lateEvents struct {
+	source string
+	n      int64
+	total  int64 // over all runs, as the cursor records
+	newest time.Time
+	file   string
+	line   int // the first late event, in file
+}
+
+// late counts the events older than the cursor that the source's earlier runs cannot have read:
+// those in the part of a file added since its mark, which is read from the mark on, so that its
+// first event comes after the mark's lines. Events older than the cursor in a file read whole, or
+// on stdin, cannot be told from events read before: they are not counted.
+func (o olderEvents) late(src string, cur alertstate.Cursor) lateEvents {
+	l := lateEvents{source: src, newest: cur.Time}
+	for _, name := range slices.Sorted(maps.Keys(o)) {
+		f := o[name]
+		m, ok := cur.Files[name]
+		if f.n == 0 || !ok || !m.Resume || f.firstLine <= m.Lines {
+			continue
+		}
+		if l.n == 0 {
+			l.file, l.line = name, f.firstOlder
+		}
+		l.n += f.n
+	}
+	return l
+}
+
+// reportLate says on stderr, a line per source, which events a run did not judge because they
+// were older than the cursor, and what to do about them.
+func reportLate(s *iostreams, late []lateEvents) {
+	for _, l := range late {
+		fmt.Fprintf(s.Err, "tailaudit: %s: %s older than the cursor (newest judged %s), not judged: written after newer events (a late log shipper?), the first at %s:%d; to judge them, run tailaudit alerts on them without --state; %d late in all (--status)\n",
+			l.source, plural(int(l.n), "event"), stampText(l.newest), l.file, l.line, l.total)
+	}
 }
 
 // unchangedSources reports whether the run has nothing to judge: no drift comparison, and every
@@ -495,7 +608,7 @@ func unchangedSources(s *iostreams, opts *alertsOptions, cursors map[string]aler
 		return false, nil
 	}
 	for _, path := range opts.Events {
-		same, err := events.Unchanged([]string{path}, eventMarks(cursors[sourceKey(s, path)]))
+		same, err := events.Unchanged([]string{path}, eventMarks(cursors[sourceKey(s, path, opts.StdinName)]))
 		if err != nil || !same {
 			return false, err
 		}
@@ -541,10 +654,14 @@ func suppressions(st *alertstate.Store) ([]engine.Suppression, error) {
 	return out, nil
 }
 
-// sourceKey names an --events argument for its cursor: "-" for stdin, else its absolute path, so
-// that a cron job gets the same cursor whatever its working directory.
-func sourceKey(s *iostreams, path string) string {
+// sourceKey names an --events argument for its cursor: "-" for stdin, or "-:NAME" when
+// --stdin-name names it, else its absolute path, so that a cron job gets the same cursor whatever
+// its working directory.
+func sourceKey(s *iostreams, path, stdinName string) string {
 	if path == "-" {
+		if stdinName != "" {
+			return path + ":" + stdinName
+		}
 		return path
 	}
 	if !filepath.IsAbs(path) {

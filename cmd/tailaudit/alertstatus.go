@@ -31,7 +31,10 @@ type statusCursor struct {
 	Newest   time.Time `json:"newestEvent"`
 	AtNewest int       `json:"eventsAtNewest"`
 	Judged   int64     `json:"judged"`
-	Updated  time.Time `json:"updated"`
+	// Late counts the events found older than the cursor in what a file gained since a run, and
+	// so not judged, over all runs.
+	Late    int64     `json:"late"`
+	Updated time.Time `json:"updated"`
 	// Files are the marks of the source's regular files: a later run skips a file still of that
 	// size and digest, and reads a grown one-entry-per-line file from the mark on.
 	Files []statusFile `json:"files"`
@@ -104,7 +107,7 @@ func readStatus(st *alertstate.Store) (*alertStatus, error) {
 		return nil, err
 	}
 	for src, c := range cursors {
-		sc := statusCursor{Source: src, Newest: c.Time, AtNewest: len(c.Digests), Judged: c.Judged, Updated: c.Updated, Files: []statusFile{}}
+		sc := statusCursor{Source: src, Newest: c.Time, AtNewest: len(c.Digests), Judged: c.Judged, Late: c.Late, Updated: c.Updated, Files: []statusFile{}}
 		for _, name := range slices.Sorted(maps.Keys(c.Files)) {
 			m := c.Files[name]
 			sc.Files = append(sc.Files, statusFile{Name: name, Size: m.Size, Lines: m.Lines, ModTime: m.ModTime, Resume: m.Resume})
@@ -155,10 +158,10 @@ func writeStatus(w io.Writer, st *alertStatus) error {
 	fmt.Fprintf(tw, "State %s\n\n", st.State)
 	fmt.Fprintf(tw, "Cursors: %s\n", plural(len(st.Cursors), "source"))
 	if len(st.Cursors) > 0 {
-		fmt.Fprintln(tw, "  SOURCE\tNEWEST EVENT\tAT IT\tJUDGED\tMOVED")
+		fmt.Fprintln(tw, "  SOURCE\tNEWEST EVENT\tAT IT\tJUDGED\tLATE\tMOVED")
 	}
 	for _, c := range st.Cursors {
-		fmt.Fprintf(tw, "  %s\t%s\t%d\t%d\t%s\n", c.Source, stampText(c.Newest), c.AtNewest, c.Judged, stampText(c.Updated))
+		fmt.Fprintf(tw, "  %s\t%s\t%d\t%d\t%d\t%s\n", c.Source, stampText(c.Newest), c.AtNewest, c.Judged, c.Late, stampText(c.Updated))
 	}
 	var files int
 	for _, c := range st.Cursors {

@@ -357,6 +357,7 @@ func TestAlertsStatusGolden(t *testing.T) {
 	c1.Advance(t0.Add(-time.Hour), "d1")
 	c1.Advance(t0.Add(-time.Hour), "d2")
 	c2.Advance(t0.Add(-2*time.Hour), "d3")
+	c1.Late = 3
 	c1.Files = map[string]alertstate.FileMark{
 		"/var/log/tailscale/audit.jsonl":      {Size: 48213, ModTime: t0.Add(-30 * time.Minute), SHA256: "ab", Lines: 97, Resume: true},
 		"/var/log/tailscale/audit-1.jsonl.gz": {Size: 9120, ModTime: t0.Add(-25 * time.Hour), SHA256: "cd", Lines: 310},

@@ -17,11 +17,14 @@ import (
 // an event is new when it is newer than Time, or at Time with a digest not in Digests. So a cron
 // job that reads a growing file, a rotated one (the new file's events are newer) or a directory
 // holding both judges each event once, whatever order the files come in; an event older than the
-// cursor that appears later (written out of order) is not judged.
+// cursor that appears later (written out of order) is not judged. Such late events are counted in
+// Late when they can be told from events read before: when they are in the part of a file added
+// since the run that marked it.
 type Cursor struct {
 	Time    time.Time `json:"time"`
 	Digests []string  `json:"digests,omitempty"` // of the events at Time, sorted
 	Judged  int64     `json:"judged"`            // events judged from this source over all runs
+	Late    int64     `json:"late,omitempty"`    // late events found and not judged, over all runs
 	Updated time.Time `json:"updated"`           // the run that last moved it
 	// Files marks each regular file of the source as the last run read it, by name: a later run
 	// skips a file still of that size and digest without decoding it, and reads a one-entry-per-line
@@ -56,6 +59,12 @@ func (c Cursor) Past(t time.Time, d string) bool {
 		return false
 	}
 	return t.Before(c.Time) || t.Equal(c.Time) && slices.Contains(c.Digests, d)
+}
+
+// Older reports whether an event at t is older than the newest event judged: an event Past
+// reports as judged although it may never have been, when it was written after newer ones.
+func (c Cursor) Older(t time.Time) bool {
+	return !c.Time.IsZero() && t.Before(c.Time)
 }
 
 // Advance moves the cursor over one newly judged event.
