@@ -64,7 +64,7 @@ func (c Cursor) Past(t time.Time, d string) bool {
 // Older reports whether an event at t is older than the newest event judged: an event Past
 // reports as judged although it may never have been, when it was written after newer ones.
 func (c Cursor) Older(t time.Time) bool {
-	return !c.Time.IsZero() && t.Before(c.Time)
+	return t.Before(c.Time) // never, for an empty cursor: no event is older than the zero time
 }
 
 // Advance moves the cursor over one newly judged event.

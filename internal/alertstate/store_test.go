@@ -151,25 +151,29 @@ func TestOpenUnwritable(t *testing.T) {
 
 func TestCursor(t *testing.T) {
 	var c Cursor
-	if c.Past(t0, "a") {
+	if c.Past(t0, "a") || c.Older(t0.Add(-time.Hour)) {
 		t.Error("an empty cursor has judged something")
 	}
 	c.Advance(t0, "b")
 	c.Advance(t0, "a")
 	c.Advance(t0.Add(-time.Minute), "z") // late within one run: counted, cursor unmoved
 	for _, tt := range []struct {
-		at   time.Time
-		d    string
-		past bool
+		at    time.Time
+		d     string
+		past  bool
+		older bool // a late event, not a re-read of the newest
 	}{
-		{t0.Add(-time.Second), "x", true},
-		{t0, "a", true},
-		{t0, "b", true},
-		{t0, "c", false},
-		{t0.Add(time.Nanosecond), "a", false},
+		{t0.Add(-time.Second), "x", true, true},
+		{t0, "a", true, false},
+		{t0, "b", true, false},
+		{t0, "c", false, false},
+		{t0.Add(time.Nanosecond), "a", false, false},
 	} {
 		if got := c.Past(tt.at, tt.d); got != tt.past {
 			t.Errorf("Past(%v, %s) = %v, want %v", tt.at, tt.d, got, tt.past)
+		}
+		if got := c.Older(tt.at); got != tt.older {
+			t.Errorf("Older(%v) = %v, want %v", tt.at, got, tt.older)
 		}
 	}
 	if c.Judged != 3 || !cmp.Equal(c.Digests, []string{"a", "b"}) {
