@@ -26,7 +26,7 @@ VERSION ?=
 RELEASE_ENV := CGO_ENABLED=0 GOAMD64=v1 GOARM64=v8.0
 RELEASE_FLAGS = -trimpath -buildvcs=auto -ldflags '-s -w$(if $(VERSION), -X main.ldVersion=$(VERSION))'
 
-.PHONY: build test test-large lint bench demo demo-report fuzz harden release release-check clean
+.PHONY: build test test-large race lint bench demo demo-report fuzz harden release release-check clean
 
 build:
 	$(GO) build -o bin/tailaudit ./cmd/tailaudit
@@ -38,6 +38,12 @@ test:
 # leaves out.
 test-large:
 	TAILAUDIT_LARGE_TESTS=1 $(GO) test -count=1 -run Large ./...
+
+# The engine's and the internal packages' tests under the race detector: events are decoded on a
+# goroutine of their own, documents are compiled and rule shards evaluated on both cores, alerts
+# are staged while outputs are written. cmd/tailaudit runs the binary, so it is left out.
+race:
+	$(GO) test -race -count=1 ./engine/... ./internal/...
 
 # gofmt, go vet, and on every Rego file OPA's strict compile (with tailaudit's tailscale.* built-ins,
 # which the opa command does not know) and OPA's formatter, then tailaudit's own rules lint of the
