@@ -138,23 +138,7 @@ func TestRuleIDsGenerated(t *testing.T) {
 		fmt.Fprintf(&b, "\t\t%q,\n", id)
 	}
 	b.WriteString("\t}\n}\n")
-	want, err := format.Source([]byte(b.String()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	const gen = "ruleids_gen.go"
-	if *update {
-		if err := os.WriteFile(gen, want, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	got, err := os.ReadFile(gen)
-	if err != nil {
-		t.Fatalf("%v (run: go generate ./frameworks)", err)
-	}
-	if d := cmp.Diff(string(want), string(got)); d != "" {
-		t.Errorf("%s is stale (run: go generate ./frameworks) (-want +got):\n%s", gen, d)
-	}
+	checkGenerated(t, "ruleids_gen.go", b.String())
 }
 
 func TestChecksNameKnownRules(t *testing.T) {
@@ -377,5 +361,26 @@ func TestREADMECounts(t *testing.T) {
 	got := countsTable.Find(readme)
 	if d := cmp.Diff(b.String(), string(got)); d != "" {
 		t.Errorf("README.md counts are stale (run: go generate ./frameworks) (-want +got):\n%s", d)
+	}
+}
+
+// checkGenerated compares the generated file gen with src, gofmt'ed, and rewrites it with -update.
+func checkGenerated(t *testing.T, gen, src string) {
+	t.Helper()
+	want, err := format.Source([]byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *update {
+		if err := os.WriteFile(gen, want, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := os.ReadFile(gen)
+	if err != nil {
+		t.Fatalf("%v (run: go generate ./frameworks)", err)
+	}
+	if d := cmp.Diff(string(want), string(got)); d != "" {
+		t.Errorf("%s is stale (run: go generate ./frameworks) (-want +got):\n%s", gen, d)
 	}
 }

@@ -2,9 +2,7 @@ package frameworks_test
 
 import (
 	"fmt"
-	"go/format"
 	"maps"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -36,23 +34,7 @@ func TestMappingGenerated(t *testing.T) {
 		fmt.Fprintf(&b, "\t\t\t%q: %s,\n", fw, stringsLiteral(m.Controls[fw]))
 	}
 	b.WriteString("\t\t},\n\t}\n}\n")
-	want, err := format.Source([]byte(b.String()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	const gen = "mapping_gen.go"
-	if *update {
-		if err := os.WriteFile(gen, want, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	got, err := os.ReadFile(gen)
-	if err != nil {
-		t.Fatalf("%v (run: go generate ./frameworks)", err)
-	}
-	if d := cmp.Diff(string(want), string(got)); d != "" {
-		t.Errorf("%s is stale (run: go generate ./frameworks) (-want +got):\n%s", gen, d)
-	}
+	checkGenerated(t, "mapping_gen.go", b.String())
 	if d := cmp.Diff(m, frameworks.Embedded()); d != "" {
 		t.Errorf("Embedded() differs from MappingOf(Load()) (-want +got):\n%s", d)
 	}

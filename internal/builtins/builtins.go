@@ -494,6 +494,19 @@ func toTerm(v any) (*ast.Term, error) {
 	return ast.NewTerm(val), nil
 }
 
+// arrayValue is toValue of each element, as a Rego array.
+func arrayValue[E any](v []E) (ast.Value, error) {
+	out := make([]*ast.Term, len(v))
+	for i, e := range v {
+		ev, err := toValue(e)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = ast.NewTerm(ev)
+	}
+	return ast.NewArray(out...), nil
+}
+
 func toValue(v any) (ast.Value, error) {
 	switch v := v.(type) {
 	case nil:
@@ -507,25 +520,9 @@ func toValue(v any) (ast.Value, error) {
 			return ast.String(v), nil
 		}
 	case []string:
-		out := make([]*ast.Term, len(v))
-		for i, e := range v {
-			ev, err := toValue(e)
-			if err != nil {
-				return nil, err
-			}
-			out[i] = ast.NewTerm(ev)
-		}
-		return ast.NewArray(out...), nil
+		return arrayValue(v)
 	case []any:
-		out := make([]*ast.Term, len(v))
-		for i, e := range v {
-			ev, err := toValue(e)
-			if err != nil {
-				return nil, err
-			}
-			out[i] = ast.NewTerm(ev)
-		}
-		return ast.NewArray(out...), nil
+		return arrayValue(v)
 	case map[string]any:
 		kvs := make([][2]*ast.Term, 0, len(v))
 		for k, e := range v {
