@@ -648,3 +648,42 @@ alert contains "create" if input.event.action == "CREATE"`),
 		}
 	}
 }
+
+// TestChangeWindowUnparsableHoursError checks that TA-ALERT-010 fails closed on a change window
+// whose hours do not parse: the policy change on a day the window names is an error at the event,
+// not a silent pass, and a change on a day it does not name still raises its alert.
+func TestChangeWindowUnparsableHoursError(t *testing.T) {
+	ctx := context.Background()
+	e, err := New(ctx, WithBuiltinRules(policies.FS))
+	if err != nil {
+		t.Fatal(err)
+	}
+	params := map[string]any{"changeWindows": []any{"mon-fri xx:00-18:00"}}
+	const acl = `{"origin": "ADMIN_CONSOLE", "action": "UPDATE", "actor": {"loginName": "tom@acme.example", "type": "USER"}, "target": {"type": "TAILNET", "name": "acme.example", "property": "ACL"}}`
+	for _, tt := range []struct {
+		at, err, rule string
+	}{
+		{"2026-11-17T10:12:44Z", "parsing", ""},      // a Tuesday
+		{"2026-11-21T10:12:44Z", "", "TA-ALERT-010"}, // a Saturday
+	} {
+		s, err := e.Alerts(AlertInput{Now: time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC), Params: params})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev := event(t, tt.at, acl)
+		ev.File, ev.Line = "audit.jsonl", 7
+		as, err := s.Add(ctx, ev)
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) || !strings.Contains(err.Error(), "audit.jsonl:7") {
+				t.Errorf("%s: error %v, want one at audit.jsonl:7 containing %q", tt.at, err, tt.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", tt.at, err)
+		}
+		if len(as) != 1 || as[0].Rule.ID != tt.rule {
+			t.Errorf("%s: alerts %v, want one of %s", tt.at, as, tt.rule)
+		}
+	}
+}

@@ -42,6 +42,7 @@ import (
 //	tailscale.device(tailnet, key)           device: the snapshot's device with that nodeId, address or name
 //	tailscale.device_names(tailnet)          [name]: the distinct names of the snapshot's devices, sorted
 //	tailscale.days_since(ts, now_ns)         whole days from the timestamp ts to now_ns, rounded down
+//	tailscale.in_change_window(windows, ts)  true when the timestamp ts falls in one of windows ("mon-fri 08:00-18:00", UTC)
 //
 // port is a number (TCP or UDP) or a string such as "tcp:443", "udp:53" or "icmp".
 func Functions() []Function {
@@ -72,6 +73,7 @@ func Functions() []Function {
 			types.NewObject(nil, types.NewDynamicProperty(types.S, types.NewObject(nil, types.NewDynamicProperty(types.S, types.NewArray(nil, types.A))))), builtinReachEvery),
 		duplicatesFunction(),
 		deviceFunction(),
+		windowFunction(),
 	}, slices.Concat(capabilityFunctions(doc), routeFunctions(doc), snapshotFunctions())...)
 }
 
