@@ -18,29 +18,22 @@ package tailaudit.alerts.device_registered_unapproved
 
 import data.tailaudit.lib.alerts as lib
 
+# On most devices approval is on: that is checked first, from the last switch the window holds
+# (custom.window_match keeps only the approval switches in input.window, oldest first) or, with
+# none, from the snapshot, so that an event that cannot fire stops at the first expression.
 alert contains result if {
+	not _approval_on
 	input.event.target.type == "NODE"
 	input.event.action == "CREATE"
-	not _approval_on
 	result := {
 		"msg": sprintf("%s registered the device %s while device approval was off", [lib.actor, lib.target]),
 		"evidence": lib.evidence,
 	}
 }
 
-# _changes are the device approval switches in the window, oldest first.
-_changes := [e.action |
-	some e in input.window
-	e.target.type == "TAILNET"
-	e.target.property == "MACHINE_APPROVAL_NEEDED"
-]
+_approval_on if input.window[count(input.window) - 1].action == "ENABLE"
 
 _approval_on if {
-	count(_changes) > 0
-	_changes[count(_changes) - 1] == "ENABLE"
-}
-
-_approval_on if {
-	count(_changes) == 0
+	not input.window[0] # no switch in the window (or no window given)
 	not input.tailnet.settings.devicesApprovalOn == false
 }

@@ -22,3 +22,24 @@ test_snapshot_says_off_fires if {
 test_no_evidence_of_off_silent if {
 	count(rule.alert) == 0 with input as {"event": _node, "window": [], "tailnet": {"settings": {"devicesApprovalOn": true}}}
 }
+
+test_disable_after_enable_fires if {
+	count(rule.alert) == 1 with input as {"event": _node, "window": [_switch("ENABLE"), _switch("DISABLE")], "tailnet": {"settings": {"devicesApprovalOn": true}}}
+}
+
+test_switch_outweighs_snapshot_silent if {
+	count(rule.alert) == 0 with input as {"event": _node, "window": [_switch("ENABLE")], "tailnet": {"settings": {"devicesApprovalOn": false}}}
+}
+
+test_no_snapshot_silent if {
+	count(rule.alert) == 0 with input as {"event": _node, "window": []}
+}
+
+test_other_event_silent if {
+	count(rule.alert) == 0 with input as {"event": object.union(_node, {"action": "DELETE"}), "window": [_switch("DISABLE")]}
+}
+
+test_no_window_given_reads_snapshot if {
+	count(rule.alert) == 0 with input as {"event": _node, "tailnet": {"settings": {"devicesApprovalOn": true}}}
+	count(rule.alert) == 1 with input as {"event": _node, "tailnet": {"settings": {"devicesApprovalOn": false}}}
+}
