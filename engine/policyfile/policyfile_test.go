@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -137,7 +139,12 @@ func TestParseNormalises(t *testing.T) {
 }
 
 func TestPosition(t *testing.T) {
-	src := "{\n\t\"ssh\": [\n\t\t{\n\t\t\t\"action\": \"accept\",\n\t\t\t\"users\": [\"root\", \"ubuntu\"],\n\t\t},\n\t],\n\t\"acls\": [{\"users\": [\"*\"]}],\n}\n"
+	src := "{\n\t\"ssh\": [\n\t\t{\n\t\t\t\"action\": \"accept\",\n\t\t\t\"users\": [\"root\", \"ubuntu\"],\n\t\t},\n\t],\n\t\"ACLs\": [{\"users\": [\"*\"]}],\n" +
+		"\t\"groups\": {\"a/b~c\": [\"u@x\"],\n" +
+		"\t\t\"group:Dev\": [\"u@x\", \"v@x\"]},\n" +
+		"\t\"derpMap\": {\"Regions\": {\"900\": {\"x\": [1, 2]}}},\n" +
+		"\t\"Unknown\": {\"a\": 1},\n" +
+		"\t\"hosts\": null,\n}\n"
 	f, err := policyfile.Parse("p.hujson", []byte(src))
 	if err != nil {
 		t.Fatal(err)
@@ -155,12 +162,56 @@ func TestPosition(t *testing.T) {
 		{"/acls/0/src", 8, 21},       // canonical name of a legacy key
 		{"/acls/0/users", 8, 21},     // the legacy name itself
 		{"/nothing/at/all", 1, 1},    // falls back to the document
+		{"/acls/0/users/0", 8, 21},   // nothing inside a legacy name: the value it names
+		{"/acls/0/src/0", 8, 22},
+		{"/ssh/0/users/01", 5, 13}, // not how Parse writes index 1
+		{"/ssh/0/users/-1", 5, 13},
+		{"/ssh/0/Users", 3, 3},               // keys of rules are canonical in pointers
+		{"/ACLs", 1, 1},                      // and so are top-level keys
+		{"/groups/a~1b~0c/0", 9, 23},         // escaped map key
+		{"/groups/group:Dev/1", 10, 24},      // map keys as written
+		{"/groups/group:dev", 9, 12},         // not the key written: the map
+		{"/derpMap/Regions/900/x/1", 11, 43}, // unchecked values keep their keys
+		{"/derpMap/regions", 11, 13},
+		{"/Unknown/a", 12, 19}, // an unknown key, as written
+		{"/hosts", 13, 11},     // null is a value too
+		{"/hosts/x", 13, 11},
+		{"acls/0", 1, 1}, // not a pointer: the document
+		{"/", 1, 1},
 	} {
 		pos, ok := f.Position(tt.pointer)
 		if !ok || pos.Line != tt.line || pos.Column != tt.col {
 			t.Errorf("Position(%q) = %d:%d (%v), want %d:%d", tt.pointer, pos.Line, pos.Column, ok, tt.line, tt.col)
 		}
 	}
+}
+
+// TestPositionConcurrent asks for positions from several goroutines at once, as the engine does
+// while it collects findings; under the race detector it fails if Position's lazily built index is
+// not safe for that.
+func TestPositionConcurrent(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("{\"groups\": {\n")
+	for i := range 200 {
+		fmt.Fprintf(&b, "\"group:g%d\": [\"u%d@x\"],\n", i, i)
+	}
+	b.WriteString("}}\n")
+	f, err := policyfile.Parse("p.hujson", []byte(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for i := range 200 {
+				ptr := fmt.Sprintf("/groups/group:g%d/0", i)
+				if pos, ok := f.Position(ptr); !ok || pos.Line != i+2 || pos.Column != len(fmt.Sprintf("\"group:g%d\": [", i))+1 {
+					t.Errorf("Position(%q) = %d:%d (%v), want line %d", ptr, pos.Line, pos.Column, ok, i+2)
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
 
 func TestInlineWaivers(t *testing.T) {
@@ -279,7 +330,7 @@ func FuzzParse(f *testing.F) {
 		if _, err := json.Marshal(file.Doc); err != nil {
 			t.Fatalf("Doc does not marshal: %v", err)
 		}
-		for ptr := range map[string]bool{"": true, "/acls/0": true} {
+		for ptr := range map[string]bool{"": true, "/acls/0": true, "acls": true, "/groups/x/0": true} {
 			file.Position(ptr)
 		}
 	})

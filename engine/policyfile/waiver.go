@@ -22,10 +22,10 @@ var (
 )
 
 // collectWaivers reads tailaudit:ignore directives in the comments of extra, which ends at offset end
-// and precedes the value at ptr ("" when it precedes no value). A directive on the line before a
+// and precedes the value the walk is at when before is true (when false, it precedes no value). A directive on the line before a
 // value, `// tailaudit:ignore RULE-ID until=YYYY-MM-DD reason="..." by=WHO`, waives the named rules for
 // that value and everything inside it, in this file.
-func (p *parser) collectWaivers(extra hujson.Extra, end int, ptr string) {
+func (p *parser) collectWaivers(extra hujson.Extra, end int, before bool) {
 	if !bytes.Contains(extra, []byte(waiverMarker)) {
 		return
 	}
@@ -48,11 +48,11 @@ func (p *parser) collectWaivers(extra hujson.Extra, end int, ptr string) {
 			p.fail(pos, "malformed tailaudit:ignore comment: "+err)
 			continue
 		}
-		if ptr == "" {
+		if !before {
 			p.file.Warnings = append(p.file.Warnings, &source.Error{File: p.file.Name, Line: pos.Line, Column: pos.Column, Msg: "tailaudit:ignore comment is not on the line before a value, so it waives nothing"})
 			continue
 		}
-		w.Path, w.File = ptr, p.file.Name
+		w.Path, w.File = p.at(), p.file.Name
 		w.Source = fmt.Sprintf("%s:%d", p.file.Name, pos.Line)
 		w.Written = finding.Location{File: p.file.Name, Line: pos.Line, Column: pos.Column}
 		p.file.Waivers = append(p.file.Waivers, w)
