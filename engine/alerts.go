@@ -30,6 +30,9 @@ type Event struct {
 	File    string
 	Line    int
 	Pointer string
+	// Prepared, when not nil, is what a Preparer of the stream the event is added to made of it
+	// ahead of Add; Add then does not do that part again.
+	Prepared *Prepared
 }
 
 // maxAlertEvents bounds the events an alert carries: the latest of those that raised it.
@@ -340,13 +343,18 @@ func orAny(vals []string) []string {
 // candidates returns the rules (indexes into s.rules, in order) whose filters may admit an event
 // of the target type and action given (ok false when the event has no such string).
 func (s *AlertStream) candidates(targetType string, typeOK bool, action string, actionOK bool) []int {
+	return candidates(s.index, s.byCode, targetType, typeOK, action, actionOK)
+}
+
+// candidates looks the rules up in index, remembering the answer by code in byCode.
+func candidates(index, byCode map[matchKey][]int, targetType string, typeOK bool, action string, actionOK bool) []int {
 	code := matchKey{targetType: targetType, action: action, anyTargetType: !typeOK, anyAction: !actionOK}
-	if c, ok := s.byCode[code]; ok {
+	if c, ok := byCode[code]; ok {
 		return c
 	}
 	var c []int
 	add := func(k matchKey) {
-		for _, i := range s.index[k] {
+		for _, i := range index[k] {
 			if !slices.Contains(c, i) {
 				c = append(c, i)
 			}
@@ -363,10 +371,75 @@ func (s *AlertStream) candidates(targetType string, typeOK bool, action string, 
 	}
 	add(matchKey{anyTargetType: true, anyAction: true})
 	slices.Sort(c)
-	if len(s.byCode) < maxRemembered {
-		s.byCode[code] = c
+	if len(byCode) < maxRemembered {
+		byCode[code] = c
 	}
 	return c
+}
+
+// codes returns an event's target.type and action, each with whether it is a string.
+func codes(doc map[string]any) (targetType string, typeOK bool, action string, actionOK bool) {
+	if t, ok := doc["target"].(map[string]any); ok {
+		targetType, typeOK = t["type"].(string)
+	}
+	action, actionOK = doc["action"].(string)
+	return targetType, typeOK, action, actionOK
+}
+
+// Prepared is the part of judging an event that does not depend on the events before it: the
+// rules whose custom.match admits it, the windows that keep it, and its Rego value when one of
+// them needs it.
+type Prepared struct {
+	s        *AlertStream // whose rules and windows these are
+	admitted []int        // indexes into s.rules, in order
+	kept     []int        // indexes into s.kept, in order
+	value    ast.Value    // nil when no rule admits the event and no window keeps it
+	err      error        // from converting it
+}
+
+// Preparer prepares events for an AlertStream's Add on another goroutine than Add's, so that the
+// matching and the conversion to Rego of some events run beside the evaluation of others. It reads only what the stream
+// fixed when it was made, and converts with a converter of its own. It is not safe for concurrent
+// use (one Preparer per goroutine).
+type Preparer struct {
+	s      *AlertStream
+	byCode map[matchKey][]int
+	conv   converter
+}
+
+// Preparer returns a new Preparer for the stream's events.
+func (s *AlertStream) Preparer() *Preparer {
+	return &Preparer{s: s, byCode: map[matchKey][]int{}}
+}
+
+// Prepare does ahead of Add what Add would do first for an event of doc: set the result as the
+// event's Prepared.
+func (p *Preparer) Prepare(doc map[string]any) *Prepared {
+	s := p.s
+	out := &Prepared{s: s}
+	targetType, typeOK, action, actionOK := codes(doc)
+	for _, i := range candidates(s.index, p.byCode, targetType, typeOK, action, actionOK) {
+		if r := s.rules[i]; r.alert.match == nil || r.alert.admits(doc) {
+			out.admitted = append(out.admitted, i)
+		}
+	}
+	for i, w := range s.kept {
+		if w.filter == nil || anyAdmits(w.filter, doc) {
+			out.kept = append(out.kept, i)
+		}
+	}
+	if len(out.admitted) > 0 || len(out.kept) > 0 {
+		out.value, out.err = p.conv.value(doc)
+	}
+	return out
+}
+
+// convertedOr returns the value p converted, or with p nil, conv's conversion of doc.
+func (p *Prepared) convertedOr(conv *converter, doc map[string]any) (ast.Value, error) {
+	if p == nil {
+		return conv.value(doc)
+	}
+	return p.value, p.err
 }
 
 // Add judges one event and returns the alerts it raises, by rule id. Events should come in time
@@ -385,22 +458,28 @@ func (s *AlertStream) Add(ctx context.Context, ev *Event) ([]finding.Alert, erro
 		}
 		first = ast.ObjectTerm(ast.Item(ast.StringTerm("actor"), ast.BooleanTerm(isNew && !s.learn)))
 	}
-	var targetType string
-	var typeOK bool
-	if t, ok := ev.Doc["target"].(map[string]any); ok {
-		targetType, typeOK = t["type"].(string)
+	p := ev.Prepared
+	if p != nil && p.s != s {
+		p = nil // prepared for another stream: done again here
 	}
-	action, actionOK := ev.Doc["action"].(string)
 	s.admitted = s.admitted[:0]
-	for _, i := range s.candidates(targetType, typeOK, action, actionOK) {
-		if r := s.rules[i]; (r.alert.match == nil || r.alert.admits(ev.Doc)) && s.mayReach(i, ev) {
-			s.admitted = append(s.admitted, i)
+	if p != nil {
+		for _, i := range p.admitted {
+			if s.mayReach(i, ev) {
+				s.admitted = append(s.admitted, i)
+			}
+		}
+	} else {
+		for _, i := range s.candidates(codes(ev.Doc)) {
+			if r := s.rules[i]; (r.alert.match == nil || r.alert.admits(ev.Doc)) && s.mayReach(i, ev) {
+				s.admitted = append(s.admitted, i)
+			}
 		}
 	}
 	var value ast.Value
 	convert := func() (ast.Value, error) {
 		if value == nil {
-			v, err := s.conv.value(ev.Doc)
+			v, err := p.convertedOr(&s.conv, ev.Doc)
 			if err != nil {
 				return nil, fmt.Errorf("%s: convert event: %w", eventPlace(ev), err)
 			}
@@ -442,15 +521,28 @@ func (s *AlertStream) Add(ctx context.Context, ev *Event) ([]finding.Alert, erro
 		out = append(out, alerts...)
 		start = end
 	}
-	for _, w := range s.kept {
-		if w.filter != nil && !anyAdmits(w.filter, ev.Doc) {
-			continue
-		}
+	keep := func(w *window) error {
 		v, err := convert()
 		if err != nil {
-			return nil, err
+			return err
 		}
 		w.add(ev, v)
+		return nil
+	}
+	if p != nil {
+		for _, i := range p.kept {
+			if err := keep(s.kept[i]); err != nil {
+				return nil, err
+			}
+		}
+	} else {
+		for _, w := range s.kept {
+			if w.filter == nil || anyAdmits(w.filter, ev.Doc) {
+				if err := keep(w); err != nil {
+					return nil, err
+				}
+			}
+		}
 	}
 	sortAlerts(out)
 	return out, nil

@@ -195,6 +195,51 @@ func TestAlertsAsNaive(t *testing.T) {
 			if len(want) == 0 {
 				t.Fatal("the naive way raised no alert: the comparison would prove nothing")
 			}
+			// As tailaudit alerts judges them: read from a file, each event matched and converted
+			// ahead on the decoding goroutine; and with events prepared for another stream, which
+			// Add does not trust.
+			path := filepath.Join(t.TempDir(), c.kind+".jsonl")
+			f, err := os.Create(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			writeLog(t, f, c.kind, c.n)
+			if err := f.Close(); err != nil {
+				t.Fatal(err)
+			}
+			other, err := e.Alerts(benchInput())
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, by := range []*AlertStream{nil, other} {
+				s, err := e.Alerts(benchInput())
+				if err != nil {
+					t.Fatal(err)
+				}
+				prep := s.Preparer()
+				if by != nil {
+					prep = by.Preparer()
+				}
+				var prepared []finding.Alert
+				n := 0
+				add := func(ev *Event) error {
+					n++
+					as, err := s.Add(ctx, ev)
+					prepared = append(prepared, as...)
+					return err
+				}
+				if _, err := readPrepared(path, prep, add); err != nil {
+					t.Fatal(err)
+				}
+				if n != c.n {
+					t.Fatalf("read %d events, want %d", n, c.n)
+				}
+				if !slices.EqualFunc(prepared, want, func(a, b finding.Alert) bool {
+					return a.ID == b.ID && a.Rule.ID == b.Rule.ID && a.Time.Equal(b.Time) && a.Message == b.Message
+				}) {
+					t.Errorf("prepared ahead (by another stream: %v): %d alerts, the naive way %d", by != nil, len(prepared), len(want))
+				}
+			}
 			lines := func(as []finding.Alert) []string {
 				var out []string
 				for _, a := range as {
@@ -212,6 +257,16 @@ func TestAlertsAsNaive(t *testing.T) {
 			t.Logf("%d alerts of %d rules", len(want), len(rules))
 		})
 	}
+}
+
+// readPrepared reads the events of path as tailaudit alerts does, prep matching and converting
+// each on the decoding goroutine, and hands them to add.
+func readPrepared(path string, prep *Preparer, add func(*Event) error) (events.Stats, error) {
+	opts := events.Options{Prepare: func(ev *events.Event) any { return prep.Prepare(ev.Doc) }}
+	return events.Read([]string{path}, opts, func(ev *events.Event) error {
+		p, _ := ev.Prepared.(*Prepared)
+		return add(&Event{Time: ev.Time, Doc: ev.Doc, File: ev.File, Line: ev.Line, Pointer: ev.Pointer, Prepared: p})
+	})
 }
 
 // BenchmarkAlerts judges a generated audit log and a generated flow log (1,000,000 entries each,
@@ -255,9 +310,9 @@ func BenchmarkAlerts(b *testing.B) {
 					var inAdd time.Duration
 					alerts, n := 0, 0
 					start, cpu := time.Now(), cpuTime()
-					_, err = events.Read([]string{path}, events.Options{}, func(ev *events.Event) error {
+					_, err = readPrepared(path, s.Preparer(), func(ev *Event) error {
 						t0 := time.Now()
-						as, err := s.Add(ctx, &Event{Time: ev.Time, Doc: ev.Doc, File: ev.File, Line: ev.Line})
+						as, err := s.Add(ctx, ev)
 						inAdd += time.Since(t0)
 						alerts += len(as)
 						n++

@@ -416,7 +416,10 @@ func judgeAlerts(ctx context.Context, opts *alertsOptions, st *alertstate.Store,
 	for _, path := range opts.Events {
 		src := sourceKey(s, path, opts.StdinName)
 		cur, next := cursors[src], cursors[src]
-		eopts := events.Options{Stdin: s.In, SkipBad: opts.SkipBad}
+		// The matching and the conversion to Rego of the events decoded while Add is behind run on
+		// the decoding goroutine; Add does them for the others.
+		prep := stream.Preparer()
+		eopts := events.Options{Stdin: s.In, SkipBad: opts.SkipBad, Prepare: func(ev *events.Event) any { return prep.Prepare(ev.Doc) }}
 		if st != nil {
 			eopts.Marks = eventMarks(cur)
 		}
@@ -446,7 +449,8 @@ func judgeAlerts(ctx context.Context, opts *alertsOptions, st *alertstate.Store,
 				next.Advance(ev.Time, d)
 			}
 			judged++
-			as, err := stream.Add(ctx, &engine.Event{Time: ev.Time, Doc: ev.Doc, File: ev.File, Line: ev.Line, Pointer: ev.Pointer})
+			prepared, _ := ev.Prepared.(*engine.Prepared)
+			as, err := stream.Add(ctx, &engine.Event{Time: ev.Time, Doc: ev.Doc, File: ev.File, Line: ev.Line, Pointer: ev.Pointer, Prepared: prepared})
 			if err != nil {
 				return err
 			}

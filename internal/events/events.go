@@ -37,6 +37,9 @@ type Event struct {
 	File    string
 	Line    int
 	Pointer string
+	// Prepared is what Options.Prepare returned for the entry, on the decoding goroutine; nil
+	// without Options.Prepare.
+	Prepared any
 }
 
 // Shapes names the wire shapes the decoder understands, for messages.
@@ -53,6 +56,12 @@ type Options struct {
 	// resumable mark is decoded from the mark on (its line numbers go on from the mark's). Any other
 	// file is read whole. Every regular file's new mark is then in Stats.Marks.
 	Marks map[string]Mark
+	// Prepare, when not nil, does ahead some of the work fn would do on an entry: it is called on
+	// the goroutine that decodes, for the entries decoded while fn is behind (entries wait for
+	// it), and its result is the entry's Prepared, so that the work is shared out between the two
+	// cores. The other entries reach fn with Prepared nil: fn must do that work itself. Prepare
+	// must not touch what fn touches.
+	Prepare func(*Event) any
 }
 
 // maxSkipped is how many skipped entries Stats keeps the errors of; the rest are only counted.
@@ -250,6 +259,9 @@ func deliver(d *Decoder, opts Options, st *Stats, fn func(*Event) error, interru
 			ev, err := d.Next()
 			if err == io.EOF {
 				break
+			}
+			if err == nil && opts.Prepare != nil && len(batches) > 0 {
+				ev.Prepared = opts.Prepare(ev)
 			}
 			batch = append(batch, decoded{ev: ev, err: err, broken: d.Broken()})
 			last := err != nil && (d.Broken() || !opts.SkipBad)

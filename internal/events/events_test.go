@@ -403,3 +403,52 @@ func TestReadStopsAtFnError(t *testing.T) {
 		t.Errorf("err %v after %d entries (stats %+v), want fn's error after 300", err, n, st)
 	}
 }
+
+// TestReadPrepare checks that Options.Prepare runs on the decoding goroutine while fn is behind,
+// its result arriving as the entry's Prepared, and that it never sees an entry skipped as bad:
+// fn holds the first entry until Prepare has been called, which would never come if Prepare ran
+// where fn does, or were not called while entries wait.
+func TestReadPrepare(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("{oops\n")
+	for i := range 4 * batchSize {
+		if i%2 == 0 {
+			b.WriteString(apiEntry + "\n")
+		} else {
+			b.WriteString(flowEntry + "\n")
+		}
+	}
+	called := make(chan struct{})
+	var bad []int
+	prepare := func(ev *Event) any {
+		if ev.Line == 1 {
+			bad = append(bad, ev.Line)
+		}
+		select {
+		case <-called:
+		default:
+			close(called)
+		}
+		return fmt.Sprintf("%s:%d", ev.Kind, ev.Line)
+	}
+	n, prepared := 0, 0
+	_, err := Read([]string{"-"}, Options{Stdin: strings.NewReader(b.String()), SkipBad: true, Prepare: prepare}, func(ev *Event) error {
+		if n++; n == 1 {
+			<-called
+		}
+		if ev.Prepared == nil {
+			return nil
+		}
+		prepared++
+		if p, want := ev.Prepared, fmt.Sprintf("%s:%d", ev.Kind, ev.Line); p != want {
+			return fmt.Errorf("line %d: Prepared %v, want %s", ev.Line, p, want)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 4*batchSize || prepared == 0 || len(bad) > 0 {
+		t.Errorf("%d entries, %d prepared, Prepare saw bad lines %v; want %d, some prepared, no bad line", n, prepared, bad, 4*batchSize)
+	}
+}
