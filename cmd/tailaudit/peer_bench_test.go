@@ -19,6 +19,7 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 
+	"github.com/tailaudit/tailaudit/internal/output"
 	"github.com/tailaudit/tailaudit/internal/synth"
 	"github.com/tailaudit/tailaudit/policies"
 )
@@ -256,16 +257,26 @@ var effectiveOn = regexp.MustCompile(` \(reported as a warning until the rule ta
 func sameResults(b *testing.B, report, evalOut []byte) int {
 	b.Helper()
 	var rep struct {
-		Findings []struct {
-			Result  string `json:"result"`
-			Message string `json:"message"`
-		} `json:"findings"`
+		Findings []json.RawMessage `json:"findings"`
 	}
 	if err := json.Unmarshal(report, &rep); err != nil {
 		b.Fatalf("tailaudit report: %v", err)
 	}
+	// Findings of one cause come as one entry (aggregation, on by default as users run it); OPA
+	// gives each result, so the entries are expanded back to one finding each to compare.
+	each, err := output.ExpandFindings(rep.Findings)
+	if err != nil {
+		b.Fatalf("tailaudit report: %v", err)
+	}
 	var ours []string
-	for _, f := range rep.Findings {
+	for _, raw := range each {
+		var f struct {
+			Result  string `json:"result"`
+			Message string `json:"message"`
+		}
+		if err := json.Unmarshal(raw, &f); err != nil {
+			b.Fatalf("tailaudit report: %v", err)
+		}
 		switch f.Result {
 		case "fail", "warn", "manual", "waived":
 			ours = append(ours, effectiveOn.ReplaceAllString(f.Message, ""))
