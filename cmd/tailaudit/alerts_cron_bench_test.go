@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -40,13 +39,13 @@ func BenchmarkAlertsCron(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			dir := b.TempDir()
 			args := []string{"alerts", "--state", filepath.Join(dir, "state"), "--events", c.log(dir), "-f", "json=" + filepath.Join(dir, "alerts.json")}
-			alertsOnce(b, dir, bin, args)
+			runBinary(b, dir, bin, args)
 			var times []time.Duration
 			var cpu time.Duration
 			var peak int64
 			for b.Loop() {
 				start := time.Now()
-				ps := alertsOnce(b, dir, bin, args)
+				ps := runBinary(b, dir, bin, args)
 				times = append(times, time.Since(start))
 				cpu += ps.UserTime() + ps.SystemTime()
 				peak = max(peak, maxRSS(ps))
@@ -58,20 +57,4 @@ func BenchmarkAlertsCron(b *testing.B) {
 			b.ReportMetric(float64(cpu)/float64(time.Millisecond)/float64(len(times)), "cpu-ms/run")
 		})
 	}
-}
-
-// alertsOnce runs bin with args in dir; exit codes 0 and 1 (alerts) are normal.
-func alertsOnce(b *testing.B, dir, bin string, args []string) *os.ProcessState {
-	b.Helper()
-	cmd := exec.Command(bin, args...)
-	var stderr bytes.Buffer
-	cmd.Dir, cmd.Stderr = dir, &stderr
-	err := cmd.Run()
-	if ee, ok := err.(*exec.ExitError); ok && ee.ExitCode() == 1 {
-		err = nil
-	}
-	if err != nil {
-		b.Fatalf("tailaudit %v: %v\n%s", args, err, stderr.Bytes())
-	}
-	return cmd.ProcessState
 }

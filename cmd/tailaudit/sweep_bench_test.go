@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
-	"os/exec"
 	"testing"
 	"time"
 
@@ -46,19 +44,9 @@ func BenchmarkSweep(b *testing.B) {
 	}
 }
 
-// runCPU runs bin with args in dir, output discarded, and returns the CPU time the process used.
-// An exit code other than 0 or 1 stops the benchmark.
+// runCPU runs bin with args in dir (runBinary) and returns the CPU time the process used.
 func runCPU(b *testing.B, dir, bin string, args []string) time.Duration {
 	b.Helper()
-	cmd := exec.Command(bin, args...)
-	var stderr bytes.Buffer
-	cmd.Dir, cmd.Stderr = dir, &stderr
-	err := cmd.Run()
-	if ee, ok := err.(*exec.ExitError); ok && ee.ExitCode() == 1 {
-		err = nil
-	}
-	if err != nil {
-		b.Fatalf("tailaudit %v: %v\n%s", args, err, stderr.Bytes())
-	}
-	return cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	ps := runBinary(b, dir, bin, args)
+	return ps.UserTime() + ps.SystemTime()
 }
