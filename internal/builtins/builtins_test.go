@@ -65,7 +65,19 @@ var (
 	json1 = json.Number("1")
 )
 
+// evalBuiltin evaluates query with the built-ins over input and returns its value; undefined
+// fails the test.
 func evalBuiltin(t *testing.T, query string, input map[string]any) any {
+	t.Helper()
+	v, ok := queryBuiltin(t, query, input)
+	if !ok {
+		t.Fatalf("%s: undefined", query)
+	}
+	return v
+}
+
+// queryBuiltin evaluates query with the built-ins over input: its value, and whether it is defined.
+func queryBuiltin(t *testing.T, query string, input map[string]any) (any, bool) {
 	t.Helper()
 	var opts []func(*rego.Rego)
 	for _, f := range builtins.Functions() {
@@ -76,9 +88,9 @@ func evalBuiltin(t *testing.T, query string, input map[string]any) any {
 		t.Fatalf("%s: %v", query, err)
 	}
 	if len(rs) == 0 {
-		t.Fatalf("%s: undefined", query)
+		return nil, false
 	}
-	return rs[0].Expressions[0].Value
+	return rs[0].Expressions[0].Value, true
 }
 
 // TestCacheServesTheEvaluatedInput checks that a query handed the evaluation's Cache reads the

@@ -1,13 +1,9 @@
 package builtins_test
 
 import (
-	"context"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/open-policy-agent/opa/v1/rego"
-
-	"github.com/tailaudit/tailaudit/internal/builtins"
 )
 
 // TestDevice looks devices up by nodeId, address and name, with a nodeId preferred to an address
@@ -52,16 +48,6 @@ func TestDevice(t *testing.T) {
 // deviceNodeID evaluates query and returns its value, nil when undefined.
 func deviceNodeID(t *testing.T, query string, input map[string]any) any {
 	t.Helper()
-	var opts []func(*rego.Rego)
-	for _, f := range builtins.Functions() {
-		opts = append(opts, rego.FunctionDyn(f.Decl, f.Impl))
-	}
-	rs, err := rego.New(append(opts, rego.Query(query), rego.Input(input))...).Eval(context.Background())
-	if err != nil {
-		t.Fatalf("%s: %v", query, err)
-	}
-	if len(rs) == 0 {
-		return nil
-	}
-	return rs[0].Expressions[0].Value
+	v, _ := queryBuiltin(t, query, input)
+	return v
 }
